@@ -1,0 +1,20 @@
+"""Label Smoothing Lab — the router. Every page is listed here explicitly."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+PAGES = [
+    # (file, title, icon, url_path)
+    ("pages/home.py", "Label Smoothing Lab", ":material/home:", "home"),
+]
+
+
+def main() -> None:
+    st.set_page_config(page_title="Label Smoothing Lab", page_icon=":material/blur_on:", layout="wide")
+    pages = [st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
+             for i, (path, title, icon, url) in enumerate(PAGES)]
+    st.navigation(pages).run()
+
+
+main()
