@@ -1,0 +1,84 @@
+"""Recompute a shipped model's accuracy, NLL and ECE on the CIFAR-10 test split.
+
+    python -m lib.evaluate --model default                 # the model the app uses
+    python -m lib.evaluate --model eps0 --limit 1000 --json
+
+The full network runs on the images (not on cached features), exactly as the app runs it: the same
+preprocessing, bf16 autocast where the CPU supports it. ``--limit N`` evaluates a fixed stratified
+subset of N images (N/10 per class, seed 0). ECE uses 15 equal-width bins; "after temperature
+scaling" divides the logits by the temperature fitted on held-out training images at training time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+
+from lib import calibration
+from lib.data import Split, default_source, load_cifar10, stratified_indices
+from lib.model import Classifier, load_classifier, resolve_model
+
+
+def get_args_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description="Accuracy, NLL and ECE of a shipped model on CIFAR-10 test.",
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--model", default="default", help="shipped model name (e.g. eps0.1, eps0), 'default', or a folder")
+    p.add_argument("--data", default=None,
+                   help="JPEG folder, its .tar.xz, or a torchvision CIFAR10 root (default: $LSLAB_CIFAR10 "
+                        "or ../shared/data/cifar10-jpeg.tar.xz)")
+    p.add_argument("--limit", type=int, default=None, help="evaluate a fixed stratified subset of N images")
+    p.add_argument("--json", action="store_true", help="print one JSON line: accuracy, nll, ece, n, ...")
+    p.add_argument("--fp32", action="store_true", help="disable bf16 autocast")
+    return p
+
+
+def subset(split: Split, limit: int | None) -> Split:
+    if limit is None or limit >= len(split):
+        return split
+    per_class = max(1, limit // len(np.unique(split.labels)))
+    idx = stratified_indices(split.labels, per_class, seed=0)
+    return Split(split.images[idx], split.labels[idx], split.source)
+
+
+def evaluate_classifier(classifier: Classifier, split: Split) -> dict:
+    """Metrics of ``classifier`` on ``split``, before and after its fitted temperature."""
+    started = time.perf_counter()
+    logits = classifier.logits_uint8(split.images)
+    seconds = time.perf_counter() - started
+    report = calibration.calibration_report(logits, split.labels, classifier.label_smoothing)
+    scaled = calibration.calibration_report(logits / classifier.temperature, split.labels,
+                                            classifier.label_smoothing)
+    return {
+        "accuracy": report["accuracy"], "nll": report["nll"], "ece": report["ece"], "n": report["n"],
+        "temperature": classifier.temperature,
+        "nll_temperature_scaled": scaled["nll"], "ece_temperature_scaled": scaled["ece"],
+        "mean_confidence": report["mean_confidence"], "smoothed_loss": report["smoothed_loss"],
+        "images_per_second": round(len(split) / seconds, 1),
+    }
+
+
+def main(args: argparse.Namespace) -> dict:
+    source = args.data or default_source()
+    if source is None:
+        raise SystemExit("no CIFAR-10 found: pass --data PATH or set $LSLAB_CIFAR10")
+    folder = resolve_model(args.model)
+    classifier = load_classifier(folder, use_bf16=False if args.fp32 else None)
+    split = subset(load_cifar10(source, "test"), args.limit)
+    result = {"model": folder.name, **evaluate_classifier(classifier, split)}
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"model {folder.name} (ε={classifier.label_smoothing}) on {result['n']} CIFAR-10 test images "
+              f"(JPEG q75 copy)", file=sys.stdout)
+        print(f"  accuracy {result['accuracy']:.4f}   NLL {result['nll']:.4f}   ECE {result['ece']:.4f}")
+        print(f"  after temperature scaling (T={result['temperature']:.3f}): "
+              f"NLL {result['nll_temperature_scaled']:.4f}   ECE {result['ece_temperature_scaled']:.4f}")
+    return result
+
+
+if __name__ == "__main__":
+    main(get_args_parser().parse_args())
