@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ from lib.network import CifarEfficientNet
 from lib.preprocess import images_to_uint8, uint8_to_tensor
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-MODELS_DIR = ASSETS / "models"
+# $LSLAB_MODELS_DIR points the app at another folder of model folders (e.g. freshly trained ones).
+MODELS_DIR = Path(os.environ.get("LSLAB_MODELS_DIR", ASSETS / "models"))
 DEFAULT_MODEL = "eps0.1"
 WEIGHTS_FILE, META_FILE, LOG_FILE = "model.safetensors", "model.json", "log.json"
 
