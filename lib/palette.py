@@ -1,0 +1,31 @@
+"""One colour-blind-safe palette for every figure in the app.
+
+Okabe & Ito (2008), "Color Universal Design": eight colours that stay distinct under the common forms
+of colour-vision deficiency. Figures also vary line dash and marker shape, so nothing relies on colour
+alone. Import from here instead of writing hex codes in a figure module.
+"""
+
+from __future__ import annotations
+
+BLACK = "#000000"
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+BLUISH_GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+REDDISH_PURPLE = "#CC79A7"
+GREY = "#7F7F7F"
+
+# Cycle for categorical series, in order of contrast on a white background.
+OKABE_ITO: tuple[str, ...] = (BLUE, ORANGE, BLUISH_GREEN, VERMILLION, REDDISH_PURPLE, SKY_BLUE, YELLOW, BLACK)
+
+# What each quantity is drawn in, the same on every page.
+SPREAD_COLOURS: dict[str, str] = {"all": BLUE, "others": ORANGE}
+ONE_HOT = GREY
+FLOOR = BLUISH_GREEN
+KL = VERMILLION
+MARKER = BLACK
+
+# Sequential scale for heat maps: viridis is perceptually uniform and colour-blind safe.
+SEQUENTIAL = "Viridis"
