@@ -92,14 +92,24 @@ def _is_torchvision_root(path: Path) -> bool:
 
 
 def _load_torchvision(root: Path, split: str) -> Split:
-    from torchvision.datasets import CIFAR10
+    """Read torchvision's ``cifar-10-batches-py`` pickles (the format ``CIFAR10(download=True)`` writes).
 
-    if root.name == "cifar-10-batches-py":
-        root = root.parent
-    ds = CIFAR10(str(root), train=(split == "train"), download=False)
-    if tuple(ds.classes) != CLASSES:
-        raise ValueError(f"unexpected class list in {root}: {ds.classes}")
-    return Split(np.ascontiguousarray(ds.data), np.asarray(ds.targets, dtype=np.int64), f"torchvision:{root}")
+    Parsed here rather than through ``torchvision.datasets.CIFAR10`` so that a root the user built
+    (or a test generated) need not match the upstream MD5 sums; the layout is the documented one:
+    each batch holds ``data`` (N, 3072) uint8 in CHW order and ``labels``.
+    """
+    import pickle
+
+    folder = root if root.name == "cifar-10-batches-py" else root / "cifar-10-batches-py"
+    names = [f"data_batch_{i}" for i in range(1, 6)] if split == "train" else ["test_batch"]
+    images, labels = [], []
+    for name in names:
+        with open(folder / name, "rb") as fh:
+            # The official batches are Python-2 pickles of plain arrays and lists (as torchvision reads them).
+            batch = pickle.load(fh, encoding="latin1")
+        images.append(np.asarray(batch["data"], dtype=np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+        labels.append(np.asarray(batch.get("labels", batch.get("fine_labels")), dtype=np.int64))
+    return Split(np.ascontiguousarray(np.concatenate(images)), np.concatenate(labels), f"torchvision:{folder}")
 
 
 def _decode_folder(root: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
