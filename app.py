@@ -7,6 +7,8 @@ import streamlit as st
 PAGES = [
     # (file, title, icon, url_path)
     ("pages/home.py", "Label Smoothing Lab", ":material/home:", "home"),
+    ("pages/target_and_floor.py", "Smoothed target & entropy floor", ":material/bar_chart:", "target-and-floor"),
+    ("pages/loss_curves.py", "Loss curves", ":material/show_chart:", "loss-curves"),
 ]
 
 

@@ -1,0 +1,41 @@
+"""Home: the story in one paragraph, the worked example with real numbers, and a door to each page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.explain import WORKED_EPS, WORKED_K, floor_sum_latex, worked_example_sentence, worked_example_table
+from lib.url_state import to_query_params
+from ui.controls import current_state
+
+st.title("Label Smoothing Lab")
+st.markdown(
+    "Train a classifier with one-hot targets and cross-entropy rewards it for pushing the true class "
+    "towards probability 1, its logit ever further above the others. **Label smoothing** "
+    "(Szegedy et al. 2016) trains against a softer target ỹ instead, which keeps a share ε of the "
+    "probability for the wrong classes. Cross-entropy then splits in two, "
+    "**CE(ỹ, p) = H(ỹ) + KL(ỹ‖p)**: the KL part vanishes once the prediction p equals the target, but "
+    "the entropy H(ỹ) belongs to the target itself and stays. That entropy is a **floor**: no model, "
+    "however good, gets the loss below it, which is why a smoothed training loss levels off above zero, "
+    "and the best logits sit a finite distance apart (Müller et al. 2019). Two conventions for "
+    "spreading ε are in use, and they give different floors."
+)
+
+st.subheader(f"Worked example: K = {WORKED_K} classes, ε = {WORKED_EPS}")
+st.markdown(worked_example_sentence())
+st.markdown(worked_example_table())
+st.markdown('In PyTorch\'s "all" convention the floor is the sum')
+st.latex(floor_sum_latex(WORKED_K, WORKED_EPS, spread="all"))
+st.markdown('and in the "others" convention')
+st.latex(floor_sum_latex(WORKED_K, WORKED_EPS, spread="others"))
+
+st.subheader("Explore")
+state = current_state()
+link_params = to_query_params(state)
+st.page_link("pages/target_and_floor.py", label="**Smoothed target & entropy floor**: move K and ε, "
+             "watch the target and its floor", icon=":material/bar_chart:", query_params=link_params)
+st.page_link("pages/loss_curves.py", label="**Loss curves**: where the minimum sits, CE = H + KL, the "
+             "finite best logit gap, checked against PyTorch", icon=":material/show_chart:",
+             query_params=link_params)
+st.caption(f"Links open with K = {state.K}, ε = {state.eps:g}, convention \"{state.spread}\"; every page "
+           "keeps its settings in the address bar, so a link reproduces what you see.")

@@ -1,0 +1,110 @@
+"""The K / ε / convention controls every explainer page shares, kept in the URL.
+
+One source of truth, ``st.session_state["lab_state"]`` (a :class:`lib.url_state.SmoothingState`),
+survives moving between pages; the URL (``?K=10&eps=0.1&spread=others``) mirrors it so any view can
+be shared. A URL the session did not write itself (a deep link, a hand-edited address) wins over the
+widgets; whatever is malformed or out of range is repaired by :mod:`lib.url_state` and a note says
+so. Widgets are not bound with ``bind="query-params"``: that resets an out-of-range value silently,
+and the ε slider's upper end moves with K and the convention, which would reset it too.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.url_state import (
+    DEFAULT_STATE,
+    EPS_STEP,
+    K_MAX,
+    K_MIN,
+    PARAM_NAMES,
+    SPREADS,
+    SmoothingState,
+    clamp_state,
+    eps_slider_max,
+    parse_query_params,
+    to_query_params,
+)
+
+STATE_KEY = "lab_state"
+_WRITTEN_KEY = "lab_url_written"
+
+SPREAD_LABELS = {"all": '"all" (PyTorch)', "others": '"others" (fairseq)'}
+SPREAD_HELP = ('"all": ε is spread over all K classes, true one included: ỹ_true = 1 − ε + ε/K, others ε/K '
+               "(PyTorch `label_smoothing`, Keras, optax, Szegedy et al. 2016).  \n"
+               '"others": ε is spread over the K − 1 wrong classes: ỹ_true = 1 − ε, others ε/(K − 1) '
+               "(fairseq, sockeye, many blog posts).")
+
+
+def _url_params() -> dict[str, str]:
+    return {name: st.query_params[name] for name in PARAM_NAMES if name in st.query_params}
+
+
+def _from_url_if_new() -> tuple[SmoothingState | None, list[str]]:
+    """The state a deep link asks for, or None when the URL is empty or was written by this session."""
+    url = _url_params()
+    if not url or url == st.session_state.get(_WRITTEN_KEY):
+        return None, []
+    return parse_query_params(url, fallback=st.session_state.get(STATE_KEY, DEFAULT_STATE))
+
+
+def _remember(state: SmoothingState) -> None:
+    """Make ``state`` the shared one and mirror it in the URL (one message, only when it changed)."""
+    st.session_state[STATE_KEY] = state
+    wanted = to_query_params(state)
+    if _url_params() != wanted:
+        st.query_params.update(wanted)
+    st.session_state[_WRITTEN_KEY] = wanted
+
+
+def _show_notes(notes: list[str]) -> None:
+    for note in notes:
+        st.warning(note, icon=":material/tune:")
+
+
+def current_state() -> SmoothingState:
+    """The shared state for a page without its own controls (the home page): a deep link, else the
+    session's, else the default. Repairs to the link are shown as notes."""
+    from_url, notes = _from_url_if_new()
+    state = from_url or st.session_state.get(STATE_KEY, DEFAULT_STATE)
+    _show_notes(notes)
+    _remember(state)
+    return state
+
+
+def smoothing_controls(page: str) -> tuple[int, float, str]:
+    """Draw the convention switch and the K and ε sliders; return ``(K, eps, spread)``.
+
+    ``page`` namespaces the widget keys (``floor_k``, ``floor_eps``, ``floor_spread``). The ε slider
+    ends just before the true class stops being the most likely (ε < 1, or ε < (K−1)/K for "others").
+    """
+    keys = {name: f"{page}_{name}" for name in ("k", "eps", "spread")}
+    state = st.session_state.get(STATE_KEY, DEFAULT_STATE)
+    from_url, notes = _from_url_if_new()
+    if from_url is not None:
+        wanted = from_url
+    else:
+        # Widget values of the previous run (absent right after a page switch: then the shared state).
+        wanted, notes = clamp_state(
+            int(st.session_state.get(keys["k"], state.K)),
+            float(st.session_state.get(keys["eps"], state.eps)),
+            str(st.session_state.get(keys["spread"], state.spread)),
+        )
+    # Written before the widgets exist, so they show `wanted` even when a slider's range just changed.
+    st.session_state[keys["k"]] = wanted.K
+    st.session_state[keys["eps"]] = wanted.eps
+    st.session_state[keys["spread"]] = wanted.spread
+
+    col_spread, col_k, col_eps = st.columns([2, 3, 3])
+    spread = col_spread.radio("Convention", SPREADS, key=keys["spread"], format_func=SPREAD_LABELS.get,
+                              help=SPREAD_HELP, horizontal=True)
+    k = col_k.slider("K, the number of classes", K_MIN, K_MAX, step=1, key=keys["k"],
+                     help="Every class but the true one gets the same small share of ε.")
+    eps = col_eps.slider("ε, the smoothing strength", 0.0, eps_slider_max(wanted.K, wanted.spread),
+                         step=EPS_STEP, format="%.2f", key=keys["eps"],
+                         help="The probability mass moved away from the one-hot target. The slider stops "
+                              "before the true class would stop being the most likely.")
+    final, more = clamp_state(int(k), float(eps), str(spread))
+    _show_notes(notes + more)
+    _remember(final)
+    return final.K, final.eps, final.spread
