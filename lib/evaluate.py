@@ -20,7 +20,7 @@ import numpy as np
 
 from lib import calibration
 from lib.data import Split, default_source, load_cifar10, stratified_indices
-from lib.model import Classifier, load_classifier, resolve_model
+from lib.model import EVALUATION_FILE, Classifier, load_classifier, resolve_model
 
 
 def get_args_parser() -> argparse.ArgumentParser:
@@ -33,6 +33,8 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="evaluate a fixed stratified subset of N images")
     p.add_argument("--json", action="store_true", help="print one JSON line: accuracy, nll, ece, n, ...")
     p.add_argument("--fp32", action="store_true", help="disable bf16 autocast")
+    p.add_argument("--record", action="store_true",
+                   help="write the result to <model folder>/evaluation.json (the figure tests and README cite)")
     return p
 
 
@@ -69,6 +71,10 @@ def main(args: argparse.Namespace) -> dict:
     classifier = load_classifier(folder, use_bf16=False if args.fp32 else None)
     split = subset(load_cifar10(source, "test"), args.limit)
     result = {"model": folder.name, **evaluate_classifier(classifier, split)}
+    if args.record:
+        record = {**result, "data": str(source), "split": "test (JPEG q75 copy)" if str(source).endswith(".tar.xz")
+                  else "test", "command": " ".join(["python", "-m", "lib.evaluate", *sys.argv[1:]])}
+        (folder / EVALUATION_FILE).write_text(json.dumps(record, indent=2) + "\n")
     if args.json:
         print(json.dumps(result))
     else:

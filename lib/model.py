@@ -34,6 +34,7 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 MODELS_DIR = Path(os.environ.get("LSLAB_MODELS_DIR", ASSETS / "models"))
 DEFAULT_MODEL = "eps0.1"
 WEIGHTS_FILE, META_FILE, LOG_FILE = "model.safetensors", "model.json", "log.json"
+EVALUATION_FILE = "evaluation.json"  # written by python -m lib.evaluate --record
 
 
 class ModelFileError(RuntimeError):

@@ -1,0 +1,80 @@
+"""The models shipped in assets/: checksums, prediction, bf16 accuracy, and the recorded accuracy.
+
+The accuracy check needs CIFAR-10 (../shared/data/cifar10-jpeg.tar.xz or $LSLAB_CIFAR10) and skips
+with the reason when it is absent.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from lib.data import default_source, load_cifar10, stratified_indices
+from lib.model import DEFAULT_MODEL, EVALUATION_FILE, MODELS_DIR, available_models, load_classifier
+from lib.smoothing import entropy_floor
+
+SHIPPED = ("eps0.1", "eps0")
+# bf16 keeps 8 mantissa bits: the fixed tolerance for class probabilities against fp32 on real images.
+BF16_MAX_ABS_PROB_DIFF = 0.05
+BF16_MEAN_ABS_PROB_DIFF = 0.002
+BF16_MIN_TOP1_AGREEMENT = 0.99
+
+pytestmark = pytest.mark.skipif(not all((MODELS_DIR / name / "model.json").exists() for name in SHIPPED),
+                                reason=f"shipped models {SHIPPED} not found in {MODELS_DIR}")
+
+
+@pytest.fixture(scope="module", params=SHIPPED)
+def shipped(request):
+    return request.param, load_classifier(available_models()[request.param])
+
+
+@pytest.fixture(scope="module")
+def test_subset():
+    source = default_source()
+    if source is None:
+        pytest.skip("CIFAR-10 not found: set $LSLAB_CIFAR10 or provide ../shared/data/cifar10-jpeg.tar.xz")
+    split = load_cifar10(source, "test")
+    idx = stratified_indices(split.labels, 100, seed=0)  # the fixed stratified 1,000-image subset
+    return split.images[idx], split.labels[idx]
+
+
+def test_the_default_model_is_the_smoothed_one():
+    meta = json.loads((MODELS_DIR / DEFAULT_MODEL / "model.json").read_text())
+    assert DEFAULT_MODEL == "eps0.1" and meta["label_smoothing"] == 0.1 and meta["spread"] == "all"
+    assert meta["floor_nats"] == pytest.approx(entropy_floor(10, 0.1, spread="all"))
+
+
+def test_shipped_models_share_one_recipe_except_epsilon():
+    configs = [json.loads((MODELS_DIR / n / "model.json").read_text())["config"] for n in SHIPPED]
+    differing = {k for k in configs[0] if configs[0][k] != configs[1][k]}
+    assert differing == {"label_smoothing"}
+
+
+def test_shipped_model_loads_verified_and_predicts(shipped):
+    _, classifier = shipped
+    rng = np.random.default_rng(0)
+    images = [Image.fromarray(rng.integers(0, 256, (h, w, 3), dtype=np.uint8)) for w, h in [(32, 32), (300, 200)]]
+    probs = classifier.predict(images)
+    assert probs.shape == (2, 10) and np.allclose(probs.sum(axis=1), 1.0)
+
+
+def test_bf16_matches_fp32_on_real_images(shipped, test_subset):
+    name, _ = shipped
+    images = test_subset[0][::10]  # 100 images, 10 per class
+    fast = load_classifier(available_models()[name], use_bf16=True).predict_uint8(images)
+    exact = load_classifier(available_models()[name], use_bf16=False).predict_uint8(images)
+    diff = np.abs(fast - exact)
+    assert diff.max() <= BF16_MAX_ABS_PROB_DIFF and diff.mean() <= BF16_MEAN_ABS_PROB_DIFF
+    assert np.mean(fast.argmax(1) == exact.argmax(1)) >= BF16_MIN_TOP1_AGREEMENT
+
+
+def test_accuracy_on_the_fixed_subset_is_within_1_5_points_of_the_recorded_figure(shipped, test_subset):
+    name, classifier = shipped
+    recorded = json.loads((MODELS_DIR / name / EVALUATION_FILE).read_text())
+    assert recorded["n"] == 10000, "the recorded figure must come from the full test split"
+    images, labels = test_subset
+    accuracy = float(np.mean(classifier.predict_uint8(images).argmax(axis=1) == labels))
+    assert abs(accuracy - recorded["accuracy"]) <= 0.015, (accuracy, recorded["accuracy"])
