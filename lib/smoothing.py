@@ -313,12 +313,14 @@ def ce_vs_true_prob(K: int, eps: float, p_true: np.ndarray, *, spread: Spread = 
     each other class, as a float64 array shaped like ``p_true`` (nats).
 
     ``CE(p) = −ỹ_true log p − (1 − ỹ_true) log((1 − p)/(K − 1))``; its minimum is the floor, at
-    ``p = ỹ_true``. With ε = 0 this is ``−log p``, which only reaches 0 at p = 1.
+    ``p = ỹ_true``. With ε = 0 this is ``−log p``, which only reaches 0 at p = 1. (For ε below about
+    1e-16, ỹ_true rounds to 1 in float64, so the minimiser itself cannot be passed as ``p_true``.)
     """
     k, e, s = validate(K, eps, spread=spread)
     p = _check_p_true(p_true)
-    on, _ = target_values(k, e, spread=s)  # type: ignore[arg-type]
-    return -(_xlogy(on, p) + _xlogy(1.0 - on, (1.0 - p) / (k - 1)))
+    on, off = target_values(k, e, spread=s)  # type: ignore[arg-type]
+    # (K−1)·ỹ_other rather than 1 − ỹ_true: exact even when ε is so small that 1 − ε rounds to 1.
+    return -(_xlogy(on, p) + (k - 1) * _xlogy(off, (1.0 - p) / (k - 1))) + 0.0
 
 
 def kl_vs_true_prob(K: int, eps: float, p_true: np.ndarray, *, spread: Spread = "all") -> np.ndarray:
@@ -337,10 +339,15 @@ def ce_vs_logit_gap(K: int, eps: float, gap: np.ndarray, *, spread: Spread = "al
     """Cross-entropy when the true logit exceeds every other logit (all equal) by ``gap`` (nats).
 
     With logits ``(gap, 0, …, 0)``: ``log p_true = gap − lse``, ``log p_other = −lse`` where
-    ``lse = log(exp(gap) + K − 1)``, so ``CE(gap) = lse − ỹ_true · gap`` (the target sums to one).
+    ``lse = log(exp(gap) + K − 1)``, so ``CE(gap) = lse − ỹ_true · gap`` (the target sums to one),
+    evaluated without cancellation for large gaps.
     Its minimum is at :func:`optimal_logit_gap`; with ε = 0 it falls forever as the gap grows.
     """
     k, e, s = validate(K, eps, spread=spread)
     g = np.asarray(gap, dtype=np.float64)
-    on, _ = target_values(k, e, spread=s)  # type: ignore[arg-type]
-    return np.logaddexp(g, math.log(k - 1)) - on * g
+    on, off = target_values(k, e, spread=s)  # type: ignore[arg-type]
+    c = math.log(k - 1)
+    # lse = max(g, c) + log1p(exp(−|g − c|)). For g ≥ c, write lse − ỹ_true·g as (1 − ỹ_true)·g + …
+    # so a large gap does not cancel g against g (the one-hot loss would round to a flat 0).
+    tail = np.log1p(np.exp(-np.abs(g - c)))
+    return np.where(g >= c, (k - 1) * off * g + tail, c - on * g + tail)
