@@ -1,0 +1,364 @@
+"""The shipped training runs: load their logs and derive what the training page shows.
+
+A run is a model folder ``assets/models/<name>/`` with a ``log.json`` written by ``python -m lib.train``:
+
+* ``provenance`` — ε (``label_smoothing``), its convention (``spread``), the classes, the data source…;
+* ``train_loss`` — ``[[step, loss], …]``, the smoothed loss the optimizer saw at every step;
+* ``epochs`` — per epoch: ``floor``, ``test`` (accuracy, unsmoothed ``nll``, ``smoothed_loss``, ``ece``,
+  ``reliability`` with 15 bins), the fitted ``temperature`` and ``test_temperature_scaled``;
+* ``projections`` — per class triple, Müller et al. (2019)'s projection of the penultimate layer onto
+  the plane through the three class templates (:mod:`lib.projection`).
+
+Why the raw training losses of two runs cannot be compared: with smoothing ε the loss is a
+cross-entropy against ỹ, and ``CE(ỹ, p) = H(ỹ) + KL(ỹ‖p)`` never goes below the entropy floor
+``H(ỹ)`` (:func:`lib.smoothing.entropy_floor`; 0 for ε = 0, 0.5003 nats for K = 10, ε = 0.1). The part
+training can still remove is ``loss − H(ỹ)``; the models themselves are compared on one yardstick,
+the unsmoothed test NLL and the accuracy.
+
+No streamlit here; the page caches :func:`load_runs`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from lib.smoothing import entropy_floor
+
+LOG_FILE = "log.json"  # the name lib.model writes; repeated so this module never imports torch
+TEST_SET = "CIFAR-10 test (JPEG q75 copy)"
+DRY_RUN_SET = "generated stand-in images (a --dry-run log, not CIFAR-10)"
+
+# Published numbers set beside ours (Guo et al. bin ECE into 15 equal-width bins, as we do).
+LITERATURE: tuple[dict[str, str], ...] = (
+    {"source": "Guo et al. 2017", "setting": "CIFAR-10, ResNet-110",
+     "without": "4.60%", "with": "0.83%", "remedy": "temperature scaling"},
+    {"source": "Müller et al. 2019", "setting": "CIFAR-100, ResNet-56",
+     "without": "15.0%", "with": "2.4%", "remedy": "label smoothing α = 0.05 (no temperature)"},
+)
+
+
+class RunLogError(ValueError):
+    """A training log is missing a field the page needs, or holds the wrong kind of value."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One training run: its per-step loss, per-epoch test metrics and projections."""
+
+    name: str  # the model folder's name, e.g. "eps0.1"
+    eps: float  # ε, in the convention ``spread``
+    spread: str
+    classes: tuple[str, ...]
+    floor: float  # H(ỹ), nats
+    steps: np.ndarray  # (S,) optimizer steps
+    loss: np.ndarray  # (S,) smoothed training loss at each step, nats
+    epochs: tuple[dict, ...]
+    projections: tuple[dict, ...]
+    data_source: str
+
+    @property
+    def label(self) -> str:
+        return f"ε = {self.eps:g}"
+
+    @property
+    def test_set(self) -> str:
+        """What the test metrics were measured on, in words."""
+        return DRY_RUN_SET if self.data_source == "generated" else TEST_SET
+
+    @property
+    def last(self) -> dict:
+        """The final epoch's entry: ``test``, ``temperature``, ``test_temperature_scaled``."""
+        return self.epochs[-1]
+
+
+def _need(mapping: dict, key: str, where: str):
+    if not isinstance(mapping, dict) or key not in mapping:
+        raise RunLogError(f"{where} has no {key!r}: not a log written by python -m lib.train")
+    return mapping[key]
+
+
+def parse_log(log: dict, name: str) -> Run:
+    """A :class:`Run` from the parsed ``log.json`` of the model folder ``name``; RunLogError if malformed."""
+    where = f"log of {name!r}"
+    prov = _need(log, "provenance", where)
+    classes = tuple(_need(prov, "classes", f"{where}, provenance"))
+    eps = float(_need(prov, "label_smoothing", f"{where}, provenance"))
+    spread = prov.get("spread", "all")
+    pairs = np.asarray(_need(log, "train_loss", where), dtype=np.float64)
+    if pairs.ndim != 2 or pairs.shape[1] != 2 or len(pairs) == 0:
+        raise RunLogError(f"{where}: train_loss must be a non-empty list of [step, loss] pairs")
+    epochs = tuple(_need(log, "epochs", where))
+    if not epochs:
+        raise RunLogError(f"{where}: no epochs were logged")
+    for entry in epochs:
+        for key in ("epoch", "test", "temperature", "test_temperature_scaled"):
+            _need(entry, key, f"{where}, an epoch")
+    return Run(name=name, eps=eps, spread=spread, classes=classes,
+               floor=entropy_floor(len(classes), eps, spread=spread),
+               steps=pairs[:, 0], loss=pairs[:, 1], epochs=epochs,
+               projections=tuple(log.get("projections", ())),
+               data_source=str(prov.get("data", {}).get("source", "")))
+
+
+def load_run(folder: Path) -> Run:
+    """Read ``folder/log.json``; a missing file or a malformed log raises :class:`RunLogError`."""
+    path = Path(folder) / LOG_FILE
+    try:
+        log = json.loads(path.read_text())
+    except FileNotFoundError as err:
+        raise RunLogError(f"{path} is missing") from err
+    except json.JSONDecodeError as err:
+        raise RunLogError(f"{path} is not valid JSON: {err}") from err
+    return parse_log(log, Path(folder).name)
+
+
+def shipped_models_dir() -> Path:
+    """``$LSLAB_MODELS_DIR`` if set, else ``assets/models``: the rule of ``lib.model.MODELS_DIR``, read at
+    call time and without importing torch (which takes seconds on a shared 2-core machine)."""
+    default = Path(__file__).resolve().parent.parent / "assets" / "models"
+    return Path(os.environ.get("LSLAB_MODELS_DIR", default))
+
+
+def logs_fingerprint(models_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """(folder, mtime_ns, size) of every log in ``models_dir``: a cache key that changes when a log lands."""
+    models_dir = Path(models_dir)
+    if not models_dir.is_dir():
+        return ()
+    stats = [(p.name, (p / LOG_FILE).stat()) for p in sorted(models_dir.iterdir()) if (p / LOG_FILE).is_file()]
+    return tuple((name, st.st_mtime_ns, st.st_size) for name, st in stats)
+
+
+def load_runs(models_dir: Path) -> list[Run]:
+    """Every model folder in ``models_dir`` that holds a ``log.json``, sorted by ε (ε = 0 first)."""
+    models_dir = Path(models_dir)
+    if not models_dir.is_dir():
+        return []
+    runs = [load_run(p) for p in sorted(models_dir.iterdir()) if (p / LOG_FILE).is_file()]
+    return sorted(runs, key=lambda r: (r.eps, r.name))
+
+
+# --------------------------------------------------------------------------------------------- training curves
+def moving_average(values: np.ndarray, window: int) -> np.ndarray:
+    """Trailing mean over the last ``window`` values (fewer at the start), same length as ``values``.
+
+    ``out[i] = mean(values[max(0, i − window + 1) : i + 1])``, by a float64 cumulative sum.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    if window < 1:
+        raise ValueError(f"window must be at least 1 step; got {window}")
+    csum = np.concatenate([[0.0], np.cumsum(v)])
+    idx = np.arange(1, len(v) + 1)
+    lo = np.maximum(0, idx - window)
+    return (csum[idx] - csum[lo]) / (idx - lo)
+
+
+def loss_curve(run: Run, window: int, *, above_floor: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(steps, per-step loss, its moving average); with ``above_floor`` both minus H(ỹ), i.e. KL(ỹ‖p)."""
+    shift = run.floor if above_floor else 0.0
+    raw = run.loss - shift
+    return run.steps, raw, moving_average(raw, window)
+
+
+def final_loss(run: Run, window: int) -> float:
+    """Mean training loss over the last ``window`` steps, or all of them if fewer (nats)."""
+    return float(run.loss[-window:].mean())
+
+
+def epoch_series(run: Run, metric: str, *, scaled: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(epochs, values) of one test metric (``accuracy``, ``nll``, ``ece``…), optionally after temperature."""
+    part = "test_temperature_scaled" if scaled else "test"
+    return (np.array([e["epoch"] for e in run.epochs]),
+            np.array([e[part][metric] for e in run.epochs], dtype=np.float64))
+
+
+def _each(runs: Sequence[Run], text) -> str:
+    """``"A for ε = 0 and B for ε = 0.1"``: one value per run, joined for a sentence."""
+    items = [f"{text(r)} for {r.label}" for r in runs]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def why_not_compare(runs: Sequence[Run], window: int) -> str:
+    """The page's sentence: each run's loss, floor and loss above the floor, then what to compare instead."""
+    if not runs:
+        return "No training logs were found."
+    n = min(window, min(len(r.loss) for r in runs))
+
+    def nats(value) -> str:
+        return _each(runs, lambda r: f"{value(r):.3f} nats")
+
+    def percent(value) -> str:
+        return _each(runs, lambda r: f"{100 * value(r):.2f}%")
+
+    return (f"Averaged over the last {n} steps, the training loss is {nats(lambda r: final_loss(r, n))}. "
+            f"These numbers measure the distance to different targets: no model can go below the floor H(ỹ) "
+            f"of its own target ({nats(lambda r: r.floor)}), so a smoothed run's loss stays high however good "
+            f"the model is. Subtract the floor and both measure the same thing, the KL divergence still to "
+            f"remove: {nats(lambda r: final_loss(r, n) - r.floor)}. To compare the models themselves, use one "
+            f"yardstick for both, measured on {runs[0].test_set}: the unsmoothed test NLL is "
+            f"{nats(lambda r: r.last['test']['nll'])}, and the accuracy "
+            f"{percent(lambda r: r.last['test']['accuracy'])}.")
+
+
+def curves_caption(runs: Sequence[Run], window: int, *, above_floor: bool) -> str:
+    """Text alternative of the training-loss figure."""
+    parts = []
+    for r in runs:
+        shift = r.floor if above_floor else 0.0
+        n = min(window, len(r.loss))
+        parts.append(f"{r.label}: {len(r.steps)} steps, from {r.loss[0] - shift:.3f} nats at the first step to "
+                     f"{final_loss(r, n) - shift:.3f} nats (mean of the last {n}); floor H(ỹ) = {r.floor:.3f} nats")
+    what = "Training loss minus its floor H(ỹ)" if above_floor else "Training loss (the smoothed loss optimized)"
+    return f"{what} per step, with a moving average over {window} steps. " + "; ".join(parts) + "."
+
+
+def test_metrics_caption(runs: Sequence[Run]) -> str:
+    """Text alternative of the per-epoch test NLL and accuracy figure."""
+    parts = []
+    for r in runs:
+        _, nll = epoch_series(r, "nll")
+        _, acc = epoch_series(r, "accuracy")
+        parts.append(f"{r.label}: NLL {' → '.join(f'{v:.3f}' for v in nll)} nats, "
+                     f"accuracy {' → '.join(f'{100 * v:.1f}%' for v in acc)}")
+    n = runs[0].last["test"]["n"] if runs else 0
+    where = runs[0].test_set if runs else TEST_SET
+    return f"Per epoch on {where} ({n} images): " + "; ".join(parts) + "."
+
+
+# --------------------------------------------------------------------------------------------- calibration
+def reliability_rows(reliability: dict) -> list[dict]:
+    """One row per bin: its interval, image count, accuracy, mean confidence and gap (None if empty)."""
+    edges = reliability["edges"]
+    rows = []
+    for i, (n, acc, conf) in enumerate(zip(reliability["count"], reliability["accuracy"],
+                                           reliability["confidence"], strict=True)):
+        rows.append({"lo": edges[i], "hi": edges[i + 1], "count": int(n), "accuracy": acc, "confidence": conf,
+                     "gap": None if acc is None else conf - acc})
+    return rows
+
+
+def reliability_caption(run: Run, *, scaled: bool) -> str:
+    """Text alternative of one reliability diagram: ECE, image count, the fullest bin, the over-confidence."""
+    part = run.last["test_temperature_scaled" if scaled else "test"]
+    rows = reliability_rows(part["reliability"])
+    total = sum(r["count"] for r in rows)
+    full = max(rows, key=lambda r: r["count"])
+    state = f"after temperature scaling (T = {run.last['temperature']:.3f})" if scaled else "before temperature scaling"
+    return (f"{run.label}, {state}: ECE {100 * part['ece']:.2f}% over {len(rows)} bins of {total} images; "
+            f"mean confidence {100 * part['mean_confidence']:.1f}% against accuracy {100 * part['accuracy']:.1f}%. "
+            f"The fullest bin, ({full['lo']:.2f}, {full['hi']:.2f}], holds {full['count']} images "
+            f"({100 * full['count'] / max(total, 1):.0f}%) with accuracy {100 * (full['accuracy'] or 0):.1f}% "
+            f"at mean confidence {100 * (full['confidence'] or 0):.1f}%.")
+
+
+def calibration_table(runs: Sequence[Run]) -> list[dict[str, str]]:
+    """Our final-epoch ECE before and after temperature scaling, then the published numbers."""
+    rows = [{"source": f"This app, {r.label} ({r.name})", "setting": r.test_set,
+             "without": f"{100 * r.last['test']['ece']:.2f}%",
+             "with": f"{100 * r.last['test_temperature_scaled']['ece']:.2f}%",
+             "remedy": f"temperature scaling, T = {r.last['temperature']:.3f}"} for r in runs]
+    return rows + [dict(row) for row in LITERATURE]
+
+
+def calibration_summary(runs: Sequence[Run]) -> str:
+    """One sentence with our ECEs, worded by what the numbers show (smoothing helped, or did not)."""
+    if not runs:
+        return ""
+    parts = [f"{r.label}: {100 * r.last['test']['ece']:.2f}% → {100 * r.last['test_temperature_scaled']['ece']:.2f}%"
+             for r in runs]
+    text = f"ECE before → after temperature scaling, 15 bins, {runs[0].test_set}: " + "; ".join(parts) + "."
+    plain = [r for r in runs if r.eps == 0]
+    smooth = [r for r in runs if r.eps > 0]
+    if plain and smooth:
+        a, b = plain[0].last["test"]["ece"], smooth[-1].last["test"]["ece"]
+        verdict = "lower" if b < a else "not lower"
+        text += (f" Without any temperature, label smoothing ({smooth[-1].label}) gives an ECE {verdict} than "
+                 f"the unsmoothed model's ({100 * b:.2f}% vs {100 * a:.2f}%).")
+    return text
+
+
+# --------------------------------------------------------------------------------------------- representations
+def triple_key(classes: Sequence[str]) -> str:
+    """URL form of a class triple: ``("cat", "dog", "deer")`` → ``"cat-dog-deer"``."""
+    return "-".join(classes)
+
+
+def shared_triples(runs: Sequence[Run]) -> list[str]:
+    """Keys of the class triples every run has a projection for, in the first run's order."""
+    if not runs:
+        return []
+    keys = [triple_key(p["classes"]) for p in runs[0].projections]
+    return [k for k in keys if all(k in {triple_key(p["classes"]) for p in r.projections} for r in runs[1:])]
+
+
+def _quoted(raw: str) -> str:
+    # Only short, plain values are echoed back into the page; anything else could be Markdown.
+    return f'"{raw}"' if re.fullmatch(r"[\w.+\- ]{0,40}", raw) else "(an unreadable value)"
+
+
+def parse_triple(raw: str | Sequence[str] | None, available: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The class triple a ``?triple=`` value asks for, and a note per repair.
+
+    The classes may come in any order (``dog-cat-deer`` shows ``cat-dog-deer``); a missing value is the
+    first available triple, silently; an unknown one is the first available triple, with a note.
+    """
+    if not available:
+        return None, []
+    if raw is not None and not isinstance(raw, str):
+        raw = raw[-1] if len(raw) else None  # a repeated key counts as its last value
+    if raw is None:
+        return available[0], []
+    wanted = sorted(raw.strip().lower().split("-"))
+    for key in available:
+        if sorted(key.split("-")) == wanted:
+            return key, []
+    return available[0], [f"triple={_quoted(raw)} is not one of the shipped class triples "
+                          f"({', '.join(available)}); showing {available[0]}."]
+
+
+def projection(run: Run, key: str) -> dict:
+    """The projection entry of ``run`` for the triple ``key``; KeyError if the run has none."""
+    for entry in run.projections:
+        if triple_key(entry["classes"]) == key:
+            return entry
+    raise KeyError(f"{run.name} has no projection for {key}")
+
+
+def cluster_geometry(entry: dict) -> dict[str, float]:
+    """Scale-free shape of the three projected clusters.
+
+    * ``tightness`` — mean distance of a point to its class centroid ÷ mean distance between the three
+      centroids (smaller: tighter clusters);
+    * ``equidistance`` — shortest ÷ longest distance between centroids (1: an equilateral triangle).
+    """
+    centroids, spreads = [], []
+    for name in entry["classes"]:
+        pts = np.column_stack([entry["points"][name]["x"], entry["points"][name]["y"]]).astype(np.float64)
+        c = pts.mean(axis=0)
+        centroids.append(c)
+        spreads.append(np.linalg.norm(pts - c, axis=1).mean())
+    c = np.array(centroids)
+    d = np.array([np.linalg.norm(c[i] - c[j]) for i, j in ((0, 1), (0, 2), (1, 2))])
+    if d.max() == 0:
+        return {"tightness": math.inf, "equidistance": math.nan}
+    return {"tightness": float(np.mean(spreads) / d.mean()), "equidistance": float(d.min() / d.max())}
+
+
+def projection_caption(runs: Sequence[Run], key: str) -> str:
+    """Text alternative of the projection figures: points per class and the cluster geometry per run."""
+    parts = []
+    for r in runs:
+        entry = projection(r, key)
+        g = cluster_geometry(entry)
+        n = len(next(iter(entry["points"].values()))["x"])
+        parts.append(f"{r.label}: {n} test images per class; spread within a class {g['tightness']:.2f} of the "
+                     f"distance between class centres; nearest ÷ farthest pair of centres {g['equidistance']:.2f}")
+    return f"Penultimate-layer activations of {key.replace('-', ', ')} projected onto the plane through their " \
+           f"three class templates. " + "; ".join(parts) + "."
