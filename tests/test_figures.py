@@ -1,0 +1,115 @@
+"""lib.figures and lib.explain: figures carry the right numbers, units and palette; text shows live values."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from lib import figures, palette
+from lib.explain import floor_sum_latex, gap_latex, target_latex, tex_number, worked_example_sentence
+from lib.smoothing import entropy_floor, floor_grid, optimal_logit_gap
+
+ALL_BUILDERS = [figures.target_bars, figures.floor_vs_eps, figures.ce_vs_prob, figures.ce_decomposition,
+                figures.ce_vs_gap]
+OKABE_ITO = {c.lower() for c in (*palette.OKABE_ITO, palette.GREY, "white")}
+
+
+def _marker_points(fig: go.Figure) -> list[tuple[float, float]]:
+    return [(t.x[0], t.y[0]) for t in fig.data if t.type == "scatter" and t.mode == "markers"]
+
+
+def _colours(fig: go.Figure) -> set[str]:
+    found = set()
+    for trace in fig.data:
+        for part in ("line", "marker"):
+            colour = getattr(getattr(trace, part, None), "color", None)
+            if isinstance(colour, str):
+                found.add(colour.lower())
+    return found
+
+
+@pytest.mark.parametrize("builder", ALL_BUILDERS)
+@pytest.mark.parametrize("k,eps,spread", [(10, 0.1, "all"), (10, 0.1, "others"), (2, 0.49, "others"),
+                                          (1000, 0.99, "all"), (10, 0.0, "all")])
+def test_every_figure_builds_with_palette_colours_and_hover_values(builder, k, eps, spread):
+    fig = builder(k, eps, spread=spread)
+    assert isinstance(fig, go.Figure) and fig.data
+    assert _colours(fig) <= OKABE_ITO
+    assert all(t.hovertemplate for t in fig.data)
+    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+
+
+@pytest.mark.parametrize("builder", [figures.floor_vs_eps, figures.ce_vs_prob, figures.ce_vs_gap])
+def test_loss_axes_are_in_nats(builder):
+    assert "(nats)" in builder(10, 0.1).layout.yaxis.title.text
+
+
+def test_floor_curve_marks_the_current_point_at_the_floor():
+    (x, y), = _marker_points(figures.floor_vs_eps(10, 0.1, spread="others"))
+    assert (x, y) == (0.1, pytest.approx(entropy_floor(10, 0.1, spread="others")))
+
+
+def test_target_bars_show_both_conventions_and_group_many_classes():
+    fig = figures.target_bars(10, 0.1)
+    assert [t.y[0] for t in fig.data] == [pytest.approx(0.91), pytest.approx(0.9)]
+    big = figures.target_bars(1000, 0.5)
+    assert len(big.data[0].x) == 12 and "999" in big.data[0].x[-1]
+
+
+def test_target_bars_drop_the_other_convention_where_its_eps_is_invalid():
+    assert len(figures.target_bars(2, 0.8, spread="all").data) == 1
+
+
+def test_loss_curve_minimum_is_marked_at_target_probability():
+    (x, y), = _marker_points(figures.ce_vs_prob(10, 0.1))
+    assert (x, y) == (pytest.approx(0.91), pytest.approx(entropy_floor(10, 0.1)))
+
+
+def test_decomposition_stacks_floor_and_kl_to_the_loss():
+    fig = figures.ce_decomposition(10, 0.1)
+    floor_band, kl = fig.data
+    assert floor_band.stackgroup == kl.stackgroup
+    np.testing.assert_allclose(floor_band.y, entropy_floor(10, 0.1))
+    np.testing.assert_allclose(kl.customdata, np.asarray(kl.y) + entropy_floor(10, 0.1))
+
+
+def test_gap_figure_marks_the_finite_optimum_and_omits_it_for_one_hot():
+    (x, y), = _marker_points(figures.ce_vs_gap(10, 0.1, spread="others"))
+    assert x == pytest.approx(math.log(81)) and y == pytest.approx(entropy_floor(10, 0.1, spread="others"))
+    assert _marker_points(figures.ce_vs_gap(10, 0.0)) == []
+    assert optimal_logit_gap(10, 0.1) < figures.ce_vs_gap(10, 0.1).layout.xaxis.range[1]
+
+
+def test_heatmap_shows_the_grid_and_marks_the_current_cell():
+    ks, eps_grid = figures.heatmap_axes()
+    assert ks[0] == 2 and ks[-1] == 1000 and np.all(np.diff(ks) > 0)
+    fig = figures.floor_heatmap(ks, eps_grid, floor_grid(ks, eps_grid), K=10, eps=0.1)
+    assert fig.data[0].type == "heatmap" and fig.layout.yaxis.type == "log"
+    assert _marker_points(fig) == [(0.1, 10)]
+
+
+def test_tex_number_writes_small_numbers_as_powers_of_ten():
+    assert tex_number(0.91) == "0.91"
+    assert tex_number(9.9e-4) == r"9.9\times10^{-4}"
+    assert tex_number(0.0) == "0"
+
+
+def test_floor_sum_shows_the_worked_example_terms():
+    latex = floor_sum_latex(10, 0.1)
+    assert r"0.91\,\ln 0.91" in latex and r"9\cdot 0.01\,\ln 0.01" in latex and "0.5003" in latex
+    assert "0.5448" in floor_sum_latex(10, 0.1, spread="others")
+    assert r"0 \ln 0 = 0" in floor_sum_latex(10, 0.0)
+
+
+def test_target_and_gap_latex_show_the_convention_formula():
+    assert r"\tfrac{\varepsilon}{K-1} = 0.01111" in target_latex(10, 0.1, spread="others")
+    assert "4.5109" in gap_latex(10, 0.1) and r"\infty" in gap_latex(10, 0.0)
+
+
+def test_worked_example_sentence_states_both_floors_and_what_pytorch_reaches():
+    text = worked_example_sentence()
+    assert "0.5003 nats" in text and "0.5448 nats" in text
+    assert "nn.CrossEntropyLoss(label_smoothing=0.1)" in text and "reaches **0.5003 nats**" in text
