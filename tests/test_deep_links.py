@@ -1,0 +1,78 @@
+"""AppTest: the state lives in the URL, survives moving between pages, and bad links are repaired."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.smoothing import entropy_floor
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_link(page: str, **params: str) -> AppTest:
+    """A fresh session opening ``page`` with a query string, as a pasted link would."""
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page(page)
+    at.query_params.clear()
+    at.query_params.update(params)
+    return at.run()
+
+
+def test_deep_link_sets_the_widgets_and_the_numbers():
+    at = open_link("pages/target_and_floor.py", K="3", eps="0.5", spread="others")
+    assert not at.exception and not at.warning
+    assert at.slider(key="floor_k").value == 3
+    assert at.slider(key="floor_eps").value == pytest.approx(0.5)
+    assert at.radio(key="floor_spread").value == "others"
+    assert at.metric[0].value == f"{entropy_floor(3, 0.5, spread='others'):.4f} nats"
+    assert at.query_params == {"K": "3", "eps": "0.5", "spread": "others"}
+
+
+def test_widget_moves_round_trip_through_the_url():
+    at = open_link("pages/target_and_floor.py")
+    at.slider(key="floor_k").set_value(42).run()
+    at.slider(key="floor_eps").set_value(0.37).run()
+    at.radio(key="floor_spread").set_value("others").run()
+    assert at.query_params == {"K": "42", "eps": "0.37", "spread": "others"}
+    # The URL the session wrote reopens the same view in a new session.
+    again = open_link("pages/target_and_floor.py", **at.query_params)
+    assert [m.value for m in again.metric] == [m.value for m in at.metric]
+
+
+def test_state_survives_moving_between_pages():
+    at = open_link("pages/target_and_floor.py", K="25", eps="0.2", spread="others")
+    at.slider(key="floor_eps").set_value(0.3).run()
+    at.switch_page("pages/loss_curves.py")
+    at.query_params.clear()  # the sidebar navigation drops the query string
+    at.run()
+    assert at.slider(key="curves_k").value == 25
+    assert at.slider(key="curves_eps").value == pytest.approx(0.3)
+    assert at.radio(key="curves_spread").value == "others"
+    assert at.query_params == {"K": "25", "eps": "0.3", "spread": "others"}
+    assert {m.label: m.value for m in at.metric}["Entropy floor H(ỹ)"] == (
+        f"{entropy_floor(25, 0.3, spread='others'):.6f} nats")
+
+
+@pytest.mark.parametrize("params,k,eps,spread,note", [
+    ({"K": "abc", "eps": "5", "spread": "others"}, 10, 0.89, "others", "not a number"),
+    ({"K": "0", "eps": "-1"}, 2, 0.0, "all", "outside 2–1000"),
+    ({"K": "9999999999", "eps": "0.5"}, 1000, 0.5, "all", "showing K=1000"),
+    ({"eps": "NaN", "spread": "sideways"}, 10, 0.1, "all", "unknown"),
+    ({"K": "2", "eps": "0.75", "spread": "others"}, 2, 0.49, "others", "(K−1)/K = 0.5"),
+])
+@pytest.mark.parametrize("page", ["pages/target_and_floor.py", "pages/loss_curves.py"])
+def test_bad_links_are_clamped_with_a_visible_note_never_a_traceback(page, params, k, eps, spread, note):
+    at = open_link(page, **params)
+    assert not at.exception
+    prefix = "floor" if "target" in page else "curves"
+    assert at.slider(key=f"{prefix}_k").value == k
+    assert at.slider(key=f"{prefix}_eps").value == pytest.approx(eps)
+    assert at.radio(key=f"{prefix}_spread").value == spread
+    assert any(note in w.value for w in at.warning), [w.value for w in at.warning]
+    # The repaired state is what the URL now says, and the note goes away on the next rerun.
+    assert at.query_params["K"] == str(k)
+    at.run()
+    assert not at.warning

@@ -1,0 +1,31 @@
+"""AppTest: the home page teaches in its default state and links to every explainer page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def test_home_page_shows_the_story_worked_example_and_links():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert "H(ỹ) + KL(ỹ‖p)" in text
+    assert "0.5003 nats" in text and "0.5448 nats" in text
+    assert "label_smoothing=0.1" in text
+    assert any("0.5003" in latex.value for latex in at.latex)
+    assert any("0.5448" in latex.value for latex in at.latex)
+    links = {link.proto.page: link.proto.query_string for link in at.get("page_link")}
+    assert links == {"target-and-floor": "K=10&eps=0.1&spread=all", "loss-curves": "K=10&eps=0.1&spread=all"}
+    assert at.query_params == {"K": "10", "eps": "0.1", "spread": "all"}
+
+
+def test_home_page_links_carry_a_deep_link_state():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"K": "3", "eps": "0.5", "spread": "others"})
+    at.run()
+    assert not at.exception
+    assert {link.proto.query_string for link in at.get("page_link")} == {"K=3&eps=0.5&spread=others"}
