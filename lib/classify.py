@@ -1,0 +1,306 @@
+"""Classify the user's own images with the shipped models: the pure logic behind the classify page.
+
+One image travels ``bytes → lib.image_io.decode_upload → lib.preprocess.to_model_domain (32×32) →
+Classifier.predict_uint8`` for every model compared, and comes back as an :class:`ImageResult`
+holding what the page shows: the picture as given, the 32×32 picture the model sees, and per model
+the ten probabilities, the top class, its confidence set against the smoothed-target ceiling
+``1 − ε + ε/K`` (:func:`confidence_ceiling`), the entropy of the prediction in nats
+(:func:`entropy_nats`), and the seconds it all took. A file that does not decode comes back as
+``lib.image_io.RejectedImage`` and never stops the others.
+
+No streamlit here: the page caches the models and draws; everything it prints is computed here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from lib.image_io import DecodedImage, RejectedImage, decode_upload
+from lib.model import Classifier
+from lib.preprocess import CIFAR_SIZE, to_model_domain
+from lib.smoothing import target_values
+
+MAX_IMAGES_PER_RUN = 24
+"""At most this many images are classified per page run: the work one request can cause stays bounded."""
+
+DISPLAY_SIZE = 256
+"""The 32×32 model view is shown at this size, enlarged by nearest neighbour so every pixel stays a square."""
+
+_SAFE_URL_VALUE = re.compile(r"[\w.+\- ]{0,24}")
+
+
+# --------------------------------------------------------------------------------------------- numbers
+def entropy_nats(probs: np.ndarray) -> np.ndarray | float:
+    """Shannon entropy ``H(p) = −Σᵢ pᵢ ln pᵢ`` in nats, with ``0 · ln 0 = 0``, in float64.
+
+    ``probs`` is one distribution (K,) → a float, or a batch (N, K) → an (N,) array. ``H`` is 0 for a
+    one-hot prediction and ``ln K`` (2.303 nats for K = 10) for a uniform one.
+    """
+    p = np.asarray(probs, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0.0, p * np.log(np.where(p > 0.0, p, 1.0)), 0.0)
+    h = np.maximum(-terms.sum(axis=-1), 0.0)  # tiny negatives are rounding, not information
+    return float(h) if p.ndim == 1 else h
+
+
+def confidence_ceiling(num_classes: int, eps: float) -> float:
+    """The top probability of the smoothed training target, ``1 − ε + ε/K`` (PyTorch's "all" convention).
+
+    Cross-entropy against that target is smallest when the prediction equals it (Szegedy et al. 2016;
+    Müller et al. 2019), so a model trained with ε has no reason to go past it; ε = 0 gives 1.
+    """
+    return target_values(num_classes, eps, spread="all")[0]
+
+
+def percentile_ms(seconds: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0–100, linear interpolation) of durations given in seconds, in milliseconds."""
+    if len(seconds) == 0:
+        return math.nan
+    return float(np.percentile(np.asarray(seconds, dtype=np.float64), q) * 1000.0)
+
+
+# --------------------------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class ModelPrediction:
+    """One model's answer for one image: ``probs`` (K,) float64 summing to 1, in ``classes`` order."""
+
+    model: str
+    label_smoothing: float
+    classes: tuple[str, ...]
+    probs: np.ndarray
+
+    @property
+    def top(self) -> int:
+        return int(np.argmax(self.probs))
+
+    @property
+    def top_class(self) -> str:
+        return self.classes[self.top]
+
+    @property
+    def confidence(self) -> float:
+        return float(self.probs[self.top])
+
+    @property
+    def entropy(self) -> float:
+        return float(entropy_nats(self.probs))
+
+    @property
+    def ceiling(self) -> float:
+        return confidence_ceiling(len(self.classes), self.label_smoothing)
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    """Everything the page shows for one image that decoded."""
+
+    name: str  # as uploaded, unescaped: display only through escaping APIs (st.text)
+    original: Image.Image  # upright 8-bit RGB, as decoded
+    model_view: Image.Image  # the 32×32 RGB picture every model saw
+    predictions: tuple[ModelPrediction, ...]  # one per model, in the order the models were given
+    seconds: float  # decode + preprocessing + every model, wall clock
+    notes: tuple[str, ...] = ()  # what decoding did to the picture (lib.image_io), in words
+    true_label: str | None = None  # known for CIFAR-10 samples, None for uploads
+
+    def prediction(self, model: str) -> ModelPrediction:
+        return next(p for p in self.predictions if p.model == model)
+
+
+Outcome = ImageResult | RejectedImage
+
+
+def predict_view(view: Image.Image, classifiers: Mapping[str, Classifier]) -> tuple[ModelPrediction, ...]:
+    """The 32×32 model view → one :class:`ModelPrediction` per classifier (same pixels for all)."""
+    batch = np.array(view, dtype=np.uint8)[None]  # a writable copy: torch.as_tensor warns on read-only arrays
+    if batch.shape != (1, CIFAR_SIZE, CIFAR_SIZE, 3):
+        raise ValueError(f"expected a {CIFAR_SIZE}×{CIFAR_SIZE} RGB view, got {batch.shape[1:]}")
+    out = []
+    for name, classifier in classifiers.items():
+        probs = classifier.predict_uint8(batch)[0]
+        out.append(ModelPrediction(name, classifier.label_smoothing, tuple(classifier.classes), probs))
+    return tuple(out)
+
+
+def classify_decoded(decoded: DecodedImage, classifiers: Mapping[str, Classifier], *,
+                     started: float | None = None, clock: Callable[[], float] = time.perf_counter) -> ImageResult:
+    """A decoded upload → its result; ``started`` (a ``clock()`` reading) lets the decode count too."""
+    start = clock() if started is None else started
+    view = to_model_domain(decoded.image)
+    predictions = predict_view(view, classifiers)
+    return ImageResult(decoded.name, decoded.image, view, predictions, clock() - start, decoded.notes)
+
+
+def classify_upload(name: str, data: bytes, classifiers: Mapping[str, Classifier], *,
+                    clock: Callable[[], float] = time.perf_counter) -> Outcome:
+    """One uploaded file → its :class:`ImageResult`, or the ``RejectedImage`` saying why it was refused.
+
+    The time recorded runs from the raw bytes to the last model's probabilities (decode included).
+    """
+    start = clock()
+    decoded = decode_upload(name, data)
+    if isinstance(decoded, RejectedImage):
+        return decoded
+    return classify_decoded(decoded, classifiers, started=start, clock=clock)
+
+
+def classify_array(name: str, pixels: np.ndarray, classifiers: Mapping[str, Classifier], *,
+                   true_label: str | None = None, clock: Callable[[], float] = time.perf_counter) -> ImageResult:
+    """A (32, 32, 3) uint8 CIFAR image (a gallery sample) → its result, with its true label if known."""
+    start = clock()
+    image = Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8), mode="RGB")
+    view = to_model_domain(image)
+    predictions = predict_view(view, classifiers)
+    return ImageResult(name, image, view, predictions, clock() - start, (), true_label)
+
+
+def warm_up(classifiers: Mapping[str, Classifier]) -> None:
+    """One throwaway prediction per model, so the first user does not pay for oneDNN's first-call setup."""
+    blank = np.zeros((1, CIFAR_SIZE, CIFAR_SIZE, 3), dtype=np.uint8)
+    for classifier in classifiers.values():
+        classifier.predict_uint8(blank)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """Raw bytes to decode (a file or a camera photo)."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A CIFAR-10 test image, already 32×32 uint8, with its true label."""
+
+    name: str
+    pixels: np.ndarray
+    true_label: str
+
+
+def classify_many(items: Sequence[Upload | Sample], classifiers: Mapping[str, Classifier], *,
+                  on_progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+    """Each item classified independently, in order; ``on_progress(done, total)`` after each one.
+
+    At most :data:`MAX_IMAGES_PER_RUN` items are processed (the caller says what was left out, see
+    :func:`over_limit_note`). A bad file yields its ``RejectedImage`` and the next one goes on.
+    """
+    todo = list(items)[:MAX_IMAGES_PER_RUN]
+    out: list[Outcome] = []
+    for done, item in enumerate(todo, start=1):
+        if isinstance(item, Upload):
+            out.append(classify_upload(item.name, item.data, classifiers))
+        else:
+            out.append(classify_array(item.name, item.pixels, classifiers, true_label=item.true_label))
+        if on_progress is not None:
+            on_progress(done, len(todo))
+    return out
+
+
+# --------------------------------------------------------------------------------------------- words
+def over_limit_note(count: int, limit: int = MAX_IMAGES_PER_RUN) -> str | None:
+    """A sentence when more images were given than one run classifies, else None."""
+    if count <= limit:
+        return None
+    return f"{count} images were given; the first {limit} are classified. Remove some to see the others."
+
+
+def timing_summary(results: Iterable[Outcome]) -> str | None:
+    """``"3 images: median 41 ms per image (slowest 55 ms), decoding and every model included."``"""
+    seconds = [r.seconds for r in results if isinstance(r, ImageResult)]
+    if not seconds:
+        return None
+    images = "1 image" if len(seconds) == 1 else f"{len(seconds)} images"
+    return (f"{images}: median {percentile_ms(seconds, 50):.0f} ms per image "
+            f"(slowest {max(seconds) * 1000:.0f} ms), decoding and every model included, on this server.")
+
+
+def prediction_headline(prediction: ModelPrediction) -> str:
+    """``"ε = 0.1: ship, 62.3% (the smoothed target stops at 91.0%) · entropy 1.12 nats"``."""
+    eps = f"{prediction.label_smoothing:g}"
+    if prediction.label_smoothing > 0:
+        ceiling = f" (the smoothed target stops at {prediction.ceiling:.1%})"
+    else:
+        ceiling = " (one-hot target: no ceiling below 100%)"
+    return (f"ε = {eps}: {prediction.top_class}, {prediction.confidence:.1%}{ceiling} · "
+            f"entropy {prediction.entropy:.2f} nats")
+
+
+def grid_caption(result: ImageResult, model: str) -> str:
+    """The compact grid's line under an image: ``"ship 62% · 41 ms"`` (+ ``" · true: cat"`` for samples)."""
+    prediction = result.prediction(model)
+    text = f"{prediction.top_class} {prediction.confidence:.0%} · {result.seconds * 1000:.0f} ms"
+    return text + (f" · true: {result.true_label}" if result.true_label else "")
+
+
+def what_to_notice(result: ImageResult) -> list[str]:
+    """Two or three sentences on what this image's predictions show, from its own numbers."""
+    by_eps = sorted(result.predictions, key=lambda p: p.label_smoothing)
+    sentences = []
+    if len(by_eps) >= 2 and by_eps[0].label_smoothing != by_eps[-1].label_smoothing:
+        sharp, smooth = by_eps[0], by_eps[-1]
+        if smooth.confidence < sharp.confidence:
+            verdict = "is less sure"
+        else:
+            verdict = "is, unusually, at least as sure here"
+        sentences.append(
+            f"The model trained with ε = {smooth.label_smoothing:g} {verdict}: {smooth.confidence:.1%} for "
+            f"{smooth.top_class} against {sharp.confidence:.1%} for {sharp.top_class} at ε = "
+            f"{sharp.label_smoothing:g}, with entropy {smooth.entropy:.2f} against {sharp.entropy:.2f} nats.")
+        sentences.append(
+            f"Its training target never asked for more than {smooth.ceiling:.1%} on one class "
+            f"(1 − ε + ε/K), so it rarely goes much past that; the ε = 0 model was pushed toward 100%.")
+    k = len(by_eps[0].classes)
+    sentences.append(
+        f"Whatever the picture shows, the answer is one of CIFAR-10's {k} classes: a photo of something "
+        "else is still forced into one of them, and a high confidence does not mean the picture belongs there.")
+    return sentences
+
+
+def pick_model(raw: str | None, available: Sequence[str], default: str) -> tuple[str, str | None]:
+    """The model a URL asks for (``?model=eps0.1``), clamped to the available ones, and a note if repaired.
+
+    A missing value gives ``default`` silently (or the first available one if that is absent); an
+    unknown value gives the same with a note. The note quotes the raw value only when it is short and
+    plain (letters, digits, ``.+-_`` and spaces), so Markdown in a crafted link is never echoed.
+    """
+    if not available:
+        raise ValueError("no models are available")
+    fallback = default if default in available else available[0]
+    if raw is None or raw in available:
+        return (fallback if raw is None else raw), None
+    shown = f'"{raw}"' if _SAFE_URL_VALUE.fullmatch(raw) else "(an unreadable value)"
+    return fallback, (f"Model {shown} is not one of the shipped models ({', '.join(available)}); "
+                      f"showing {fallback}.")
+
+
+def model_label(name: str, label_smoothing: float) -> str:
+    """``"ε = 0.1 (eps0.1)"``: the training ε first, then the folder name used in URLs."""
+    return f"ε = {label_smoothing:g} ({name})"
+
+
+def enlarge_nearest(image: Image.Image, size: int = DISPLAY_SIZE) -> Image.Image:
+    """``image`` enlarged to ``size``×``size`` with nearest neighbour: each model pixel becomes a crisp block."""
+    return image.resize((size, size), Image.Resampling.NEAREST)
+
+
+def display_copy(image: Image.Image, max_side: int = 768) -> Image.Image:
+    """A copy no larger than ``max_side`` on its longer side, so a 25-megapixel upload is not sent back whole."""
+    if max(image.size) <= max_side:
+        return image
+    copy = image.copy()
+    copy.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return copy
+
+
+def describe_decoded(result: ImageResult) -> str:
+    """One plain line about the picture as given: ``"640×480 pixels"`` plus what decoding did to it."""
+    width, height = result.original.size
+    parts = [f"{width}×{height} pixels as given"] + list(result.notes)
+    return "; ".join(parts) + "."

@@ -1,0 +1,52 @@
+"""Plotly figures for the classify page: one model's ten class probabilities for one image.
+
+Builders take a :class:`lib.classify.ModelPrediction` and return a ``go.Figure``; none imports
+streamlit. Colours come from :mod:`lib.palette` (Okabe–Ito); the top class is told apart by colour
+*and* by its printed value, so nothing relies on colour alone.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from lib import palette
+from lib.classify import ModelPrediction
+
+TOP = palette.BLUE
+OTHER = palette.GREY
+CEILING = palette.FLOOR  # the smoothed target's top value: the same green as the entropy floor elsewhere
+
+
+def probability_bars(prediction: ModelPrediction, *, height: int = 300) -> go.Figure:
+    """Bars of p(class) for all classes, the top class highlighted, and a dashed line at the ceiling.
+
+    The line sits at ``1 − ε + ε/K``, the top value of the smoothed target the model was trained on
+    (:func:`lib.classify.confidence_ceiling`); for ε = 0 it is the one-hot target's 1.
+    """
+    classes = list(prediction.classes)
+    probs = [float(p) for p in prediction.probs]
+    top = prediction.top
+    ceiling = prediction.ceiling
+    eps = f"{prediction.label_smoothing:g}"
+    bars = dict(
+        type="bar", x=classes, y=probs, name=f"ε = {eps}",
+        marker=dict(color=[TOP if i == top else OTHER for i in range(len(classes))],
+                    opacity=[1.0 if i == top else 0.55 for i in range(len(classes))]),
+        text=[f"{p:.1%}" if i == top else "" for i, p in enumerate(probs)], textposition="outside",
+        hovertemplate="%{x}<br>p = %{y:.4f}<extra></extra>", showlegend=False,
+    )
+    line_text = (f"smoothed target's top: 1 − ε + ε/K = {ceiling:.3f}" if prediction.label_smoothing > 0
+                 else "one-hot target's top: 1")
+    shape = dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=ceiling, y1=ceiling,
+                 line=dict(color=CEILING, dash="dash", width=2))
+    note = dict(xref="paper", x=0.99, xanchor="right", yref="y", y=ceiling, yanchor="bottom",
+                text=line_text, showarrow=False, font=dict(color=CEILING, size=11))
+    layout = dict(
+        height=height, margin=dict(l=50, r=10, t=36, b=40),
+        title=dict(text=f"ε = {eps}: {prediction.top_class} {prediction.confidence:.1%}, "
+                        f"entropy {prediction.entropy:.2f} nats", font=dict(size=14)),
+        xaxis=dict(title=dict(text=None), tickangle=-45),
+        yaxis=dict(title=dict(text="probability"), range=[0, 1.12], tickformat=".0%"),
+        shapes=[shape], annotations=[note], bargap=0.25,
+    )
+    return go.Figure(dict(data=[bars], layout=layout))

@@ -1,0 +1,212 @@
+"""lib.classify: entropy, ceiling, per-image results, bad files beside good ones, and the page's sentences.
+
+Models here are stand-ins with fixed outputs, so every number is known in advance; the real network
+is exercised in tests/test_classify_models.py and tests/test_page_classify.py.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image
+
+from lib import classify
+from lib.data import CLASSES
+from lib.image_io import RejectedImage
+from lib.smoothing import smoothed_target
+
+
+class FixedClassifier:
+    """Duck-typed ``lib.model.Classifier`` answering every image with the same probabilities."""
+
+    def __init__(self, probs: np.ndarray, label_smoothing: float) -> None:
+        self.probs = np.asarray(probs, dtype=np.float64)
+        self.label_smoothing = label_smoothing
+        self.classes = list(CLASSES)
+        self.seen: list[np.ndarray] = []
+
+    def predict_uint8(self, batch: np.ndarray) -> np.ndarray:
+        assert batch.dtype == np.uint8 and batch.shape[1:] == (32, 32, 3)
+        self.seen.append(batch.copy())
+        return np.tile(self.probs, (len(batch), 1))
+
+
+SHARP = np.array([0.97, 0.01, 0.01, 0.01, 0, 0, 0, 0, 0, 0], dtype=np.float64)
+SOFT = np.array([0.80, 0.05, 0.05, 0.02, 0.02, 0.02, 0.01, 0.01, 0.01, 0.01], dtype=np.float64)
+
+
+@pytest.fixture
+def models() -> dict[str, FixedClassifier]:
+    return {"eps0": FixedClassifier(SHARP, 0.0), "eps0.1": FixedClassifier(SOFT, 0.1)}
+
+
+def png_bytes(size: tuple[int, int] = (64, 48), colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------------------------- numbers
+def test_entropy_is_zero_for_one_hot_and_ln_k_for_uniform():
+    assert classify.entropy_nats(np.eye(10)[3]) == 0.0
+    assert classify.entropy_nats(np.full(10, 0.1)) == pytest.approx(math.log(10), abs=1e-12)
+
+
+def test_entropy_of_the_smoothed_target_is_the_known_floor():
+    # K = 10, ε = 0.1, PyTorch convention: the worked example of the explainer pages.
+    assert classify.entropy_nats(smoothed_target(10, 0.1)) == pytest.approx(0.5003, abs=5e-5)
+
+
+def test_entropy_treats_zero_probabilities_as_contributing_nothing():
+    with np.errstate(all="raise"):
+        assert classify.entropy_nats(np.array([0.5, 0.5, 0.0])) == pytest.approx(math.log(2))
+
+
+@given(st.lists(st.floats(0.0, 1.0), min_size=2, max_size=20).filter(lambda v: sum(v) > 1e-6))
+def test_entropy_lies_between_zero_and_ln_k(values):
+    p = np.asarray(values) / np.sum(values)
+    h = classify.entropy_nats(p)
+    assert 0.0 <= h <= math.log(len(p)) + 1e-9
+
+
+def test_entropy_of_a_batch_is_the_entropy_of_each_row():
+    batch = np.stack([SHARP, SOFT, np.full(10, 0.1)])
+    assert np.allclose(classify.entropy_nats(batch), [classify.entropy_nats(row) for row in batch])
+
+
+def test_ceiling_is_one_minus_eps_plus_eps_over_k():
+    assert classify.confidence_ceiling(10, 0.1) == pytest.approx(0.91)
+    assert classify.confidence_ceiling(10, 0.0) == 1.0
+    assert classify.confidence_ceiling(2, 0.2) == pytest.approx(0.9)
+
+
+def test_percentile_ms_reads_seconds_and_reports_milliseconds():
+    assert classify.percentile_ms([0.010, 0.020, 0.030], 50) == pytest.approx(20.0)
+    assert math.isnan(classify.percentile_ms([], 50))
+
+
+# --------------------------------------------------------------------------------------------- results
+def test_prediction_reports_top_class_confidence_entropy_and_ceiling():
+    p = classify.ModelPrediction("eps0.1", 0.1, CLASSES, SOFT)
+    assert (p.top, p.top_class, p.confidence) == (0, "airplane", 0.80)
+    assert p.entropy == pytest.approx(classify.entropy_nats(SOFT)) and p.ceiling == pytest.approx(0.91)
+
+
+def test_an_upload_is_decoded_shrunk_to_32px_and_seen_by_every_model(models):
+    result = classify.classify_upload("photo.png", png_bytes((640, 480)), models)
+    assert isinstance(result, classify.ImageResult)
+    assert result.original.size == (640, 480) and result.model_view.size == (32, 32)
+    assert [p.model for p in result.predictions] == ["eps0", "eps0.1"]
+    assert np.array_equal(models["eps0"].seen[0], models["eps0.1"].seen[0])  # the same pixels for both
+    assert np.array_equal(models["eps0"].seen[0][0], np.asarray(result.model_view))
+    assert result.prediction("eps0.1").confidence == 0.80 and result.seconds > 0
+
+
+def test_the_recorded_time_includes_decoding(models):
+    ticks = iter([10.0, 10.25])
+    result = classify.classify_upload("a.png", png_bytes(), models, clock=lambda: next(ticks))
+    assert result.seconds == pytest.approx(0.25)
+
+
+def test_bad_files_are_rejected_with_a_reason_and_good_ones_beside_them_still_classified(models):
+    items = [classify.Upload("good.png", png_bytes()), classify.Upload("cut.png", png_bytes()[:40]),
+             classify.Upload("empty.jpg", b""), classify.Upload("notes.png", b"just some text"),
+             classify.Upload("also good.png", png_bytes(colour=(0, 0, 255)))]
+    progress = []
+    results = classify.classify_many(items, models, on_progress=lambda done, total: progress.append((done, total)))
+    kinds = [type(r).__name__ for r in results]
+    assert kinds == ["ImageResult", "RejectedImage", "RejectedImage", "RejectedImage", "ImageResult"]
+    assert [r.name for r in results] == [i.name for i in items]
+    assert "damaged" in results[1].reason and "empty" in results[2].reason and "not an image" in results[3].reason
+    assert progress == [(i, 5) for i in range(1, 6)]
+
+
+def test_samples_keep_their_true_label(models):
+    pixels = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    (result,) = classify.classify_many([classify.Sample("CIFAR-10 test #7 (cat)", pixels, "cat")], models)
+    assert result.true_label == "cat" and np.array_equal(np.asarray(result.model_view), pixels)
+
+
+def test_one_run_classifies_at_most_the_limit_and_says_so(models):
+    items = [classify.Upload(f"{i}.png", png_bytes()) for i in range(classify.MAX_IMAGES_PER_RUN + 3)]
+    assert len(classify.classify_many(items, models)) == classify.MAX_IMAGES_PER_RUN
+    assert "first 24" in classify.over_limit_note(len(items))
+    assert classify.over_limit_note(classify.MAX_IMAGES_PER_RUN) is None
+
+
+def test_warm_up_runs_each_model_once(models):
+    classify.warm_up(models)
+    assert [len(m.seen) for m in models.values()] == [1, 1]
+
+
+# --------------------------------------------------------------------------------------------- words
+def test_timing_summary_counts_only_classified_images():
+    view = Image.new("RGB", (32, 32))
+    done = [classify.ImageResult(f"{i}", view, view, (), s) for i, s in enumerate([0.010, 0.030, 0.020])]
+    text = classify.timing_summary([*done, RejectedImage("bad", "nope")])
+    assert text.startswith("3 images: median 20 ms per image (slowest 30 ms)")
+    assert classify.timing_summary([RejectedImage("bad", "nope")]) is None
+
+
+def test_headline_and_grid_caption_show_the_numbers_of_the_prediction(models):
+    result = classify.classify_upload("x.png", png_bytes(), models)
+    soft = result.prediction("eps0.1")
+    headline = classify.prediction_headline(soft)
+    assert headline.startswith("ε = 0.1: airplane, 80.0% (the smoothed target stops at 91.0%)")
+    assert "one-hot target" in classify.prediction_headline(result.prediction("eps0"))
+    assert classify.grid_caption(result, "eps0").startswith("airplane 97% · ")
+
+
+def test_what_to_notice_compares_the_models_and_warns_about_forced_classes(models):
+    result = classify.classify_upload("x.png", png_bytes(), models)
+    first, second, third = classify.what_to_notice(result)
+    assert "ε = 0.1 is less sure: 80.0% for airplane against 97.0%" in first
+    assert "91.0%" in second and "one of CIFAR-10's 10 classes" in third
+    alone = classify.ImageResult("x", result.original, result.model_view, result.predictions[1:], 0.1)
+    assert len(classify.what_to_notice(alone)) == 1
+
+
+@pytest.mark.parametrize(("raw", "expected", "noted"), [
+    (None, "eps0.1", False), ("eps0", "eps0", False), ("eps0.1", "eps0.1", False),
+    ("eps0.5", "eps0.1", True), ("", "eps0.1", True),
+])
+def test_pick_model_clamps_unknown_url_values_with_a_note(raw, expected, noted):
+    choice, note = classify.pick_model(raw, ["eps0", "eps0.1"], "eps0.1")
+    assert choice == expected and (note is not None) == noted
+
+
+def test_pick_model_never_echoes_markdown_from_a_crafted_link():
+    _, note = classify.pick_model("[click](http://evil.example)", ["eps0", "eps0.1"], "eps0.1")
+    assert "evil" not in note and "(an unreadable value)" in note
+    _, note = classify.pick_model("eps0.5", ["eps0", "eps0.1"], "eps0.1")
+    assert '"eps0.5"' in note
+
+
+def test_pick_model_falls_back_to_what_exists_when_the_default_is_missing():
+    assert classify.pick_model(None, ["eps0"], "eps0.1") == ("eps0", None)
+    with pytest.raises(ValueError):
+        classify.pick_model(None, [], "eps0.1")
+
+
+def test_the_model_view_is_enlarged_with_crisp_square_pixels():
+    view = Image.fromarray(np.random.default_rng(1).integers(0, 256, (32, 32, 3), dtype=np.uint8))
+    big = np.asarray(classify.enlarge_nearest(view, 256))
+    assert big.shape == (256, 256, 3)
+    assert np.array_equal(big[::8, ::8], np.asarray(view)) and np.array_equal(big[7::8, 7::8], np.asarray(view))
+
+
+def test_display_copy_shrinks_only_large_pictures():
+    small, large = Image.new("RGB", (300, 200)), Image.new("RGB", (4000, 1000))
+    assert classify.display_copy(small) is small
+    assert classify.display_copy(large).size == (768, 192) and large.size == (4000, 1000)
+
+
+def test_describe_decoded_lists_size_and_decoding_notes():
+    view = Image.new("RGB", (32, 32))
+    result = classify.ImageResult("x", Image.new("RGB", (640, 480)), view, (), 0.1, ("grayscale image",))
+    assert classify.describe_decoded(result) == "640×480 pixels as given; grayscale image."
