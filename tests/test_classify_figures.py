@@ -1,0 +1,43 @@
+"""lib.figures_classify: the probability bars show the prediction's own numbers and the right ceiling."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from lib import palette
+from lib.classify import ModelPrediction
+from lib.data import CLASSES
+from lib.figures_classify import probability_bars
+
+PROBS = np.array([0.05, 0.05, 0.62, 0.08, 0.05, 0.05, 0.04, 0.02, 0.02, 0.02])
+
+
+def bars_of(eps: float) -> go.Figure:
+    return probability_bars(ModelPrediction(f"eps{eps:g}", eps, CLASSES, PROBS))
+
+
+def test_bars_show_every_class_with_its_probability():
+    (bars,) = bars_of(0.1).data
+    assert list(bars.x) == list(CLASSES) and np.allclose(bars.y, PROBS)
+
+
+def test_only_the_top_class_is_highlighted_and_labelled():
+    (bars,) = bars_of(0.1).data
+    colours, labels = list(bars.marker.color), list(bars.text)
+    assert colours[2] == palette.BLUE and colours.count(palette.BLUE) == 1
+    assert labels[2] == "62.0%" and labels.count("") == 9  # the value is printed, not told by colour alone
+
+
+@pytest.mark.parametrize(("eps", "ceiling", "words"), [(0.1, 0.91, "1 − ε + ε/K = 0.910"), (0.0, 1.0, "one-hot")])
+def test_the_dashed_line_sits_at_the_smoothed_target_ceiling(eps, ceiling, words):
+    fig = bars_of(eps)
+    (line,) = fig.layout.shapes
+    assert line.y0 == line.y1 == pytest.approx(ceiling) and line.line.dash == "dash"
+    assert words in fig.layout.annotations[0].text
+
+
+def test_title_names_the_model_top_class_confidence_and_entropy():
+    title = bars_of(0.1).layout.title.text
+    assert title.startswith("ε = 0.1: bird 62.0%, entropy ") and title.endswith(" nats")
