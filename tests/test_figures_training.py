@@ -1,0 +1,113 @@
+"""lib.figures_training: each figure draws the data and the reference lines its caption promises."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from test_runs import build_log, write_run
+
+from lib import figures_training as figs
+from lib import palette, runs, toy
+from lib.calibration import reliability_bins
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory) -> list[runs.Run]:
+    folder: Path = tmp_path_factory.mktemp("models")
+    write_run(folder / "eps0", build_log(0.0, seed=2))
+    write_run(folder / "eps0.1", build_log(0.1, seed=1))
+    return runs.load_runs(folder)
+
+
+def _hline_values(fig: go.Figure) -> list[float]:
+    return [shape.y0 for shape in fig.layout.shapes if shape.y0 == shape.y1]
+
+
+def _annotations(fig: go.Figure) -> str:
+    return " | ".join(a.text for a in fig.layout.annotations)
+
+
+def _colours(fig: go.Figure) -> set[str]:
+    found = set()
+    for trace in fig.data:
+        for part in ("line", "marker"):
+            colour = getattr(getattr(trace, part, None), "color", None)
+            if isinstance(colour, str):
+                found.add(colour.upper())
+    return found
+
+
+PALETTE = {c.upper() for c in (*palette.OKABE_ITO, palette.GREY, palette.MARKER, palette.FLOOR, "white")}
+
+
+def test_training_loss_draws_each_runs_curve_average_and_floor(two_runs):
+    fig = figs.training_loss(two_runs, 10)
+    assert len(fig.data) == 4  # per step + moving average, per run
+    plain, smooth = two_runs
+    assert list(fig.data[2].y) == pytest.approx(smooth.loss)
+    assert list(fig.data[3].y) == pytest.approx(runs.moving_average(smooth.loss, 10))
+    assert sorted(_hline_values(fig)) == pytest.approx([0.0, smooth.floor])
+    assert "0.5003 nats" in _annotations(fig)
+    assert _colours(fig) <= PALETTE
+
+
+def test_loss_minus_floor_puts_every_run_on_one_zero(two_runs):
+    fig = figs.training_loss(two_runs, 10, above_floor=True)
+    smooth = two_runs[1]
+    assert list(fig.data[2].y) == pytest.approx(smooth.loss - smooth.floor)
+    assert _hline_values(fig) == [0.0]
+    assert "KL" in fig.layout.yaxis.title.text
+
+
+def test_test_metrics_show_nll_and_accuracy_in_percent(two_runs):
+    fig = figs.test_metrics(two_runs)
+    nll = [t for t in fig.data if t.xaxis == "x"]
+    acc = [t for t in fig.data if t.xaxis == "x2"]
+    assert len(nll) == len(acc) == 2
+    _, expected = runs.epoch_series(two_runs[1], "accuracy")
+    assert list(acc[1].y) == pytest.approx(100 * expected)
+    assert list(nll[1].x) == [1, 2]
+
+
+def test_reliability_diagram_has_fifteen_bins_with_counts_written_on_them():
+    rng = np.random.default_rng(0)
+    conf = rng.uniform(0.1, 1.0, 500)
+    bins = reliability_bins(conf, rng.uniform(size=500) < conf, n_bins=15).to_dict()
+    fig = figs.reliability_diagram(bins, title="ε = 0.1")
+    accuracy, confidence, diagonal, counts = fig.data
+    assert len(accuracy.x) == 15 and len(counts.x) == 15
+    assert list(counts.text) == [str(c) if c else "" for c in bins["count"]]
+    assert list(accuracy.y) == bins["accuracy"]
+    assert f"ECE {100 * bins['ece']:.2f}%" in fig.layout.title.text
+    assert list(diagonal.x) == [0, 1] and list(diagonal.y) == [0, 1]
+
+
+def test_projection_keeps_distances_honest_and_marks_the_templates(two_runs):
+    entry = runs.projection(two_runs[1], "cat-dog-deer")
+    fig = figs.projection(entry, title="ε = 0.1")
+    names = [t.name for t in fig.data]
+    assert names[:3] == ["cat", "dog", "deer"]
+    assert list(fig.data[3].text) == ["cat", "dog", "deer"]
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis.scaleratio == 1
+    symbols = {t.marker.symbol for t in fig.data[:3]}
+    assert len(symbols) == 3  # not colour alone
+
+
+def test_toy_figures_draw_floor_optimum_and_target_confidence():
+    state = toy.train(toy.start(toy.ToyConfig(K=10, eps=0.1)), 20)
+    loss, gap, conf = figs.toy_loss(state), figs.toy_gap(state), figs.toy_confidence(state)
+    assert list(loss.data[0].y) == state.history["loss"] and list(loss.data[0].x) == list(range(21))
+    assert _hline_values(loss) == pytest.approx([0.5002880350577578])
+    assert _hline_values(gap) == pytest.approx([math.log(91)])
+    assert sorted(_hline_values(conf)) == pytest.approx([0.91, 1.0])
+
+
+def test_toy_figures_without_smoothing_have_no_finite_optimum_to_draw():
+    state = toy.train(toy.start(toy.ToyConfig(K=4, eps=0.0)), 5)
+    assert _hline_values(figs.toy_gap(state)) == []
+    assert _hline_values(figs.toy_loss(state)) == [0.0]
+    assert _hline_values(figs.toy_confidence(state)) == [1.0]
