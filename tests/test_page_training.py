@@ -1,0 +1,122 @@
+"""AppTest: every section of the training page responds to its controls, and the URL carries them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_runs import build_log, write_run
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "training.py")
+
+
+@pytest.fixture
+def models(tmp_path: Path, monkeypatch) -> Path:
+    write_run(tmp_path / "eps0", build_log(0.0, seed=2))
+    write_run(tmp_path / "eps0.1", build_log(0.1, seed=1))
+    monkeypatch.setenv("LSLAB_MODELS_DIR", str(tmp_path))
+    return tmp_path
+
+
+def page(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params.update(query or {})
+    return at.run()
+
+
+def captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_training_curves_follow_the_window_and_the_floor_view(models):
+    at = page()
+    assert not at.exception
+    assert "moving average over 50 steps" in captions(at)
+    assert "the training loss is" in markdown(at) and "CIFAR-10 test (JPEG q75 copy)" in markdown(at)
+    assert "0.500 nats for ε = 0.1" in markdown(at)
+    at.slider(key="training_window").set_value(5).run()
+    assert "moving average over 5 steps" in captions(at)
+    assert "Averaged over the last 5 steps" in markdown(at)
+    at.radio(key="training_view").set_value("loss minus its floor").run()
+    assert "Training loss minus its floor" in captions(at)
+    assert not at.exception
+
+
+def test_calibration_switches_between_before_and_after_temperature_scaling(models):
+    at = page()
+    assert "ε = 0.1, before temperature scaling: ECE" in captions(at)
+    table = at.table[0].value
+    assert len(table) == 4 and "Guo et al. 2017" in set(table["source"])
+    at.toggle(key="training_scaled").set_value(True).run()
+    assert "ε = 0.1, after temperature scaling (T = 1.500): ECE" in captions(at)
+    assert "before temperature scaling" not in captions(at)
+
+
+def test_representations_follow_the_chosen_triple_and_write_it_to_the_url(models):
+    at = page()
+    assert "airplane, automobile, bird projected" in captions(at)
+    assert at.query_params["triple"] == "airplane-automobile-bird"
+    at.selectbox(key="training_triple").set_value("cat-dog-deer").run()
+    assert "cat, dog, deer projected" in captions(at)
+    assert at.query_params["triple"] == "cat-dog-deer"
+    assert "tighter cluster" in markdown(at)
+
+
+def test_train_it_yourself_buttons_and_sliders_change_the_model(models):
+    at = page()
+    assert "K = 5, ε = 0.1, after 100 steps on 300 points" in captions(at)
+    at.button(key="training_toy_step").click().run()
+    assert "after 101 steps" in captions(at)
+    at.button(key="training_toy_continue").click().run()
+    assert "after 201 steps" in captions(at)
+    at.button(key="training_toy_start").click().run()
+    assert "after 0 steps" in captions(at)
+    at.slider(key="training_toy_k").set_value(8).run()
+    assert "K = 8, ε = 0.1, after 100 steps on 480 points" in captions(at)
+    at.slider(key="training_toy_eps").set_value(0.0).run()
+    assert "no finite optimum" in captions(at)
+    assert at.query_params["toy_k"] == "8" and at.query_params["toy_eps"] == "0"
+    assert not at.exception
+
+
+def test_a_deep_link_sets_the_widgets_and_invalid_values_are_clamped_with_a_note(models):
+    at = page({"triple": "Dog-Cat-Deer", "toy_k": "50", "toy_eps": "abc"})
+    assert not at.exception
+    assert at.selectbox(key="training_triple").value == "cat-dog-deer"
+    assert at.slider(key="training_toy_k").value == 20
+    notes = " ".join(w.value for w in at.warning)
+    assert "K = 2–20" in notes and '"abc" is not a number' in notes
+    assert at.query_params == {"triple": "cat-dog-deer", "toy_k": "20", "toy_eps": "0.1"}
+
+
+def test_an_unknown_triple_falls_back_with_a_visible_note(models):
+    at = page({"triple": "ship-truck-frog"})
+    assert at.selectbox(key="training_triple").value == "airplane-automobile-bird"
+    assert any("not one of the shipped class triples" in w.value for w in at.warning)
+
+
+def test_without_logs_only_the_toy_is_shown(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("LSLAB_MODELS_DIR", str(tmp_path / "empty"))
+    at = page()
+    assert not at.exception
+    assert any("No training logs" in i.value for i in at.info)
+    assert "after 100 steps" in captions(at)
+    assert "triple" not in at.query_params
+
+
+def test_dry_run_logs_are_flagged(tmp_path: Path, monkeypatch):
+    write_run(tmp_path / "eps0.1", build_log(0.1, source="generated"))
+    monkeypatch.setenv("LSLAB_MODELS_DIR", str(tmp_path))
+    at = page()
+    assert any("--dry-run" in w.value for w in at.warning)
+
+
+def test_the_router_lists_the_page():
+    text = (ROOT / "app.py").read_text()
+    assert '("pages/training.py", "What smoothing does to training"' in text
