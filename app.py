@@ -9,6 +9,7 @@ PAGES = [
     ("pages/home.py", "Label Smoothing Lab", ":material/home:", "home"),
     ("pages/target_and_floor.py", "Smoothed target & entropy floor", ":material/bar_chart:", "target-and-floor"),
     ("pages/loss_curves.py", "Loss curves", ":material/show_chart:", "loss-curves"),
+    ("pages/classify.py", "Classify your images", ":material/image_search:", "classify"),
     ("pages/training.py", "What smoothing does to training", ":material/monitoring:", "training"),
 ]
 

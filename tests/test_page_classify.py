@@ -1,0 +1,191 @@
+"""AppTest: the classify page classifies good uploads, gives each bad one its own message, and keeps serving.
+
+Two small models with random weights (ε = 0 and ε = 0.1) are exported inside the test, so this runs
+without the shipped models; their predictions mean nothing, but every number the page prints can
+still be checked against lib.classify. Images are generated with Pillow; nothing is committed.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+import streamlit as st
+import torch
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+import lib.model
+from lib.data import CLASSES, DATA_ENV
+from lib.image_io import EMPTY_MESSAGE, HEIC_MESSAGE, UNKNOWN_MESSAGE
+from lib.model import export_model
+from lib.network import CifarEfficientNet
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "pages/classify.py"
+
+
+@pytest.fixture(scope="module")
+def tiny_models(tmp_path_factory) -> Path:
+    """``<dir>/eps0`` and ``<dir>/eps0.1``: 32-pixel EfficientNet-Lite0s with random weights."""
+    folder = tmp_path_factory.mktemp("models")
+    for eps in (0.0, 0.1):
+        torch.manual_seed(0)
+        network = CifarEfficientNet(resolution=32, pretrained=False).eval()
+        provenance = {"classes": list(CLASSES), "label_smoothing": eps, "spread": "all", "temperature": 1.0,
+                      "config": {"resolution": 32}}
+        export_model(network, provenance, {"epochs": []}, folder / f"eps{eps:g}")
+    return folder
+
+
+@pytest.fixture
+def models_dir(tiny_models, monkeypatch) -> Path:
+    monkeypatch.setattr(lib.model, "MODELS_DIR", tiny_models)
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    st.cache_resource.clear()  # the page caches the models per process; each test starts clean
+    yield tiny_models
+    st.cache_resource.clear()
+
+
+def open_page(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(PAGE)
+    at.query_params.clear()
+    at.query_params.update(params)
+    return at.run()
+
+
+def png(size=(64, 48), colour=(200, 30, 30), mode="RGB") -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def jpeg(size=(300, 200)) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)).save(
+        buffer, "JPEG")
+    return buffer.getvalue()
+
+
+HEIC_HEADER = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+
+
+def test_page_invites_an_upload_and_keeps_the_model_in_the_url(models_dir):
+    at = open_page()
+    assert not at.exception and not at.error
+    assert at.radio(key="classify_model").value == "eps0.1"
+    assert at.query_params["model"] == "eps0.1"
+    assert any("Upload images" in info.value for info in at.info)
+    assert not at.camera_input  # the browser is not asked for the camera before the toggle
+
+
+def test_good_and_bad_files_of_one_upload_each_get_their_own_result(models_dir):
+    at = open_page()
+    files = [("red *cat* [x](y).png", png(), "image/png"), ("cut.png", png()[:60], "image/png"),
+             ("empty.jpg", b"", "image/jpeg"), ("notes.png", b"plain text, not a picture", "image/png"),
+             ("phone.png", HEIC_HEADER, "image/png"), ("holiday.jpg", jpeg(), "image/jpeg")]
+    at.file_uploader(key="classify_upload").set_value(files)
+    at.run()
+    assert not at.exception
+    names = [t.value for t in at.text]
+    # Each file's name appears verbatim (st.text: no Markdown), in upload order, once in the grid.
+    assert names[:6] == [name for name, _, _ in files]
+    errors = [e.value for e in at.error]
+    assert len(errors) == 4
+    assert "PNG file is damaged or incomplete" in errors[0]
+    assert errors[1:] == [EMPTY_MESSAGE, UNKNOWN_MESSAGE, HEIC_MESSAGE]
+    # The two good files: a grid caption each, and two probability charts each (ε = 0 and ε = 0.1).
+    captions = [c.value for c in at.caption]
+    assert captions[0].startswith("2 images: median ") and "ms per image" in captions[0]
+    grid = [c for c in captions if c.endswith(" ms") and c.split(" ")[0] in CLASSES]
+    assert len(grid) == 2
+    charts = at.get("plotly_chart")
+    assert len(charts) == 4
+    assert sum("smoothed target stops at 91.0%" in c for c in captions) == 2
+    # Details: the picture as given and what the model sees, for each good file.
+    assert any(c == "64×48 pixels as given." for c in captions)
+    assert any(c.startswith("300×200 pixels as given") for c in captions)
+    assert "The model trained with ε = 0.1 is" in "\n".join(m.value for m in at.markdown)
+
+
+def test_the_page_keeps_serving_after_bad_files(models_dir):
+    at = open_page()
+    at.file_uploader(key="classify_upload").set_value([("bad.png", b"\x89PNG\r\n\x1a\nbroken", "image/png")])
+    at.run()
+    assert not at.exception and len(at.error) == 1
+    at.file_uploader(key="classify_upload").set_value([("fine.png", png(), "image/png")])
+    at.run()
+    assert not at.exception and not at.error and len(at.get("plotly_chart")) == 2
+
+
+def test_unknown_model_in_the_url_is_clamped_with_a_visible_note(models_dir):
+    at = open_page(model="eps0.5")
+    assert not at.exception
+    assert at.radio(key="classify_model").value == "eps0.1"
+    assert any('"eps0.5" is not one of the shipped models' in w.value for w in at.warning)
+    at = open_page(model="eps0")
+    assert at.radio(key="classify_model").value == "eps0" and not at.warning
+
+
+def test_the_grid_follows_the_chosen_model_and_comparison_can_be_turned_off(models_dir):
+    at = open_page()
+    at.file_uploader(key="classify_upload").set_value([("a.png", png(), "image/png")])
+    at.radio(key="classify_model").set_value("eps0")
+    at.toggle(key="classify_compare").set_value(False)
+    at.run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 1  # only the chosen model ran
+    assert any("one-hot target" in c.value for c in at.caption)
+    assert at.query_params["model"] == "eps0"
+
+
+def test_camera_photo_is_classified_after_the_toggle(models_dir):
+    at = open_page()
+    at.toggle(key="classify_camera_on").set_value(True)
+    at.run()
+    assert len(at.camera_input) == 1
+    at.camera_input[0].set_value(("shot.jpg", jpeg(), "image/jpeg"))
+    at.run()
+    assert not at.exception and "camera photo" in [t.value for t in at.text]
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_without_cifar_images_the_gallery_says_how_to_get_them(models_dir, monkeypatch):
+    monkeypatch.setattr("lib.samples.find_test_source", lambda *a, **k: None)
+    at = open_page()
+    at.toggle(key="classify_gallery_on").set_value(True)
+    at.run()
+    assert not at.exception
+    assert any(DATA_ENV in info.value for info in at.info)
+
+
+def test_a_ticked_gallery_sample_is_classified_with_its_true_label(models_dir, monkeypatch, tmp_path):
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    rng = np.random.default_rng(1)
+    labels = [3] * 20  # every generated image is labelled "cat"
+    (folder / "test_batch").write_bytes(pickle.dumps(
+        {"data": rng.integers(0, 256, (20, 3072), dtype=np.uint8), "labels": labels}))
+    monkeypatch.setenv(DATA_ENV, str(tmp_path))
+    at = open_page()
+    at.toggle(key="classify_gallery_on").set_value(True)
+    at.run()
+    boxes = [box for box in at.checkbox if box.key.startswith("classify_sample_")]
+    assert len(boxes) == 12 and {box.label for box in boxes} == {"cat"}
+    boxes[0].check()
+    at.run()
+    assert not at.exception
+    assert any(c.value.endswith(" · true: cat") for c in at.caption)
+    assert any(t.value.startswith("CIFAR-10 test #") for t in at.text)
+
+
+def test_missing_models_give_a_message_not_a_traceback(models_dir, monkeypatch, tmp_path):
+    monkeypatch.setattr(lib.model, "MODELS_DIR", tmp_path)
+    st.cache_resource.clear()
+    at = open_page()
+    assert not at.exception
+    assert any("No trained models were found" in e.value for e in at.error)
