@@ -29,3 +29,8 @@ MARKER = BLACK
 
 # Sequential scale for heat maps: viridis is perceptually uniform and colour-blind safe.
 SEQUENTIAL = "Viridis"
+
+# A deliberately small plotly template: the Okabe–Ito colour cycle and nothing else. In the app,
+# Streamlit's chart theme supplies fonts, grid and background in the browser; replacing plotly's
+# default template (Streamlit registers a large one) with this one saves ~2 ms of copying per figure.
+PLOTLY_TEMPLATE: dict = {"layout": {"colorway": list(OKABE_ITO)}}

@@ -37,6 +37,7 @@ def _colours(fig: go.Figure) -> set[str]:
 def test_every_figure_builds_with_palette_colours_and_hover_values(builder, k, eps, spread):
     fig = builder(k, eps, spread=spread)
     assert isinstance(fig, go.Figure) and fig.data
+    go.Figure(fig.to_dict())  # the builders skip plotly's validation for speed; this raises on a bad spec
     assert _colours(fig) <= OKABE_ITO
     assert all(t.hovertemplate for t in fig.data)
     assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
