@@ -160,6 +160,17 @@ def classify_array(name: str, pixels: np.ndarray, classifiers: Mapping[str, Clas
     return ImageResult(name, image, view, predictions, clock() - start, (), true_label)
 
 
+def inference_threads(cores: int) -> int:
+    """Torch threads per inference: half the cores, at least 1, at most 4.
+
+    Each model lets two inferences run at once (``Classifier.max_concurrent``) and the page runs two
+    models, so half the cores per inference keeps concurrent sessions from oversubscribing the CPU;
+    one 32×32 image gains little from more than 4 threads. Measured on the 2-core server shared with
+    training (bench/bench_classify.py): both models took 125 ms per image with 1 thread, 419 ms with 2.
+    """
+    return max(1, min(4, int(cores) // 2))
+
+
 def warm_up(classifiers: Mapping[str, Classifier]) -> None:
     """One throwaway prediction per model, so the first user does not pay for oneDNN's first-call setup."""
     blank = np.zeros((1, CIFAR_SIZE, CIFAR_SIZE, 3), dtype=np.uint8)

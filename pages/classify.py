@@ -22,9 +22,10 @@ GRID_COLUMNS = 4
 @st.cache_resource(show_spinner="Loading the models…")
 def shared_models() -> dict[str, Classifier]:
     """Every shipped model, loaded once per process and shared read-only by all sessions."""
-    # Set once, here: more threads than cores only makes concurrent sessions fight over them.
-    torch.set_num_threads(max(1, min(torch.get_num_threads(), os.cpu_count() or 1)))
-    models = {name: load_classifier(folder) for name, folder in available_models(model.MODELS_DIR).items()}
+    torch.set_num_threads(classify.inference_threads(len(os.sched_getaffinity(0))))  # once per process
+    # fp32: at one image per call bf16 autocast measured slower on this CPU (bench/bench_classify.py).
+    models = {name: load_classifier(folder, use_bf16=False)
+              for name, folder in available_models(model.MODELS_DIR).items()}
     classify.warm_up(models)
     return models
 

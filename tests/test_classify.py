@@ -139,6 +139,11 @@ def test_one_run_classifies_at_most_the_limit_and_says_so(models):
     assert classify.over_limit_note(classify.MAX_IMAGES_PER_RUN) is None
 
 
+@pytest.mark.parametrize(("cores", "threads"), [(1, 1), (2, 1), (4, 2), (8, 4), (64, 4)])
+def test_inference_threads_take_half_the_cores_between_one_and_four(cores, threads):
+    assert classify.inference_threads(cores) == threads
+
+
 def test_warm_up_runs_each_model_once(models):
     classify.warm_up(models)
     assert [len(m.seen) for m in models.values()] == [1, 1]
