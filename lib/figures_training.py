@@ -20,6 +20,7 @@ from lib.runs import Run
 # ε = 0 in grey-blue dashes, smoothed runs in solid colours: the same in every figure of the page.
 _RUN_STYLES = ((palette.BLUE, "dash", "circle"), (palette.ORANGE, "solid", "diamond"),
                (palette.BLUISH_GREEN, "dot", "square"), (palette.REDDISH_PURPLE, "dashdot", "triangle-up"))
+_LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0)
 _CLASS_STYLES = ((palette.BLUE, "circle"), (palette.ORANGE, "diamond"), (palette.BLUISH_GREEN, "square"))
 
 
@@ -108,13 +109,12 @@ def reliability_diagram(reliability: dict, *, title: str) -> go.Figure:
         cliponaxis=False, hovertemplate="%{y} images<extra></extra>", showlegend=False), row=2, col=1)
     top = max(max(counts), 1)
     fig.update_yaxes(range=[0, 1.02], title_text="accuracy", row=1, col=1)
-    fig.update_yaxes(type="log", range=[-0.2, math.log10(top) + 0.6], title_text="images", row=2, col=1)
+    fig.update_yaxes(type="log", range=[-0.2, math.log10(top) + 0.6], dtick=1, title_text="images", row=2, col=1)
     fig.update_xaxes(range=[0, 1], row=1, col=1)
     fig.update_xaxes(range=[0, 1], title_text="confidence = top-class probability", row=2, col=1)
     title = f"{title} — ECE {100 * reliability['ece']:.2f}%"
-    fig.update_layout(height=460, template="plotly_white", margin=dict(l=60, r=20, t=70, b=50),
-                      title=dict(text=title, font=dict(size=14)), bargap=0,
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0))
+    fig.update_layout(height=520, template="plotly_white", margin=dict(l=60, r=20, t=50, b=110),
+                      title=dict(text=title, font=dict(size=14)), bargap=0, legend=_LEGEND_BELOW)
     return fig
 
 
@@ -136,7 +136,9 @@ def projection(entry: dict, *, title: str) -> go.Figure:
                              marker=dict(color="white", size=14, symbol="x", line=dict(color=palette.MARKER, width=2)),
                              hovertemplate="template of %{text}<extra></extra>"))
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
-    return _layout(fig, x_title="plane coordinate 1", y_title="plane coordinate 2", height=440, title=title)
+    _layout(fig, x_title="plane coordinate 1", y_title="plane coordinate 2", height=480, title=title)
+    fig.update_layout(legend=_LEGEND_BELOW, margin=dict(b=130))
+    return fig
 
 
 # --------------------------------------------------------------------------------------------- the toy
