@@ -38,10 +38,10 @@ DRY_RUN_SET = "generated stand-in images (a --dry-run log, not CIFAR-10)"
 
 # Published numbers set beside ours (Guo et al. bin ECE into 15 equal-width bins, as we do).
 LITERATURE: tuple[dict[str, str], ...] = (
-    {"source": "Guo et al. 2017", "setting": "CIFAR-10, ResNet-110",
-     "without": "4.60%", "with": "0.83%", "remedy": "temperature scaling"},
-    {"source": "Müller et al. 2019", "setting": "CIFAR-100, ResNet-56",
-     "without": "15.0%", "with": "2.4%", "remedy": "label smoothing α = 0.05 (no temperature)"},
+    {"source": "Guo et al. 2017", "data and network": "CIFAR-10, ResNet-110",
+     "ECE before": "4.60%", "ECE after": "0.83%", "remedy": "temperature scaling"},
+    {"source": "Müller et al. 2019", "data and network": "CIFAR-100, ResNet-56",
+     "ECE before": "15.0%", "ECE after": "2.4%", "remedy": "label smoothing α = 0.05 (no temperature)"},
 )
 
 
@@ -260,9 +260,9 @@ def reliability_caption(run: Run, *, scaled: bool) -> str:
 
 def calibration_table(runs: Sequence[Run]) -> list[dict[str, str]]:
     """Our final-epoch ECE before and after temperature scaling, then the published numbers."""
-    rows = [{"source": f"This app, {r.label} ({r.name})", "setting": r.test_set,
-             "without": f"{100 * r.last['test']['ece']:.2f}%",
-             "with": f"{100 * r.last['test_temperature_scaled']['ece']:.2f}%",
+    rows = [{"source": f"This app, {r.label} ({r.name})", "data and network": f"{r.test_set}, EfficientNet-Lite0",
+             "ECE before": f"{100 * r.last['test']['ece']:.2f}%",
+             "ECE after": f"{100 * r.last['test_temperature_scaled']['ece']:.2f}%",
              "remedy": f"temperature scaling, T = {r.last['temperature']:.3f}"} for r in runs]
     return rows + [dict(row) for row in LITERATURE]
 

@@ -195,8 +195,9 @@ def test_calibration_table_puts_our_runs_beside_the_literature(two_runs):
     table = runs.calibration_table(two_runs)
     assert [row["source"] for row in table[:2]] == ["This app, ε = 0 (eps0)", "This app, ε = 0.1 (eps0.1)"]
     guo, muller = table[2], table[3]
-    assert (guo["without"], guo["with"]) == ("4.60%", "0.83%") and "ResNet-110" in guo["setting"]
-    assert (muller["without"], muller["with"]) == ("15.0%", "2.4%") and "α = 0.05" in muller["remedy"]
+    assert (guo["ECE before"], guo["ECE after"]) == ("4.60%", "0.83%") and "ResNet-110" in guo["data and network"]
+    assert (muller["ECE before"], muller["ECE after"]) == ("15.0%", "2.4%") and "α = 0.05" in muller["remedy"]
+    assert table[1]["ECE before"] == f"{100 * two_runs[1].last['test']['ece']:.2f}%"
 
 
 def test_calibration_summary_says_whether_smoothing_lowered_the_ece(two_runs):
