@@ -1,0 +1,104 @@
+"""Real browser: upload through the page's file input, see a prediction, and a bad file's own message beside it.
+
+Runs ``streamlit run app.py`` (tests/browser_helpers.py) and Debian's Chromium through Playwright.
+Uses the shipped models when assets/models/eps0.1 exists, else two random-weight stand-ins exported
+here (the page works the same; their predictions mean nothing). Images are generated with Pillow.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+import torch
+from browser_helpers import ARTIFACTS, ROOT, chromium_skip_reason, launch_chromium, running_streamlit, wait_for_idle
+from PIL import Image
+
+from lib.data import CLASSES
+from lib.model import export_model
+from lib.network import CifarEfficientNet
+
+pytestmark = pytest.mark.browser
+SHIPPED = ROOT / "assets" / "models" / "eps0.1" / "model.json"
+GRID_CAPTION = re.compile(rf"^({'|'.join(CLASSES)}) \d+% · \d+ ms$")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    if reason := chromium_skip_reason():
+        pytest.skip(reason)
+    with pytest.MonkeyPatch.context() as env:
+        if not SHIPPED.exists():
+            folder = tmp_path_factory.mktemp("models")
+            for eps in (0.0, 0.1):
+                torch.manual_seed(0)
+                network = CifarEfficientNet(resolution=32, pretrained=False).eval()
+                export_model(network, {"classes": list(CLASSES), "label_smoothing": eps, "spread": "all",
+                                       "config": {"resolution": 32}}, {}, folder / f"eps{eps:g}")
+            env.setenv("LSLAB_MODELS_DIR", str(folder))
+        with running_streamlit() as url:
+            yield url
+
+
+def open_classify_page(page, app_url: str, query: str = "") -> None:
+    """Open the router first, then the page: on a fresh server, a first request for /classify would run
+    pages/classify.py on its own (Streamlit's pages/ folder convention) instead of through app.py."""
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.get_by_text("Classify your images").first.wait_for(timeout=120_000)
+    page.goto(f"{app_url}/classify{query}", wait_until="domcontentloaded")
+    page.get_by_text("Upload images, take a photo").wait_for(timeout=120_000)
+
+
+@pytest.fixture(scope="module")
+def page(app_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        tab = browser.new_page(viewport={"width": 1400, "height": 1100})
+        yield tab
+        browser.close()
+
+
+def png(colour: tuple[int, int, int], size: tuple[int, int] = (120, 90)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_an_upload_shows_its_prediction_and_a_bad_file_beside_it_its_message(app_url, page):
+    open_classify_page(page, app_url, "?model=eps0.1")
+    tricky_name = "<b>bold</b> *not italic*.png"
+    page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', files=[
+        {"name": tricky_name, "mimeType": "image/png", "buffer": png((30, 90, 200))},
+        {"name": "broken.png", "mimeType": "image/png", "buffer": png((200, 30, 30))[:70]},
+    ])
+    page.get_by_text("The PNG file is damaged or incomplete").wait_for(timeout=120_000)
+    wait_for_idle(page, timeout=120_000)
+    try:
+        # The good file: a grid caption "class NN% · NN ms", and its two probability charts.
+        page.get_by_text(GRID_CAPTION).first.wait_for(timeout=60_000)
+        page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
+        assert page.locator(".js-plotly-plot").count() == 2
+        assert page.get_by_text("smoothed target stops at 91.0%").count() == 1
+        # File names are shown as typed: no HTML element, no Markdown emphasis.
+        assert page.get_by_text(tricky_name, exact=True).count() >= 1
+        assert page.locator("b", has_text="bold").count() == 0
+        assert page.get_by_text("broken.png", exact=True).count() == 2  # the uploader's list and the grid
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert "model=eps0.1" in page.url
+        # Routed through app.py: the navigation lists the page under its title.
+        assert page.get_by_text("Classify your images").count() >= 2
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "classify-upload.png"), full_page=True)
+
+
+def test_the_app_still_serves_after_the_bad_file(app_url, page):
+    open_classify_page(page, app_url)
+    page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', files=[
+        {"name": "green.png", "mimeType": "image/png", "buffer": png((20, 180, 40))},
+    ])
+    page.get_by_text(GRID_CAPTION).first.wait_for(timeout=120_000)
+    assert page.get_by_text("green.png", exact=True).count() >= 1
