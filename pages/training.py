@@ -12,6 +12,8 @@ from lib import runs, toy
 PLOT_CONFIG = {"displaylogo": False}
 URL_KEYS = {"triple": "training_triple", "toy_k": "training_toy_k", "toy_eps": "training_toy_eps"}
 WRITTEN = "training_url_written"
+# Widget defaults live in session state (the URL may overwrite them), so no widget passes its own value.
+DEFAULTS = {"training_window": 50, "training_toy_k": toy.ToyConfig.K, "training_toy_eps": toy.ToyConfig.eps}
 
 
 @st.cache_resource(show_spinner="Reading the training logs…", max_entries=4)
@@ -27,9 +29,8 @@ def url_to_widgets(triples: list[str]) -> None:
         return
     triple, notes = runs.parse_triple(url.get("triple"), triples)
     k, eps, more = toy.parse_controls(url.get("toy_k"), url.get("toy_eps"),
-                                      (st.session_state.get("training_toy_k", 5),
-                                       st.session_state.get("training_toy_eps", 0.1)))
-    st.session_state.update(training_triple=triple, training_toy_k=k, training_toy_eps=eps)
+                                      (st.session_state.training_toy_k, st.session_state.training_toy_eps))
+    st.session_state.update(training_toy_k=k, training_toy_eps=eps, **({"training_triple": triple} if triple else {}))
     for note in notes + more:
         st.warning(note, icon=":material/tune:")
 
@@ -49,6 +50,8 @@ st.markdown("With smoothing ε the training loss is a cross-entropy against ỹ,
 models_dir = runs.shipped_models_dir()
 all_runs = load_runs(str(models_dir), runs.logs_fingerprint(models_dir))
 triples = runs.shared_triples(all_runs)
+for widget_key, value in DEFAULTS.items():
+    st.session_state.setdefault(widget_key, value)
 url_to_widgets(triples)
 if not all_runs:
     st.info(f"No training logs in {models_dir} yet (they come from `python -m lib.train … --export`): only the "
@@ -61,7 +64,7 @@ curves, calibration, representations, yourself = st.tabs(
 with curves:
     if all_runs:
         left, right = st.columns([2, 3])
-        window = left.slider("Moving average (steps)", 1, 200, 50, key="training_window")
+        window = left.slider("Moving average (steps)", 1, 200, key="training_window")
         above = right.radio("Show", ["training loss", "loss minus its floor"], key="training_view",
                             horizontal=True) == "loss minus its floor"
         st.plotly_chart(figs.training_loss(all_runs, window, above_floor=above), config=PLOT_CONFIG)
@@ -97,8 +100,8 @@ with yourself:
                 f"descent in NumPy (float64). **Start over** resets it to untrained, **Step** takes one step, "
                 f"**Continue** takes {toy.CHUNK}.")
     col_k, col_eps = st.columns(2)
-    k = col_k.slider("K, classes", toy.K_MIN, toy.K_MAX, 5, key="training_toy_k")
-    eps = col_eps.slider("ε, smoothing", toy.EPS_MIN, toy.EPS_MAX, 0.1, step=toy.EPS_STEP, format="%.2f",
+    k = col_k.slider("K, classes", toy.K_MIN, toy.K_MAX, key="training_toy_k")
+    eps = col_eps.slider("ε, smoothing", toy.EPS_MIN, toy.EPS_MAX, step=toy.EPS_STEP, format="%.2f",
                          key="training_toy_eps")
     buttons = st.columns(3)
     clicked = [name for name, col, label, icon in (
