@@ -233,14 +233,15 @@ def timing_summary(results: Iterable[Outcome]) -> str | None:
 
 
 def prediction_headline(prediction: ModelPrediction) -> str:
-    """``"ε = 0.1: ship, 62.3% (the smoothed target stops at 91.0%) · entropy 1.12 nats"``."""
+    """``"ε = 0.1: ship, 62.3% (the smoothed target stops at 91.0%) · entropy 1.12 nats of at most ln 10 = 2.30"``."""
     eps = f"{prediction.label_smoothing:g}"
     if prediction.label_smoothing > 0:
         ceiling = f" (the smoothed target stops at {prediction.ceiling:.1%})"
     else:
         ceiling = " (one-hot target: no ceiling below 100%)"
+    most = math.log(len(prediction.classes))
     return (f"ε = {eps}: {prediction.top_class}, {prediction.confidence:.1%}{ceiling} · "
-            f"entropy {prediction.entropy:.2f} nats")
+            f"entropy {prediction.entropy:.2f} nats of at most ln {len(prediction.classes)} = {most:.2f}")
 
 
 def grid_caption(result: ImageResult, model: str) -> str:

@@ -162,7 +162,8 @@ def test_headline_and_grid_caption_show_the_numbers_of_the_prediction(models):
     result = classify.classify_upload("x.png", png_bytes(), models)
     soft = result.prediction("eps0.1")
     headline = classify.prediction_headline(soft)
-    assert headline.startswith("ε = 0.1: airplane, 80.0% (the smoothed target stops at 91.0%)")
+    assert headline.startswith("ε = 0.1: airplane, 80.0% (the smoothed target stops at 91.0%) · entropy ")
+    assert headline.endswith(" nats of at most ln 10 = 2.30")
     assert "one-hot target" in classify.prediction_headline(result.prediction("eps0"))
     assert classify.grid_caption(result, "eps0").startswith("airplane 97% · ")
 
