@@ -90,17 +90,23 @@ def smoothing_controls(page: str) -> tuple[int, float, str]:
             float(st.session_state.get(keys["eps"], state.eps)),
             str(st.session_state.get(keys["spread"], state.spread)),
         )
-    # Written before the widgets exist, so they show `wanted` even when a slider's range just changed.
-    st.session_state[keys["k"]] = wanted.K
-    st.session_state[keys["eps"]] = wanted.eps
-    st.session_state[keys["spread"]] = wanted.spread
+    eps_max = eps_slider_max(wanted.K, wanted.spread)
+    range_key = f"{page}_eps_max"
+    # Written before the widgets exist, and only when needed: a deep link, a repair, a page just opened,
+    # or an ε slider whose range moved (Streamlit then treats it as a new widget). Writing on every
+    # run would echo a value back to the browser and undo key presses made during the rerun.
+    for name, value in (("k", wanted.K), ("eps", wanted.eps), ("spread", wanted.spread)):
+        if (keys[name] not in st.session_state or st.session_state[keys[name]] != value
+                or (name == "eps" and st.session_state.get(range_key) != eps_max)):
+            st.session_state[keys[name]] = value
+    st.session_state[range_key] = eps_max
 
     col_spread, col_k, col_eps = st.columns([2, 3, 3])
     spread = col_spread.radio("Convention", SPREADS, key=keys["spread"], format_func=SPREAD_LABELS.get,
                               help=SPREAD_HELP, horizontal=True)
     k = col_k.slider("K, the number of classes", K_MIN, K_MAX, step=1, key=keys["k"],
                      help="Every class but the true one gets the same small share of ε.")
-    eps = col_eps.slider("ε, the smoothing strength", 0.0, eps_slider_max(wanted.K, wanted.spread),
+    eps = col_eps.slider("ε, the smoothing strength", 0.0, eps_max,
                          step=EPS_STEP, format="%.2f", key=keys["eps"],
                          help="The probability mass moved away from the one-hot target. The slider stops "
                               "before the true class would stop being the most likely.")
