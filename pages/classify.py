@@ -47,7 +47,9 @@ def model_choice(models: dict[str, Classifier]) -> str:
         st.session_state["classify_model"] = classify.pick_model(None, names, DEFAULT_MODEL)[0]
     choice = st.radio("Model shown in the grid", names, key="classify_model", horizontal=True,
                       format_func=lambda n: classify.model_label(n, models[n].label_smoothing))
-    st.query_params["model"] = st.session_state["classify_model_written"] = choice
+    if st.query_params.get("model") != choice:
+        st.query_params["model"] = choice
+    st.session_state["classify_model_written"] = choice
     return choice
 
 
