@@ -29,7 +29,7 @@ import torch
 from PIL import Image
 
 import lib.model
-from lib.classify import classify_upload, inference_threads, percentile_ms
+from lib.classify import classify_upload, inference_threads, percentile_ms, usable_cores
 from lib.image_io import decode_upload
 from lib.model import available_models, bf16_supported, load_classifier
 
@@ -69,7 +69,7 @@ def main() -> None:
     folders = available_models(args.models_dir)
     if not folders:
         raise SystemExit(f"no models in {args.models_dir}; train them (python -m lib.train) or pass --models-dir")
-    torch.set_num_threads(args.threads or inference_threads(len(os.sched_getaffinity(0))))
+    torch.set_num_threads(args.threads or inference_threads(usable_cores()))
     width, height = (int(v) for v in args.size.lower().split("x"))
     data = photo_jpeg(width, height)
     app = {name: load_classifier(folder, use_bf16=False) for name, folder in folders.items()}
@@ -78,7 +78,7 @@ def main() -> None:
     resolution = next(iter(app.values())).meta["config"]["resolution"]
     print(f"models: {', '.join(folders)} from {args.models_dir} (network input {resolution} px); "
           f"bf16 native: {bf16_supported()}; torch threads: {torch.get_num_threads()}; "
-          f"cores: {len(os.sched_getaffinity(0))}; load average: {os.getloadavg()[0]:.1f}")
+          f"cores: {usable_cores()}; load average: {os.getloadavg()[0]:.1f}")
     print(f"image: generated {width}x{height} JPEG, {len(data) / 1e3:.0f} kB; {args.runs} timed calls per row\n")
 
     rows = {

@@ -14,6 +14,7 @@ No streamlit here: the page caches the models and draws; everything it prints is
 from __future__ import annotations
 
 import math
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -158,6 +159,13 @@ def classify_array(name: str, pixels: np.ndarray, classifiers: Mapping[str, Clas
     view = to_model_domain(image)
     predictions = predict_view(view, classifiers)
     return ImageResult(name, image, view, predictions, clock() - start, (), true_label)
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on (its affinity mask where the OS has one, else all of them)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 def inference_threads(cores: int) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import secrets
 
 import streamlit as st
@@ -22,7 +21,7 @@ GRID_COLUMNS = 4
 @st.cache_resource(show_spinner="Loading the models…")
 def shared_models() -> dict[str, Classifier]:
     """Every shipped model, loaded once per process and shared read-only by all sessions."""
-    torch.set_num_threads(classify.inference_threads(len(os.sched_getaffinity(0))))  # once per process
+    torch.set_num_threads(classify.inference_threads(classify.usable_cores()))  # once per process
     # fp32: at one image per call bf16 autocast measured slower on this CPU (bench/bench_classify.py).
     models = {name: load_classifier(folder, use_bf16=False)
               for name, folder in available_models(model.MODELS_DIR).items()}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 
 import numpy as np
 import pytest
@@ -142,6 +143,10 @@ def test_one_run_classifies_at_most_the_limit_and_says_so(models):
 @pytest.mark.parametrize(("cores", "threads"), [(1, 1), (2, 1), (4, 2), (8, 4), (64, 4)])
 def test_inference_threads_take_half_the_cores_between_one_and_four(cores, threads):
     assert classify.inference_threads(cores) == threads
+
+
+def test_usable_cores_is_a_positive_count_no_larger_than_the_machine():
+    assert 1 <= classify.usable_cores() <= (os.cpu_count() or 1)
 
 
 def test_warm_up_runs_each_model_once(models):
