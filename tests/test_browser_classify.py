@@ -1,7 +1,7 @@
 """Real browser: upload through the page's file input, see a prediction, and a bad file's own message beside it.
 
-Runs ``streamlit run app.py`` (tests/browser_helpers.py) and Debian's Chromium through Playwright.
-Uses the shipped models when assets/models/eps0.1 exists, else two random-weight stand-ins exported
+Runs ``streamlit run app.py`` and Debian's Chromium through Playwright (tests/conftest.py fixtures).
+Uses the shipped models when assets/models/eps0 and eps0.1 both exist, else two random-weight stand-ins exported
 here (the page works the same; their predictions mean nothing). Images are generated with Pillow.
 """
 
@@ -12,7 +12,7 @@ import re
 
 import pytest
 import torch
-from browser_helpers import ARTIFACTS, ROOT, chromium_skip_reason, launch_chromium, running_streamlit, wait_for_idle
+from browser_helpers import ARTIFACTS, ROOT, chromium_skip_reason, running_streamlit, wait_for_idle
 from PIL import Image
 
 from lib.data import CLASSES
@@ -20,25 +20,36 @@ from lib.model import export_model
 from lib.network import CifarEfficientNet
 
 pytestmark = pytest.mark.browser
-SHIPPED = ROOT / "assets" / "models" / "eps0.1" / "model.json"
+SHIPPED = all((ROOT / "assets" / "models" / name / "model.json").exists() for name in ("eps0", "eps0.1"))
 GRID_CAPTION = re.compile(rf"^({'|'.join(CLASSES)}) \d+% · \d+ ms$")
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def app_url(request, tmp_path_factory):
+    """The shared server (tests/conftest.py) once the shipped models exist, else one of our own that
+    serves two random-weight stand-ins through $LSLAB_MODELS_DIR."""
+    if SHIPPED:
+        yield request.getfixturevalue("streamlit_server")
+        return
     if reason := chromium_skip_reason():
         pytest.skip(reason)
+    folder = tmp_path_factory.mktemp("models")
+    for eps in (0.0, 0.1):
+        torch.manual_seed(0)
+        network = CifarEfficientNet(resolution=32, pretrained=False).eval()
+        export_model(network, {"classes": list(CLASSES), "label_smoothing": eps, "spread": "all",
+                               "config": {"resolution": 32}}, {}, folder / f"eps{eps:g}")
     with pytest.MonkeyPatch.context() as env:
-        if not SHIPPED.exists():
-            folder = tmp_path_factory.mktemp("models")
-            for eps in (0.0, 0.1):
-                torch.manual_seed(0)
-                network = CifarEfficientNet(resolution=32, pretrained=False).eval()
-                export_model(network, {"classes": list(CLASSES), "label_smoothing": eps, "spread": "all",
-                                       "config": {"resolution": 32}}, {}, folder / f"eps{eps:g}")
-            env.setenv("LSLAB_MODELS_DIR", str(folder))
+        env.setenv("LSLAB_MODELS_DIR", str(folder))
         with running_streamlit() as url:
             yield url
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    tab = browser.new_page(viewport={"width": 1400, "height": 1100})
+    yield tab
+    tab.close()
 
 
 def open_classify_page(page, app_url: str, query: str = "") -> None:
@@ -48,17 +59,6 @@ def open_classify_page(page, app_url: str, query: str = "") -> None:
     page.get_by_text("Classify your images").first.wait_for(timeout=120_000)
     page.goto(f"{app_url}/classify{query}", wait_until="domcontentloaded")
     page.get_by_text("Upload images, take a photo").wait_for(timeout=120_000)
-
-
-@pytest.fixture(scope="module")
-def page(app_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        tab = browser.new_page(viewport={"width": 1400, "height": 1100})
-        yield tab
-        browser.close()
 
 
 def png(colour: tuple[int, int, int], size: tuple[int, int] = (120, 90)) -> bytes:
