@@ -9,6 +9,11 @@ from typing import Any
 
 import pytest
 from browser_helpers import chromium_skip_reason, launch_chromium, running_streamlit
+from hypothesis import settings
+
+# Hypothesis's default 200 ms deadline is a timed assert; on a shared 2-core machine it only adds flakes.
+settings.register_profile("lslab", deadline=None)
+settings.load_profile("lslab")
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,9 @@ def test_slider_moves_the_floor_and_deep_links_reproduce_a_view(streamlit_server
         page.goto(streamlit_server + "/")
         wait_for_idle(page)
         expect(page.get_by_text("0.5448 nats").first).to_be_visible()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator(".katex").first.wait_for(timeout=30_000)  # the written-out sums render after the text
+        page.screenshot(path=ARTIFACTS / "home.png")
         page.get_by_test_id("stPageLink").filter(has_text="Smoothed target").click()
         expect(floor_metric(page)).to_have_text("0.5003 nats", timeout=30_000)
 
@@ -37,7 +40,6 @@ def test_slider_moves_the_floor_and_deep_links_reproduce_a_view(streamlit_server
         expect(floor_metric(page)).to_have_text(f"{entropy_floor(10, 0.13):.4f} nats", timeout=30_000)
         wait_for_idle(page)
         assert "eps=0.13" in page.url
-        ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=ARTIFACTS / "target_and_floor_after_slider.png", full_page=True)
 
         # A deep link opens the loss-curves page in the "others" convention, checked against PyTorch.
