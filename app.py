@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 PAGES = [
-    # (file, title, icon, url_path)
+    # (file, title, icon, url_path). Each url_path is the page file's stem: the name Streamlit's pages/
+    # folder mode infers, so a first deep link after a server start reaches the same page (ui/routing.py).
     ("pages/home.py", "Label Smoothing Lab", ":material/home:", "home"),
-    ("pages/target_and_floor.py", "Smoothed target & entropy floor", ":material/bar_chart:", "target-and-floor"),
-    ("pages/loss_curves.py", "Loss curves", ":material/show_chart:", "loss-curves"),
+    ("pages/target_and_floor.py", "Smoothed target & entropy floor", ":material/bar_chart:", "target_and_floor"),
+    ("pages/loss_curves.py", "Loss curves", ":material/show_chart:", "loss_curves"),
     ("pages/classify.py", "Classify your images", ":material/image_search:", "classify"),
     ("pages/training.py", "What smoothing does to training", ":material/monitoring:", "training"),
 ]

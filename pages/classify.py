@@ -13,6 +13,9 @@ from lib import classify, figures_classify, model, samples
 from lib.data import CLASSES, Split, load_cifar10
 from lib.image_io import MAX_BYTES, RejectedImage
 from lib.model import DEFAULT_MODEL, Classifier, ModelFileError, available_models, load_classifier
+from ui.routing import run_through_router
+
+run_through_router()
 
 PLOT_CONFIG = {"displaylogo": False}
 GRID_COLUMNS = 4

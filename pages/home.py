@@ -7,6 +7,9 @@ import streamlit as st
 from lib.explain import WORKED_EPS, WORKED_K, floor_sum_latex, worked_example_sentence, worked_example_table
 from lib.url_state import to_query_params
 from ui.controls import current_state
+from ui.routing import run_through_router
+
+run_through_router()
 
 st.title("Label Smoothing Lab")
 st.markdown(

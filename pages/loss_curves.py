@@ -9,6 +9,9 @@ from lib.explain import gap_latex
 from lib.smoothing import entropy_floor, target_values
 from lib.torch_check import FloorCheck, check_floor_with_pytorch
 from ui.controls import smoothing_controls
+from ui.routing import run_through_router
+
+run_through_router()
 
 PLOT_CONFIG = {"displaylogo": False}
 

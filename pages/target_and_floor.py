@@ -9,6 +9,9 @@ from lib import figures
 from lib.explain import floor_sum_latex, target_latex, worked_example_sentence
 from lib.smoothing import entropy_floor, floor_grid, max_eps
 from ui.controls import SPREAD_LABELS, smoothing_controls
+from ui.routing import run_through_router
+
+run_through_router()
 
 PLOT_CONFIG = {"displaylogo": False}
 

@@ -8,6 +8,9 @@ import streamlit as st
 
 from lib import figures_training as figs
 from lib import runs, toy
+from ui.routing import run_through_router
+
+run_through_router()
 
 PLOT_CONFIG = {"displaylogo": False}
 URL_KEYS = {"triple": "training_triple", "toy_k": "training_toy_k", "toy_eps": "training_toy_eps"}

@@ -43,7 +43,7 @@ def test_slider_moves_the_floor_and_deep_links_reproduce_a_view(streamlit_server
         page.screenshot(path=ARTIFACTS / "target_and_floor_after_slider.png", full_page=True)
 
         # A deep link opens the loss-curves page in the "others" convention, checked against PyTorch.
-        page.goto(streamlit_server + "/loss-curves?K=3&eps=0.5&spread=others")
+        page.goto(streamlit_server + "/loss_curves?K=3&eps=0.5&spread=others")
         expected = f"{entropy_floor(3, 0.5, spread='others'):.6f} nats"
         pytorch = page.get_by_test_id("stMetric").filter(has_text="PyTorch loss").get_by_test_id("stMetricValue")
         expect(pytorch).to_have_text(expected, timeout=30_000)
@@ -51,13 +51,13 @@ def test_slider_moves_the_floor_and_deep_links_reproduce_a_view(streamlit_server
         page.screenshot(path=ARTIFACTS / "loss_curves_deep_link.png", full_page=True)
 
         # A broken link is repaired with a note, not a traceback.
-        page.goto(streamlit_server + "/target-and-floor?K=abc&eps=7&spread=others")
+        page.goto(streamlit_server + "/target_and_floor?K=abc&eps=7&spread=others")
         expect(page.get_by_text("is not a number").first).to_be_visible(timeout=30_000)
         expect(floor_metric(page)).to_have_text(f"{entropy_floor(10, 0.89, spread='others'):.4f} nats")
         assert page.get_by_test_id("stException").count() == 0
 
         # The README's screenshot: the worked example on the first explainer page.
-        page.goto(streamlit_server + "/target-and-floor?K=10&eps=0.1&spread=all")
+        page.goto(streamlit_server + "/target_and_floor?K=10&eps=0.1&spread=all")
         expect(floor_metric(page)).to_have_text("0.5003 nats", timeout=30_000)
         wait_for_idle(page)
         page.wait_for_timeout(1500)  # let plotly finish drawing
@@ -68,19 +68,24 @@ def test_slider_moves_the_floor_and_deep_links_reproduce_a_view(streamlit_server
         page.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Known Streamlit behaviour: with a pages/ folder beside app.py, the first run after the server starts "
-    "goes through the pages-folder (MPA v1) router, which does not know url_path names and shows a "
-    "'Page not found' dialog before app.py's st.navigation takes over. Renaming pages/ would fix it."))
-def test_a_deep_link_as_the_first_visit_after_server_start_shows_no_page_not_found_dialog(browser):
+@pytest.mark.parametrize("path", ["/target_and_floor?K=5", "/training"])
+def test_a_deep_link_as_the_first_visit_after_server_start_runs_through_the_router(browser, path):
+    """On a fresh server Streamlit's pages/-folder mode would run the page alone (ui/routing.py)."""
     if chromium_skip_reason():
         pytest.skip(chromium_skip_reason())
+    from playwright.sync_api import expect
+
     with running_streamlit() as url:
         page = browser.new_page()
         try:
-            page.goto(url + "/target-and-floor")
-            page.get_by_test_id("stMetricValue").first.wait_for(timeout=60_000)
+            page.goto(url + path)
+            page.get_by_test_id("stHeading").first.wait_for(timeout=60_000)
             wait_for_idle(page)
             assert page.get_by_role("dialog").count() == 0
+            # app.py's navigation, with its page titles, not the folder's file names
+            nav = page.get_by_test_id("stSidebarNav")
+            expect(nav.get_by_text("Smoothed target & entropy floor")).to_be_visible()
+            expect(nav.get_by_text("What smoothing does to training")).to_be_visible()
+            assert page.url.split("?")[0].endswith(path.split("?")[0])
         finally:
             page.close()

@@ -19,7 +19,7 @@ def test_home_page_shows_the_story_worked_example_and_links():
     assert any("0.5003" in latex.value for latex in at.latex)
     assert any("0.5448" in latex.value for latex in at.latex)
     links = {link.proto.page: link.proto.query_string for link in at.get("page_link")}
-    assert links == {"target-and-floor": "K=10&eps=0.1&spread=all", "loss-curves": "K=10&eps=0.1&spread=all"}
+    assert links == {"target_and_floor": "K=10&eps=0.1&spread=all", "loss_curves": "K=10&eps=0.1&spread=all"}
     assert at.query_params == {"K": "10", "eps": "0.1", "spread": "all"}
 
 
