@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.routing import embedded
+
 PAGES = [
     # (file, title, icon, url_path). Each url_path is the page file's stem: the name Streamlit's pages/
     # folder mode infers, so a first deep link after a server start reaches the same page (ui/routing.py).
@@ -19,7 +21,8 @@ def main() -> None:
     st.set_page_config(page_title="Label Smoothing Lab", page_icon=":material/blur_on:", layout="wide")
     pages = [st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
              for i, (path, title, icon, url) in enumerate(PAGES)]
-    st.navigation(pages).run()
+    # Embed mode (?embed=true) drops Streamlit's toolbar; the page list goes too, leaving one page in the frame.
+    st.navigation(pages, position="hidden" if embedded() else "sidebar").run()
 
 
 main()

@@ -122,3 +122,70 @@ def eps_limit_sentence(K: int, *, spread: Spread = "all") -> str:
         return "ε can go up to (but not reach) 1, where the target becomes uniform."
     return (f"ε must stay below (K−1)/K = {limit:.4g}: past it the true class (1 − ε) would get less "
             f"than each other class (ε/(K−1)).")
+
+
+# ------------------------------------------------------------------ text alternatives of the figures
+# Each figure's caption says in words what it shows, with the key numbers, so a screen-reader user (or
+# a teacher embedding the page with text=off) gets the figure's content without seeing it.
+def _convention(spread: str) -> str:
+    return f'"{spread}"'
+
+
+def _each_other(K: int) -> str:
+    return "the other class" if K == 2 else f"each of the other {K - 1} classes"
+
+
+def target_bars_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
+    """The target bars in words: ỹ_true and ỹ_other for the convention, and for the other one if valid."""
+    k, e, s = validate(K, eps, spread=spread)
+    on, off = target_values(k, e, spread=s)  # type: ignore[arg-type]
+    other = "others" if s == "all" else "all"
+    text = (f"Bars of the smoothed target for K = {k}, ε = {e:g}, {_convention(s)} convention: the true class "
+            f"{on:.4g}, {_each_other(k)} {off:.4g}")
+    if e <= max_eps(k, spread=other):  # type: ignore[arg-type]
+        o_on, o_off = target_values(k, e, spread=other)  # type: ignore[arg-type]
+        text += f"; faded, the {_convention(other)} convention: {o_on:.4g} and {o_off:.4g}"
+    else:
+        text += f"; the {_convention(other)} convention allows no ε this large for K = {k}"
+    return text + "."
+
+
+def floor_curve_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
+    """The floor-against-ε curve in words: where it ends and where the current point sits."""
+    k, e, s = validate(K, eps, spread=spread)
+    floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    return (f"The floor grows with ε and reaches ln K = {math.log(k):.4f} nats where the target becomes uniform "
+            f"(K = {k}). Marked: ε = {e:g}, L_min = {floor:.4f} nats in the {_convention(s)} convention; the "
+            f"dashed curve is the other convention.")
+
+
+def heatmap_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
+    """The K × ε heat map in words: its range and the marked point."""
+    k, e, s = validate(K, eps, spread=spread)
+    floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    return (f"More classes spread the same ε thinner, over more terms: the floor rises with K too. Heat map of "
+            f"the floor ({_convention(s)} convention) over K = 2–1000 and ε = 0–0.99, from 0 at ε = 0 to "
+            f"{math.log(1000):.3f} nats (ln 1000); the cross marks K = {k}, ε = {e:g}, L_min = {floor:.4f} nats.")
+
+
+def decomposition_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
+    """CE = H + KL in words: the constant band and where the KL part vanishes."""
+    k, e, s = validate(K, eps, spread=spread)
+    on, _ = target_values(k, e, spread=s)  # type: ignore[arg-type]
+    floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    return (f"Training can only shrink the KL part; the entropy band is the target's own: H(ỹ) = {floor:.4f} nats "
+            f"for every p, and KL(ỹ‖p) on top, zero at p = {on:.4g} (K = {k}, ε = {e:g}, "
+            f"{_convention(s)} convention).")
+
+
+def gap_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
+    """The loss-against-gap figure in words: the finite optimum (or none at ε = 0) and one-hot's curve."""
+    k, e, s = validate(K, eps, spread=spread)
+    gap = optimal_logit_gap(k, e, spread=s)  # type: ignore[arg-type]
+    head = ("With one-hot targets the loss falls for ever as the gap grows, so logits keep growing; "
+            "with smoothing the best gap is finite (Müller et al. 2019). ")
+    if math.isinf(gap):
+        return head + f"Here ε = 0, so only the one-hot curve is drawn (K = {k})."
+    floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    return head + (f"Here (K = {k}, ε = {e:g}, {_convention(s)} convention) the smoothed loss is lowest, "
+                   f"{floor:.4f} nats, at the gap {gap:.4f}.")

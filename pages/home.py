@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib import quiz
 from lib.explain import WORKED_EPS, WORKED_K, floor_sum_latex, worked_example_sentence, worked_example_table
+from lib.share import TEXT_OFF, TEXT_PARAM
 from lib.url_state import to_query_params
 from ui.controls import current_state
+from ui.quiz import check_understanding
 from ui.routing import run_through_router
+from ui.share import share_panel
+from ui.text import formula, prose, show_text
 
 run_through_router()
 
 st.title("Label Smoothing Lab")
-st.markdown(
+prose(
     "Train a classifier with one-hot targets and cross-entropy rewards it for pushing the true class "
     "towards probability 1, its logit ever further above the others. **Label smoothing** "
     "(Szegedy et al. 2016) trains against a softer target ỹ instead, which keeps a share ε of the "
@@ -25,16 +30,16 @@ st.markdown(
 )
 
 st.subheader(f"Worked example: K = {WORKED_K} classes, ε = {WORKED_EPS}")
-st.markdown(worked_example_sentence())
-st.markdown(worked_example_table())
-st.markdown('In PyTorch\'s "all" convention the floor is the sum')
-st.latex(floor_sum_latex(WORKED_K, WORKED_EPS, spread="all"))
-st.markdown('and in the "others" convention')
-st.latex(floor_sum_latex(WORKED_K, WORKED_EPS, spread="others"))
+prose(worked_example_sentence())
+st.markdown(worked_example_table())  # the numbers themselves stay with text=off
+prose('In PyTorch\'s "all" convention the floor is the sum')
+formula(floor_sum_latex(WORKED_K, WORKED_EPS, spread="all"))
+prose('and in the "others" convention')
+formula(floor_sum_latex(WORKED_K, WORKED_EPS, spread="others"))
 
 st.subheader("Explore")
 state = current_state()
-link_params = to_query_params(state)
+link_params = to_query_params(state) | ({} if show_text() else {TEXT_PARAM: TEXT_OFF})
 st.page_link("pages/target_and_floor.py", label="**Smoothed target & entropy floor**: move K and ε, "
              "watch the target and its floor", icon=":material/bar_chart:", query_params=link_params)
 st.page_link("pages/loss_curves.py", label="**Loss curves**: where the minimum sits, CE = H + KL, the "
@@ -42,3 +47,6 @@ st.page_link("pages/loss_curves.py", label="**Loss curves**: where the minimum s
              query_params=link_params)
 st.caption(f"Links open with K = {state.K}, ε = {state.eps:g}, convention \"{state.spread}\"; every page "
            "keeps its settings in the address bar, so a link reproduces what you see.")
+
+check_understanding("home", quiz.home_questions(state.K, state.eps, state.spread))
+share_panel("home", "Label Smoothing Lab")

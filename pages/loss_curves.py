@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import figures
-from lib.explain import gap_latex
+from lib import explain, figures, quiz
+from lib.export import explainer_settings, file_stem
 from lib.smoothing import entropy_floor, target_values
 from lib.torch_check import FloorCheck, check_floor_with_pytorch
 from ui.controls import smoothing_controls
+from ui.figure import figure
+from ui.quiz import check_understanding
 from ui.routing import run_through_router
+from ui.share import share_panel
+from ui.text import formula, prose, show_text
 
 run_through_router()
 
-PLOT_CONFIG = {"displaylogo": False}
+TITLE = "Loss curves"
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -22,8 +26,8 @@ def pytorch_check(K: int, eps: float, spread: str) -> FloorCheck:
     return check_floor_with_pytorch(K, eps, spread=spread)  # type: ignore[arg-type]
 
 
-st.title("Loss curves")
-st.markdown(
+st.title(TITLE)
+prose(
     "Why the loss stops at the floor, three ways: as a function of the probability the model gives the "
     "true class, split into **CE = H(ỹ) + KL(ỹ‖p)**, and as a function of the logit gap the network "
     "actually learns."
@@ -31,23 +35,28 @@ st.markdown(
 K, eps, spread = smoothing_controls("curves")
 on, _ = target_values(K, eps, spread=spread)
 floor = entropy_floor(K, eps, spread=spread)
+settings = explainer_settings(K, eps, spread)
+
+
+def stem(name: str) -> str:
+    return file_stem(name, K=K, eps=eps, spread=spread)
+
 
 col_ce, col_split = st.columns(2)
-with col_ce:
-    st.subheader("Cross-entropy against p")
-    st.plotly_chart(figures.ce_vs_prob(K, eps, spread=spread), config=PLOT_CONFIG, key="curves_ce")
-    st.caption(f"The other K − 1 classes share 1 − p evenly. The minimum sits at p = ỹ_true = {on:.4g}, "
-               f"not at p = 1, and its value is the floor, {floor:.4f} nats.")
-with col_split:
-    st.subheader("CE = H(ỹ) + KL(ỹ‖p)")
-    st.plotly_chart(figures.ce_decomposition(K, eps, spread=spread), config=PLOT_CONFIG, key="curves_split")
-    st.caption("Training can only shrink the KL part; the entropy band is the target's own.")
+col_ce.subheader("Cross-entropy against p")
+figure(figures.ce_vs_prob(K, eps, spread=spread), key="curves_ce", stem=stem("ce-vs-p"),
+       title=f"Cross-entropy against p: {settings}", where=col_ce,
+       caption=f"The other K − 1 classes share 1 − p evenly. The minimum sits at p = ỹ_true = {on:.4g}, "
+               f"not at p = 1, and its value is the floor, {floor:.4f} nats ({settings}).")
+col_split.subheader("CE = H(ỹ) + KL(ỹ‖p)")
+figure(figures.ce_decomposition(K, eps, spread=spread), key="curves_split", stem=stem("ce-h-plus-kl"),
+       title=f"CE = H(ỹ) + KL(ỹ‖p): {settings}", where=col_split,
+       caption=explain.decomposition_caption(K, eps, spread=spread))
 
 st.subheader("Loss against the logit gap")
-st.plotly_chart(figures.ce_vs_gap(K, eps, spread=spread), config=PLOT_CONFIG, key="curves_gap")
-st.latex(gap_latex(K, eps, spread=spread))
-st.caption("With one-hot targets the loss falls for ever as the gap grows, so logits keep growing; "
-           "with smoothing the best gap is finite (Müller et al. 2019).")
+figure(figures.ce_vs_gap(K, eps, spread=spread), key="curves_gap", stem=stem("ce-vs-gap"),
+       title=f"Cross-entropy against the logit gap: {settings}", caption=explain.gap_caption(K, eps, spread=spread))
+formula(explain.gap_latex(K, eps, spread=spread))
 
 with st.container(border=True):
     st.subheader("Check with PyTorch")
@@ -56,14 +65,18 @@ with st.container(border=True):
                 "PyTorch: the loss only approaches 0. Move ε above 0.", icon=":material/all_inclusive:")
     else:
         check = pytorch_check(K, eps, spread)
-        st.markdown(f"`F.cross_entropy` at the optimal logits (gap {check.logit_gap:.4f}) with "
-                    f"`label_smoothing={check.label_smoothing:.6g}`"
-                    + (" = ε·K/(K−1), the \"others\" convention in PyTorch's terms" if spread == "others"
-                       else " = ε") + ":")
+        prose(f"`F.cross_entropy` at the optimal logits (gap {check.logit_gap:.4f}) with "
+              f"`label_smoothing={check.label_smoothing:.6g}`"
+              + (" = ε·K/(K−1), the \"others\" convention in PyTorch's terms" if spread == "others"
+                 else " = ε") + ":")
         col_torch, col_ours, col_diff = st.columns(3)
         col_torch.metric("PyTorch loss", f"{check.pytorch_loss:.6f} nats")
         col_ours.metric("Entropy floor H(ỹ)", f"{check.floor:.6f} nats")
         col_diff.metric("Difference", f"{check.abs_difference:.1e} nats",
                         help="Float64 rounding only: PyTorch reaches exactly the floor.")
-        st.code(check.code(), language="python")
+        if show_text():
+            st.code(check.code(), language="python")
         st.caption(f"Computed on this server with torch {check.torch_version}, float64, CPU.")
+
+check_understanding("curves", quiz.loss_curves_questions(K, eps, spread))
+share_panel("curves", TITLE)

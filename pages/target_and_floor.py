@@ -5,15 +5,19 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lib import figures
-from lib.explain import floor_sum_latex, target_latex, worked_example_sentence
+from lib import explain, figures, quiz
+from lib.export import explainer_settings, file_stem
 from lib.smoothing import entropy_floor, floor_grid, max_eps
 from ui.controls import SPREAD_LABELS, smoothing_controls
+from ui.figure import figure
+from ui.quiz import check_understanding
 from ui.routing import run_through_router
+from ui.share import share_panel
+from ui.text import formula, prose, show_text
 
 run_through_router()
 
-PLOT_CONFIG = {"displaylogo": False}
+TITLE = "Smoothed target & entropy floor"
 
 
 @st.cache_data(show_spinner=False)
@@ -23,17 +27,24 @@ def heatmap_data(spread: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ks, eps_grid, floor_grid(ks, eps_grid, spread=spread)
 
 
-st.title("Smoothed target & entropy floor")
-st.markdown(
+st.title(TITLE)
+prose(
     "Label smoothing replaces the one-hot target by ỹ. The best any prediction can do is to match ỹ "
     "exactly, and the cross-entropy it then scores is the entropy of ỹ, the **floor** "
     "L_min = −Σᵢ ỹᵢ ln ỹᵢ. Move K and ε and watch both."
 )
 K, eps, spread = smoothing_controls("floor")
 other = "others" if spread == "all" else "all"
+settings = explainer_settings(K, eps, spread)
 
-st.latex(target_latex(K, eps, spread=spread))
-st.plotly_chart(figures.target_bars(K, eps, spread=spread), config=PLOT_CONFIG, key="floor_bars")
+
+def stem(name: str) -> str:
+    return file_stem(name, K=K, eps=eps, spread=spread)
+
+
+formula(explain.target_latex(K, eps, spread=spread))
+figure(figures.target_bars(K, eps, spread=spread), key="floor_bars", stem=stem("target"),
+       title=f"Smoothed target ỹ: {settings}", caption=explain.target_bars_caption(K, eps, spread=spread))
 
 floor = entropy_floor(K, eps, spread=spread)
 col_now, col_other = st.columns(2)
@@ -44,16 +55,18 @@ if eps <= max_eps(K, spread=other):
 else:
     col_other.metric(f"Same K and ε, {SPREAD_LABELS[other]}", "not defined",
                      help=f"With K = {K}, ε = {eps:g} would make a wrong class more likely than the true one.")
-st.latex(floor_sum_latex(K, eps, spread=spread))
+formula(explain.floor_sum_latex(K, eps, spread=spread))
 
 col_curve, col_map = st.columns(2)
-with col_curve:
-    st.plotly_chart(figures.floor_vs_eps(K, eps, spread=spread), config=PLOT_CONFIG, key="floor_curve")
-    st.caption("The floor grows with ε and reaches ln K where the target becomes uniform.")
-with col_map:
-    ks, eps_grid, floors = heatmap_data(spread)
-    st.plotly_chart(figures.floor_heatmap(ks, eps_grid, floors, K=K, eps=eps, spread=spread),
-                    config=PLOT_CONFIG, key="floor_heatmap")
-    st.caption("More classes spread the same ε thinner, over more terms: the floor rises with K too.")
+figure(figures.floor_vs_eps(K, eps, spread=spread), key="floor_curve", stem=stem("floor-vs-eps"),
+       title=f"Entropy floor against ε: {settings}", caption=explain.floor_curve_caption(K, eps, spread=spread),
+       where=col_curve)
+ks, eps_grid, floors = heatmap_data(spread)
+figure(figures.floor_heatmap(ks, eps_grid, floors, K=K, eps=eps, spread=spread), key="floor_heatmap",
+       stem=stem("floor-heatmap"), title=f"Entropy floor over K and ε: {settings}",
+       caption=explain.heatmap_caption(K, eps, spread=spread), where=col_map)
 
-st.info(worked_example_sentence(), icon=":material/calculate:")
+if show_text():
+    st.info(explain.worked_example_sentence(), icon=":material/calculate:")
+check_understanding("floor", quiz.target_and_floor_questions(K, eps, spread))
+share_panel("floor", TITLE)

@@ -7,12 +7,17 @@ import time
 import streamlit as st
 
 from lib import figures_training as figs
-from lib import runs, toy
+from lib import quiz, runs, toy
+from lib.export import file_stem
+from ui.figure import figure
+from ui.quiz import check_understanding
 from ui.routing import run_through_router
+from ui.share import share_panel
+from ui.text import prose
 
 run_through_router()
 
-PLOT_CONFIG = {"displaylogo": False}
+TITLE = "What smoothing does to training"
 URL_KEYS = {"triple": "training_triple", "toy_k": "training_toy_k", "toy_eps": "training_toy_eps"}
 WRITTEN = "training_url_written"
 # Widget defaults live in session state (the URL may overwrite them), so no widget passes its own value.
@@ -46,13 +51,14 @@ def widgets_to_url() -> None:
     st.session_state[WRITTEN] = wanted
 
 
-st.title("What smoothing does to training")
-st.markdown("With smoothing ε the training loss is a cross-entropy against ỹ, and **CE(ỹ, p) = H(ỹ) + KL(ỹ‖p)** "
+st.title(TITLE)
+prose("With smoothing ε the training loss is a cross-entropy against ỹ, and **CE(ỹ, p) = H(ỹ) + KL(ỹ‖p)** "
             "cannot go below the entropy floor H(ỹ). Below: our two CIFAR-10 models (ε = 0 and ε = 0.1, same "
             f"recipe otherwise), measured on {runs.TEST_SET}, and a small classifier you train here.")
 models_dir = runs.shipped_models_dir()
 all_runs = load_runs(str(models_dir), runs.logs_fingerprint(models_dir))
 triples = runs.shared_triples(all_runs)
+run_names = ", ".join(run.label for run in all_runs)
 for widget_key, value in DEFAULTS.items():
     st.session_state.setdefault(widget_key, value)
 url_to_widgets(triples)
@@ -70,11 +76,16 @@ with curves:
         window = left.slider("Moving average (steps)", 1, 200, key="training_window")
         above = right.radio("Show", ["training loss", "loss minus its floor"], key="training_view",
                             horizontal=True) == "loss minus its floor"
-        st.plotly_chart(figs.training_loss(all_runs, window, above_floor=above), config=PLOT_CONFIG)
-        st.caption(runs.curves_caption(all_runs, window, above_floor=above))
-        st.markdown(runs.why_not_compare(all_runs, window))
-        st.plotly_chart(figs.test_metrics(all_runs), config=PLOT_CONFIG)
-        st.caption(runs.test_metrics_caption(all_runs))
+        view = "above-floor" if above else "loss"
+        figure(figs.training_loss(all_runs, window, above_floor=above), key="training_loss_chart",
+               stem=file_stem("training-loss", window=window, view=view),
+               title=f"CIFAR-10 training loss ({run_names}), moving average over {window} steps"
+                     + (", minus its floor" if above else ""),
+               caption=runs.curves_caption(all_runs, window, above_floor=above))
+        prose(runs.why_not_compare(all_runs, window))
+        figure(figs.test_metrics(all_runs), key="training_metrics_chart", stem=file_stem("test-metrics"),
+               title=f"Test metrics per epoch ({run_names}), {runs.TEST_SET}",
+               caption=runs.test_metrics_caption(all_runs))
 with calibration:
     if all_runs:
         scaled = st.toggle("After temperature scaling", key="training_scaled",
@@ -82,9 +93,12 @@ with calibration:
                                 "2017); it never changes the predicted class.")
         for col, run in zip(st.columns(len(all_runs)), all_runs, strict=True):
             part = run.last["test_temperature_scaled" if scaled else "test"]
-            col.plotly_chart(figs.reliability_diagram(part["reliability"], title=run.label), config=PLOT_CONFIG)
-            col.caption(runs.reliability_caption(run, scaled=scaled))
-        st.markdown(runs.calibration_summary(all_runs))
+            figure(figs.reliability_diagram(part["reliability"], title=run.label), where=col,
+                   key=f"training_reliability_{run.name}",
+                   stem=file_stem("reliability", run.name, "temperature-scaled" if scaled else "raw"),
+                   title=f"Reliability diagram, {run.label} ({'after' if scaled else 'before'} temperature scaling)",
+                   caption=runs.reliability_caption(run, scaled=scaled))
+        prose(runs.calibration_summary(all_runs))
         st.table(runs.calibration_table(all_runs))
         st.caption("Literature: Guo et al. 2017, *On Calibration of Modern Neural Networks*; Müller, Kornblith & "
                    "Hinton 2019, *When Does Label Smoothing Help?* Different data and networks: set beside ours "
@@ -92,14 +106,18 @@ with calibration:
 with representations:
     if triples:
         key = st.selectbox("Classes", triples, key="training_triple", format_func=lambda t: t.replace("-", ", "))
+        shared_caption = runs.projection_caption(all_runs, key)
         for col, run in zip(st.columns(len(all_runs)), all_runs, strict=True):
-            col.plotly_chart(figs.projection(runs.projection(run, key), title=run.label), config=PLOT_CONFIG)
-        st.caption(runs.projection_caption(all_runs, key))
-        st.markdown("What to see (Müller et al. 2019): with smoothing each class gathers in a tighter cluster, and "
+            figure(figs.projection(runs.projection(run, key), title=run.label), where=col, caption=None,
+                   key=f"training_projection_{run.name}", stem=file_stem("projection", run.name, key),
+                   title=f"Penultimate-layer projection, classes {key.replace('-', ', ')}, {run.label}",
+                   export_caption=shared_caption)
+        st.caption(shared_caption)
+        prose("What to see (Müller et al. 2019): with smoothing each class gathers in a tighter cluster, and "
                     "the three clusters sit at more equal distances, because smoothing asks every wrong class for "
                     "the same logit gap.")
 with yourself:
-    st.markdown(f"A linear softmax classifier on K separable Gaussian blobs, trained with full-batch gradient "
+    prose(f"A linear softmax classifier on K separable Gaussian blobs, trained with full-batch gradient "
                 f"descent in NumPy (float64). **Start over** resets it to untrained, **Step** takes one step, "
                 f"**Continue** takes {toy.CHUNK}.")
     col_k, col_eps = st.columns(2)
@@ -116,8 +134,14 @@ with yourself:
     model = toy.advance(st.session_state.get("training_toy_model"), k, eps, clicked[0] if clicked else None)
     took = time.perf_counter() - t0
     st.session_state["training_toy_model"] = model
-    for col, figure in zip(st.columns(3), (figs.toy_loss(model), figs.toy_gap(model), figs.toy_confidence(model)),
-                           strict=True):
-        col.plotly_chart(figure, config=PLOT_CONFIG)
-    st.caption(toy.caption(model, took if took > 0.005 else None))
+    toy_caption = toy.caption(model, took if took > 0.005 else None)
+    for col, (name, fig) in zip(st.columns(3), (("loss", figs.toy_loss(model)), ("gap", figs.toy_gap(model)),
+                                                ("confidence", figs.toy_confidence(model))), strict=True):
+        figure(fig, where=col, caption=None, key=f"training_toy_{name}_chart",
+               stem=file_stem(f"toy-{name}", K=model.config.K, eps=model.config.eps, step=model.step),
+               title=f"Your classifier's {name}: K = {model.config.K}, ε = {model.config.eps:g}, "
+                     f"\"all\" convention, step {model.step}", export_caption=toy_caption)
+    st.caption(toy_caption)
+    check_understanding("training", quiz.toy_questions(k, eps))
 widgets_to_url()
+share_panel("training", TITLE)

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from lib.share import is_embedded
 
 
 def run_through_router() -> None:
@@ -22,3 +25,12 @@ def run_through_router() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def embedded() -> bool:
+    """Whether the page is shown with ``?embed=true`` (inside an iframe): the router then hides its navigation.
+
+    ``st.query_params`` leaves ``embed`` out, so this reads the query string of the running script.
+    """
+    ctx = get_script_run_ctx()
+    return ctx is not None and is_embedded(ctx.query_string)

@@ -1,0 +1,47 @@
+"""Check your understanding: a few predict-then-reveal questions, each in its own form with instant feedback.
+
+The questions and their answers come from :mod:`lib.quiz`, computed for the page's current settings;
+this module only draws them (a number input or a radio, a Check button) and shows the verdict with
+``st.success`` or ``st.error``. Hidden with ``text=off``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from lib.quiz import Question, grade
+from ui.text import show_text
+
+
+def _ask(page: str, question: Question) -> None:
+    with st.form(key=f"{page}_quiz_{question.key}", border=False):
+        st.markdown(question.prompt)
+        if question.numeric:
+            response = st.number_input(
+                "Your answer" + (f" ({question.unit})" if question.unit else ""), value=None, step=0.001,
+                format="%.4f", placeholder="type a number", key=f"{page}_quiz_{question.key}_number",
+                help=f"Counted right within ±{question.tolerance:.2g} of the exact answer.")
+        else:
+            response = st.radio("Your answer", question.choices, index=None, key=f"{page}_quiz_{question.key}_choice")
+        if st.form_submit_button("Check", icon=":material/task_alt:"):
+            verdict = grade(question, response)
+            if not verdict.answered:
+                st.info(verdict.message)
+            elif verdict.correct:
+                st.success(verdict.message, icon=":material/check_circle:")
+            else:
+                st.error(verdict.message, icon=":material/cancel:")
+
+
+def check_understanding(page: str, questions: Sequence[Question]) -> None:
+    """A bordered box of questions, keyed by ``page`` (``floor_quiz_target_number``…)."""
+    if not show_text() or not questions:
+        return
+    with st.container(border=True):
+        st.subheader("Check your understanding", anchor=False)
+        st.markdown("Predict first, then check. The answers are computed for the settings above, so moving a "
+                    "slider gives you new questions.")
+        for question in questions:
+            _ask(page, question)

@@ -1,0 +1,36 @@
+"""The "Share or embed this view" panel at the foot of every page: a link, an ``<iframe>`` snippet, a preview.
+
+The link is the page's own address (``st.context.url``) with its query string, so it reproduces what the
+teacher sees; the snippet adds ``embed=true`` and, with the toggle on, ``text=off``. URLs and snippets
+are built by :mod:`lib.share`. The panel is hidden when the page itself runs with ``text=off``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.share import DEFAULT_HEIGHT, TEXT_PARAM, parse_text_flag, share_links
+
+
+def share_panel(page: str, title: str, *, height: int = DEFAULT_HEIGHT) -> None:
+    """Draw the panel for the page whose widget keys start with ``page``; ``title`` names the iframe."""
+    show, note = parse_text_flag(st.query_params.get(TEXT_PARAM))
+    if note:
+        st.warning(note, icon=":material/tune:")
+    if not show:
+        return
+    with st.expander("Share or embed this view", icon=":material/share:"):
+        hide_text = st.toggle("Embed only the figures and their controls (hide the explanatory text)",
+                              key=f"{page}_share_text_off")
+        links = share_links(st.context.url, st.query_params.to_dict(), title=f"Label Smoothing Lab: {title}",
+                            show_text=not hide_text, height=height)
+        st.markdown("**Link** to this view; the settings are part of it:")
+        st.code(links.link, language=None, wrap_lines=True)
+        st.markdown("**Embed** it in a course page or a learning platform with this `<iframe>`:")
+        st.code(links.snippet, language="html", wrap_lines=True)
+        if links.relative:
+            st.markdown("The server's address is not known here: put it in front of the link.")
+        else:
+            st.link_button("Preview the embedded view", links.embed, icon=":material/open_in_new:")
+        st.markdown("Uploads inside an `<iframe>` on a different site need the app served over HTTPS with "
+                    "`server.xsrfCookieSameSite = \"none\"`; see the README, *Embedding*.")
