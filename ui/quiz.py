@@ -36,11 +36,15 @@ def _ask(page: str, question: Question) -> None:
 
 
 def check_understanding(page: str, questions: Sequence[Question]) -> None:
-    """A bordered box of questions, keyed by ``page`` (``floor_quiz_target_number``…)."""
+    """An expander of questions, keyed by ``page`` (``floor_quiz_open``, ``floor_quiz_target_number``…)."""
     if not show_text() or not questions:
         return
-    with st.container(border=True):
-        st.subheader("Check your understanding", anchor=False)
+    # Content runs only while the expander is open (a stateful expander), so a closed quiz costs a rerun nothing.
+    box = st.expander(f"Check your understanding: {len(questions)} questions", icon=":material/quiz:",
+                      key=f"{page}_quiz_open", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         st.markdown("Predict first, then check. The answers are computed for the settings above, so moving a "
                     "slider gives you new questions.")
         for question in questions:

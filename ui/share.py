@@ -19,7 +19,12 @@ def share_panel(page: str, title: str, *, height: int = DEFAULT_HEIGHT) -> None:
         st.warning(note, icon=":material/tune:")
     if not show:
         return
-    with st.expander("Share or embed this view", icon=":material/share:"):
+    # A stateful expander runs its content only while open: the panel costs a slider move nothing.
+    panel = st.expander("Share or embed this view", icon=":material/share:", key=f"{page}_share_open",
+                        on_change="rerun")
+    if not panel.open:
+        return
+    with panel:
         hide_text = st.toggle("Embed only the figures and their controls (hide the explanatory text)",
                               key=f"{page}_share_text_off")
         links = share_links(st.context.url, st.query_params.to_dict(), title=f"Label Smoothing Lab: {title}",

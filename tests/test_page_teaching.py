@@ -1,0 +1,116 @@
+"""AppTest: the teaching features on every page — questions graded for the current settings, the share
+panel's link and <iframe> snippet, HTML downloads beside each figure, and ``text=off``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.smoothing import entropy_floor
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+EXPLAINERS = {"pages/target_and_floor.py": "floor", "pages/loss_curves.py": "curves", "pages/home.py": "home"}
+INTROS = {"pages/target_and_floor.py": "Label smoothing replaces the one-hot target",
+          "pages/loss_curves.py": "Why the loss stops at the floor",
+          "pages/home.py": "Train a classifier with one-hot targets",
+          "pages/training.py": "the training loss is a cross-entropy"}
+
+
+def open_page(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def expander_labels(at: AppTest) -> list[str]:
+    return [e.label for e in at.expander]
+
+
+@pytest.mark.parametrize("page", list(INTROS))
+def test_text_off_keeps_figures_and_captions_and_drops_prose_quiz_and_share(page):
+    with_text, without = open_page(page), open_page(page, text="off")
+    assert INTROS[page] in markdown(with_text) and INTROS[page] not in markdown(without)
+    assert any("Check your understanding" in label for label in expander_labels(with_text))
+    assert not any("Check your understanding" in label or "Share" in label for label in expander_labels(without))
+    assert len(without.get("plotly_chart")) == len(with_text.get("plotly_chart"))
+    assert len(without.caption) == len(with_text.caption)
+    assert not without.latex and without.query_params["text"] in ("off", ["off"])
+
+
+def test_every_explainer_figure_has_a_caption_with_the_settings_and_an_html_download():
+    at = open_page("pages/target_and_floor.py")
+    assert len(at.get("download_button")) == len(at.get("plotly_chart")) == 3
+    captions = [c.value for c in at.caption]
+    assert sum("K = 10" in c and "ε = 0.1" in c for c in captions) == 3
+    assert any("0.5003 nats" in c for c in captions)
+
+
+def alone(page: str) -> AppTest:
+    """The page file run on its own. Through app.py's st.navigation, AppTest (1.67) drops button clicks on
+    file pages, and these tests click the quiz's Check buttons."""
+    return AppTest.from_file(str(Path(APP).parent / page), default_timeout=60).run()
+
+
+def test_a_question_is_graded_for_the_settings_on_the_sliders():
+    at = alone("pages/target_and_floor.py")
+    at.slider(key="floor_k").set_value(5).run()
+    at.slider(key="floor_eps").set_value(0.2).run()
+    at.session_state["floor_quiz_open"] = True
+    at.run()
+    assert any("K = 5 classes, ε = 0.2" in m.value for m in at.markdown)
+    at.number_input(key="floor_quiz_floor_number").set_value(round(entropy_floor(5, 0.2), 4))
+    submit = [b for b in at.button if b.label == "Check"]
+    assert len(submit) == 3
+    submit[1].click().run()
+    assert [s.value[:6] for s in at.success] == ["Right:"] and "0.6615" in at.success[0].value
+
+
+def test_the_other_conventions_answer_is_graded_wrong_with_the_right_one_shown():
+    at = alone("pages/loss_curves.py")
+    at.session_state["curves_quiz_open"] = True
+    at.run()
+    at.number_input(key="curves_quiz_pytorch_value_number").set_value(0.1111)  # "others" at K=10, ε=0.1
+    [b for b in at.button if b.label == "Check"][2].click().run()
+    assert len(at.error) == 1 and "Not quite: 0.1" in at.error[0].value and not at.success
+
+
+def test_an_unanswered_question_asks_for_an_answer_and_a_closed_quiz_draws_nothing():
+    at = alone("pages/target_and_floor.py")
+    assert not [b for b in at.button if b.label == "Check"]
+    at.session_state["floor_quiz_open"] = True
+    at.run()
+    [b for b in at.button if b.label == "Check"][0].click().run()
+    assert [i.value for i in at.info][-1] == "Enter an answer first."
+
+
+@pytest.mark.parametrize("page", list(EXPLAINERS))
+def test_the_share_panel_gives_the_views_link_and_an_iframe_snippet(page):
+    prefix = EXPLAINERS[page]
+    at = open_page(page, K="7", eps="0.3", spread="others")
+    at.session_state[f"{prefix}_share_open"] = True
+    at.run()
+    link, snippet = (c.value for c in at.code[-2:])
+    assert link == "?K=7&eps=0.3&spread=others"  # no browser here, so st.context.url is unknown: relative
+    assert snippet.startswith('<iframe src="?K=7&amp;eps=0.3&amp;spread=others&amp;embed=true"')
+    at.toggle(key=f"{prefix}_share_text_off").set_value(True).run()
+    assert "&amp;embed=true&amp;text=off" in at.code[-1].value
+    assert "server's address is not known" in markdown(at)
+
+
+def test_classifier_questions_and_training_share_panel_keep_their_selections():
+    at = open_page("pages/training.py", toy_k="7", toy_eps="0.2")
+    at.session_state["training_share_open"] = True
+    at.session_state["training_quiz_open"] = True
+    at.run()
+    assert "toy_k=7" in at.code[-2].value and "toy_eps=0.2" in at.code[-2].value
+    assert any("K = 7, ε = 0.2" in m.value for m in at.markdown)
