@@ -275,7 +275,8 @@ def what_to_notice(result: ImageResult) -> list[str]:
             f"{sharp.label_smoothing:g}, with entropy {smooth.entropy:.2f} against {sharp.entropy:.2f} nats.")
         sentences.append(
             f"Its training target never asked for more than {smooth.ceiling:.1%} on one class "
-            f"(1 − ε + ε/K), so it rarely goes much past that; the ε = 0 model was pushed toward 100%.")
+            f"(1 − ε + ε/K) and going past that raised its loss, so its confidences bunch up near that line; "
+            f"the ε = 0 model was pushed toward 100%.")
     k = len(by_eps[0].classes)
     sentences.append(
         f"Whatever the picture shows, the answer is one of CIFAR-10's {k} classes: a photo of something "
