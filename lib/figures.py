@@ -92,7 +92,8 @@ def _line(x: np.ndarray, y: np.ndarray, name: str, colour: str, hover: str, *, w
 
 def _marker(x: float, y: float, name: str, hover: str, *, symbol: str = "diamond", **extra: object) -> dict:
     return dict(type="scatter", mode="markers", x=[x], y=[y], name=name, hovertemplate=hover,
-                marker=dict(color=palette.MARKER, size=12, symbol=symbol), **extra)
+                marker=dict(color=palette.MARKER, size=12, symbol=symbol,
+                            line=dict(color=palette.MARKER_RIM, width=1.5)), **extra)
 
 
 def _other_spread(spread: str) -> Spread:
@@ -226,7 +227,7 @@ def ce_decomposition(K: int, eps: float, *, spread: Spread = "all", n: int = 400
               "p = %{x:.4f}<br>KL = %{y:.6f} nats<br>CE = H + KL = %{customdata:.6f} nats<extra></extra>",
               width=1, stackgroup="ce", fillcolor=palette.KL, customdata=kl + floor),
     ]
-    shape, notes = _vline(on, palette.MARKER, f"KL = 0 at p = {on:.4g}")
+    shape, notes = _vline(on, palette.GUIDE, f"KL = 0 at p = {on:.4g}")
     return _figure(traces, x_title="predicted probability of the true class, p (no unit)",
                    y_title="cross-entropy = H + KL (nats)", shapes=[shape], annotations=notes,
                    xaxis=dict(range=[0, 1]), yaxis=dict(range=[0, max(4.0, floor + 2.0)]))
@@ -255,7 +256,7 @@ def ce_vs_gap(K: int, eps: float, *, spread: Spread = "all", n: int = 400) -> go
             _marker(gap_star, floor, f"optimum: gap* = {gap_star:.4f}",
                     f"gap* = {gap_star:.6f}<br>CE = L_min = {floor:.6f} nats<extra></extra>"),
         ]
-        for shape, more in (_vline(gap_star, palette.MARKER, f"gap* = {gap_star:.4f}"),
+        for shape, more in (_vline(gap_star, palette.GUIDE, f"gap* = {gap_star:.4f}"),
                             _hline(floor, palette.FLOOR, f"floor {floor:.4f} nats", position="right",
                                    above=False)):
             shapes.append(shape)

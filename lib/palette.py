@@ -26,6 +26,10 @@ ONE_HOT = GREY
 FLOOR = BLUISH_GREEN
 KL = VERMILLION
 MARKER = BLACK
+# Streamlit draws figures on its theme's background, which is near-black in the dark theme: black markers get
+# a white rim, and vertical guide lines are mid-grey (contrast ≥ 3:1 on white and on Streamlit's #0E1117).
+MARKER_RIM = "#FFFFFF"
+GUIDE = GREY
 
 # Sequential scale for heat maps: viridis is perceptually uniform and colour-blind safe.
 SEQUENTIAL = "Viridis"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -48,19 +49,26 @@ def free_port() -> int:
 
 
 def _healthy(url: str) -> bool:
+    # A self-signed test certificate (running_streamlit(tls=…)) is not verified: only the answer matters.
+    context = ssl._create_unverified_context() if url.startswith("https:") else None
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2, context=context) as response:
             return response.status == 200
     except OSError:
         return False
 
 
 @contextmanager
-def running_streamlit(app: str = "app.py", *, timeout: float = 90.0,
-                      extra_args: tuple[str, ...] = ()) -> Iterator[str]:
-    """Run ``streamlit run <app>`` from the repository root on a free loopback port; yield the base URL."""
+def running_streamlit(app: str = "app.py", *, timeout: float = 90.0, extra_args: tuple[str, ...] = (),
+                      tls: tuple[Path, Path] | None = None) -> Iterator[str]:
+    """Run ``streamlit run <app>`` from the repository root on a free loopback port; yield the base URL.
+
+    ``tls=(certificate, key)`` serves HTTPS (``server.sslCertFile``/``sslKeyFile``) and yields an https URL.
+    """
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+    if tls:
+        extra_args = (*extra_args, "--server.sslCertFile", str(tls[0]), "--server.sslKeyFile", str(tls[1]))
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / f"streamlit-{port}.log"
     command = [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(port),
