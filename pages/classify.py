@@ -9,15 +9,19 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from lib import classify, figures_classify, model, samples
+from lib import classify, figures_classify, model, quiz, samples
 from lib.data import CLASSES, Split, load_cifar10
+from lib.export import file_stem
 from lib.image_io import MAX_BYTES, RejectedImage
 from lib.model import DEFAULT_MODEL, Classifier, ModelFileError, available_models, load_classifier
+from ui.figure import figure
+from ui.quiz import check_understanding
 from ui.routing import run_through_router
+from ui.share import share_panel
+from ui.text import prose
 
 run_through_router()
 
-PLOT_CONFIG = {"displaylogo": False}
 GRID_COLUMNS = 4
 
 
@@ -102,14 +106,17 @@ def show_details(number: int, result: classify.ImageResult, expanded: bool) -> N
         as_given.image(classify.display_copy(result.original), caption="As given")
         seen.image(classify.enlarge_nearest(result.model_view), caption="What the model sees: 32×32, enlarged")
         for column, prediction in zip(st.columns(len(result.predictions)), result.predictions, strict=True):
-            column.plotly_chart(figures_classify.probability_bars(prediction), config=PLOT_CONFIG,
-                                key=f"classify_bars_{number}_{prediction.model}")
-            column.caption(classify.prediction_headline(prediction))
-        st.markdown("  \n".join(classify.what_to_notice(result)))
+            figure(figures_classify.probability_bars(prediction), where=column,
+                   key=f"classify_bars_{number}_{prediction.model}",
+                   stem=file_stem("probabilities", prediction.model, result.name),
+                   title=f"Predicted probabilities of the ε = {prediction.label_smoothing:g} model "
+                         f"({prediction.model}) for {result.name}",
+                   caption=classify.prediction_headline(prediction))
+        prose("  \n".join(classify.what_to_notice(result)))
 
 
 st.title("Classify your images")
-st.markdown(
+prose(
     "Two copies of the same CIFAR-10 classifier, one trained on one-hot targets (ε = 0) and one with label "
     "smoothing (ε = 0.1), look at your pictures. Both see only a 32×32 thumbnail and must pick one of ten "
     "classes. The dashed line marks the top of the target each was trained on: 1 − ε + ε/K.")
@@ -138,6 +145,9 @@ if photo is not None:
     items.append(classify.Upload("camera photo", photo.getvalue()))
 if use_gallery:
     items += gallery()
+check_understanding("classify", quiz.classifier_questions(
+    len(CLASSES), max(classifier.label_smoothing for classifier in models.values())))
+share_panel("classify", "Classify your images")
 if not items:
     st.info("Upload images, take a photo or tick some samples to see what the models say.")
     st.stop()

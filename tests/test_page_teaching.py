@@ -114,3 +114,38 @@ def test_classifier_questions_and_training_share_panel_keep_their_selections():
     at.run()
     assert "toy_k=7" in at.code[-2].value and "toy_eps=0.2" in at.code[-2].value
     assert any("K = 7, ε = 0.2" in m.value for m in at.markdown)
+
+
+@pytest.fixture
+def stand_in_models(tmp_path, monkeypatch):
+    """Two random-weight classifiers (ε = 0 and 0.1) in place of the shipped ones, for the classify page."""
+    import streamlit as st
+    import torch
+
+    import lib.model
+    from lib.data import CLASSES
+    from lib.model import export_model
+    from lib.network import CifarEfficientNet
+
+    for eps in (0.0, 0.1):
+        torch.manual_seed(0)
+        export_model(CifarEfficientNet(resolution=32, pretrained=False).eval(),
+                     {"classes": list(CLASSES), "label_smoothing": eps, "spread": "all", "config": {"resolution": 32}},
+                     {}, tmp_path / f"eps{eps:g}")
+    monkeypatch.setattr(lib.model, "MODELS_DIR", tmp_path)
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def test_the_classify_page_shares_its_model_choice_and_asks_about_the_smoothed_models_ceiling(stand_in_models):
+    at = open_page("pages/classify.py", model="eps0")
+    assert "Two copies of the same CIFAR-10 classifier" in markdown(at)
+    at.session_state["classify_share_open"] = True
+    at.session_state["classify_quiz_open"] = True
+    at.run()
+    assert at.code[-2].value.startswith("?model=eps0")
+    assert any("trained with ε = 0.1 on K = 10 classes" in m.value for m in at.markdown)
+    quiet = open_page("pages/classify.py", model="eps0", text="off")
+    assert "Two copies of the same CIFAR-10 classifier" not in markdown(quiet)
+    assert not any("Check your understanding" in label for label in expander_labels(quiet))
