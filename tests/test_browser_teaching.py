@@ -187,6 +187,9 @@ def test_a_teacher_copies_the_snippet_and_it_works_in_a_course_page_on_another_s
             page.wait_for_timeout(1000)  # let plotly redraw before the picture
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=ARTIFACTS / "embedded-in-course-page.png")
+            with page.expect_download(timeout=60_000) as info:  # downloads work inside the frame too
+                frame.get_by_role("button", name="Download figure (HTML)").first.click()
+            assert info.value.suggested_filename == "label-smoothing_target_K5_eps0.22_all.html"
     finally:
         page.close()
 
