@@ -53,8 +53,8 @@ def widgets_to_url() -> None:
 
 st.title(TITLE)
 prose("With smoothing ε the training loss is a cross-entropy against ỹ, and **CE(ỹ, p) = H(ỹ) + KL(ỹ‖p)** "
-            "cannot go below the entropy floor H(ỹ). Below: our two CIFAR-10 models (ε = 0 and ε = 0.1, same "
-            f"recipe otherwise), measured on {runs.TEST_SET}, and a small classifier you train here.")
+      "cannot go below the entropy floor H(ỹ). Below: our two CIFAR-10 models (ε = 0 and ε = 0.1, same "
+      f"recipe otherwise), measured on {runs.TEST_SET}, and a small classifier you train here.")
 models_dir = runs.shipped_models_dir()
 all_runs = load_runs(str(models_dir), runs.logs_fingerprint(models_dir))
 triples = runs.shared_triples(all_runs)
@@ -114,12 +114,12 @@ with representations:
                    export_caption=shared_caption)
         st.caption(shared_caption)
         prose("What to see (Müller et al. 2019): with smoothing each class gathers in a tighter cluster, and "
-                    "the three clusters sit at more equal distances, because smoothing asks every wrong class for "
-                    "the same logit gap.")
+              "the three clusters sit at more equal distances, because smoothing asks every wrong class for "
+              "the same logit gap.")
 with yourself:
     prose(f"A linear softmax classifier on K separable Gaussian blobs, trained with full-batch gradient "
-                f"descent in NumPy (float64). **Start over** resets it to untrained, **Step** takes one step, "
-                f"**Continue** takes {toy.CHUNK}.")
+          f"descent in NumPy (float64). **Start over** resets it to untrained, **Step** takes one step, "
+          f"**Continue** takes {toy.CHUNK}.")
     col_k, col_eps = st.columns(2)
     k = col_k.slider("K, classes", toy.K_MIN, toy.K_MAX, key="training_toy_k")
     eps = col_eps.slider("ε, smoothing", toy.EPS_MIN, toy.EPS_MAX, step=toy.EPS_STEP, format="%.2f",
