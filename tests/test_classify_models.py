@@ -1,8 +1,9 @@
 """The classify page's claims, checked on the shipped models (skipped until assets/models/ holds them).
 
 * both models classify an upload through lib.classify and report the ε they were trained with;
-* on CIFAR-10 test images the ε = 0.1 model is less sure than the ε = 0 model, and seldom goes past
-  its smoothed target's top, 1 − ε + ε/K = 0.91 (needs the CIFAR-10 test images; skipped without).
+* on 200 CIFAR-10 test images the ε = 0.1 model is less sure than the ε = 0 model: its median top
+  confidence sits at its smoothed target's top, 1 − ε + ε/K = 0.91, while ε = 0 piles up above 0.99
+  (needs the CIFAR-10 test images; skipped without).
 """
 
 from __future__ import annotations
@@ -51,11 +52,13 @@ def test_both_shipped_models_classify_an_upload_and_know_their_eps(shipped):
 
 
 @pytest.mark.data
-def test_the_smoothed_model_is_less_sure_and_seldom_passes_its_ceiling(shipped, cifar_test_subset):
+def test_the_smoothed_model_is_less_sure_and_its_confidences_bunch_up_at_its_ceiling(shipped, cifar_test_subset):
     images, _ = cifar_test_subset
     top = {name: model.predict_uint8(images).max(axis=1) for name, model in shipped.items()}
     entropy = {name: classify.entropy_nats(model.predict_uint8(images)) for name, model in shipped.items()}
     assert top["eps0.1"].mean() < top["eps0"].mean()
     assert entropy["eps0.1"].mean() > entropy["eps0"].mean()
+    # Confidences bunch up at the smoothed target's top (the page says so); ε = 0 piles up near 1.
     ceiling = classify.confidence_ceiling(10, 0.1)
-    assert np.mean(top["eps0.1"] > ceiling + 0.05) < 0.05
+    assert abs(np.median(top["eps0.1"]) - ceiling) < 0.05
+    assert np.mean(top["eps0.1"] > 0.99) < 0.02 < 0.25 < np.mean(top["eps0"] > 0.99)
