@@ -53,10 +53,7 @@ def page(browser):
 
 
 def open_classify_page(page, app_url: str, query: str = "") -> None:
-    """Open the router first, then the page: on a fresh server, a first request for /classify would run
-    pages/classify.py on its own (Streamlit's pages/ folder convention) instead of through app.py."""
-    page.goto(app_url, wait_until="domcontentloaded")
-    page.get_by_text("Classify your images").first.wait_for(timeout=120_000)
+    """Open the page by its deep link, as a shared link would (ui/routing.py sends it through app.py)."""
     page.goto(f"{app_url}/classify{query}", wait_until="domcontentloaded")
     page.get_by_text("Upload images, take a photo").wait_for(timeout=120_000)
 
