@@ -1,25 +1,34 @@
-"""How many learners one server holds: N real browser sessions at once, each moving a slider and classifying an image.
+"""How many learners one server holds: N sessions at once, each moving a slider and classifying an image.
 
-    python bench/load_test.py [--sessions 5 10 20] [--moves 5] [--think 1.0] [--budget 280]
+    python bench/load_test.py [--sessions 5 10 20 40] [--moves 5] [--think 2] [--budget 280] [--client protocol]
+    python bench/load_test.py --client browser --sessions 1 3     # the same in real Chromium tabs
 
-Starts ``streamlit run app.py`` on a free loopback port (the repository's config: XSRF on, the shipped
-models, or two random-weight stand-ins when they are missing, said in the output), then for each N in
-``--sessions`` opens N Chromium browser contexts at once in this process — each context is one
-Streamlit session, one learner — and each of them:
+Starts ``streamlit run app.py`` on a free loopback port (the repository's config: XSRF on; the shipped
+models, or two random-weight stand-ins when they are missing, said in the output), warms it up with one
+session, then for each N in ``--sessions`` runs N learners at once. Each learner is one Streamlit session:
 
-1. opens ``/target_and_floor?K=10&eps=0.1`` and waits for the floor metric (``open``);
-2. moves the ε slider ``--moves`` times with the keyboard (focus the thumb, ArrowRight), a random pause
-   of up to ``--think`` seconds before each, and times each key press until the floor metric shows the
-   new value (``slider``);
-3. switches to the classifier in the page list, uploads a generated 64×64 PNG through the file input
-   and times until the prediction's timing caption appears (``classify``).
+1. opens ``/target_and_floor?K=10&eps=0.1`` (``open``);
+2. moves the ε slider ``--moves`` times, one step of 0.01 each, after a random pause of up to ``--think``
+   seconds, and times each move until the page has updated and shows the new floor (``slider``);
+3. switches to the classifier page, uploads a generated 64×64 PNG and times until the prediction is there
+   (``classify``: the upload, the rerun and both models).
 
-Response times run from the action to the visible result in the browser, so they include the
-websocket, the rerun, the render — and the browsers themselves, which share the CPUs with the server
-here (pessimistic for a real class, whose browsers run on their own machines). Errors are failed or
-timed-out actions and Streamlit exception boxes; they must be 0. Server memory is the RSS of the
-server process (/proc/PID/status) before the first session, after each level, and its peak. The whole
-run is bounded by ``--budget`` seconds: a level that would start with less than a minute left is skipped.
+Two kinds of client:
+
+* ``protocol`` (default): a small client that speaks Streamlit's own websocket protocol (the protobuf
+  ``BackMsg``/``ForwardMsg`` the browser's frontend exchanges with the server, the XSRF cookie and token,
+  the upload PUT), so 40 learners cost this machine almost nothing and the CPUs go to the server, as they
+  would with a class whose browsers run on their own laptops. A response time runs from sending the
+  rerun request to the server's "script finished" message, every element of the new page received.
+* ``browser``: real Chromium contexts through Playwright (focus the thumb, press ArrowRight, wait for the
+  floor metric; upload through the file input, wait for the prediction), timed to the visible result.
+  Here the browsers share the 2 CPUs with the server and dominate them (a tab renders the page's plotly
+  figures on every move), so use it for end-to-end checks at small N, not for capacity.
+
+Errors are failed or timed-out actions, a wrong floor after a move, and Streamlit exception elements;
+they must be 0. Server memory is the RSS of the server process (/proc/PID/status) before each level,
+after it and its peak; server CPU is the process's user+system time during the level. The whole run is
+bounded by ``--budget`` seconds: a level that would start with less than a minute left is skipped.
 """
 
 from __future__ import annotations
@@ -52,10 +61,6 @@ from lib.smoothing import entropy_floor  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update"]
-METRIC_IS = """(expected) => {
-  const el = document.querySelector('[data-testid="stMetricValue"]');
-  return el !== null && el.textContent.trim() === expected;
-}"""
 ACTION_TIMEOUT_MS = 90_000
 
 
@@ -169,61 +174,217 @@ def png(seed: int) -> bytes:
     return buffer.getvalue()
 
 
-async def learner(browser, url: str, number: int, moves: int, think: float, results: Results) -> None:
-    """One session: open the explainer, move ε ``moves`` times, open the classifier, upload one image."""
+def floor_text(eps: float) -> str:
+    return f"{entropy_floor(10, eps):.4f} nats"
+
+
+class ProtocolSession:
+    """One Streamlit session driven over the websocket protocol the browser's frontend speaks.
+
+    ``/_stcore/health`` sets the XSRF cookie; the websocket carries it as a cookie and as its token
+    (second subprotocol entry); each rerun request is a ``BackMsg`` with the client state (page, query
+    string, widget values) and is answered by ``ForwardMsg``s up to ``script_finished``. Like the browser,
+    the session keeps the query string the server writes (``page_info_changed``) and sends it back.
+    """
+
+    def __init__(self, url: str) -> None:
+        import requests
+
+        self.url, self.http = url, requests.Session()
+        self.query, self.pages, self.session_id, self.widgets = "", {}, "", {}
+
+    async def connect(self) -> None:
+        import websockets
+
+        await asyncio.to_thread(self.http.get, f"{self.url}/_stcore/health", timeout=30)
+        self.xsrf = self.http.cookies.get("_streamlit_xsrf", "")
+        self.ws = await websockets.connect(
+            self.url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit", self.xsrf],
+            additional_headers={"Cookie": f"_streamlit_xsrf={self.xsrf}", "Origin": self.url}, max_size=None,
+            open_timeout=60, ping_interval=None)
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+    async def _receive_until_finished(self, want: bytes | None) -> bool:
+        """Read ForwardMsgs to the end of the run; True if ``want`` was in one. An exception element raises."""
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        found = want is None
+        while True:
+            raw = await self.ws.recv()
+            message = ForwardMsg()
+            message.ParseFromString(raw)
+            kind = message.WhichOneof("type")
+            found = found or want in raw
+            if kind == "new_session":
+                self.session_id = message.new_session.initialize.session_id
+            elif kind == "navigation":
+                self.pages = {page.url_pathname: page.page_script_hash for page in message.navigation.app_pages}
+            elif kind == "page_info_changed":
+                self.query = message.page_info_changed.query_string
+            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                element = message.delta.new_element
+                widget = getattr(element, element.WhichOneof("type"))
+                if element.WhichOneof("type") == "exception":
+                    raise RuntimeError(f"exception on the page: {element.exception.message[:80]}")
+                if getattr(widget, "id", ""):
+                    self.widgets[getattr(widget, "label", "")] = widget.id
+            elif kind == "script_finished" and message.script_finished != 2:  # 2: stopped early for a rerun
+                return found
+
+    async def rerun(self, page: str, *, query: str | None = None, set_widget=None, want: bytes | None = None) -> bool:
+        """Ask for a rerun of ``page`` (with ``set_widget(widget_states)`` filling in a changed value); wait for it."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string = self.query if query is None else query
+        if page in self.pages:
+            state.page_script_hash = self.pages[page]
+        else:
+            state.page_name = page
+        if set_widget is not None:
+            set_widget(state.widget_states.widgets.add())
+        await self.ws.send(message.SerializeToString())
+        return await self._receive_until_finished(want)
+
+    async def upload(self, page: str, label: str, name: str, data: bytes, want: bytes) -> bool:
+        """What the file uploader does: ask for an upload URL, PUT the file with the XSRF header, rerun with it."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        request = BackMsg()
+        request.file_urls_request.request_id = "upload"
+        request.file_urls_request.file_names.append(name)
+        request.file_urls_request.session_id = self.session_id
+        await self.ws.send(request.SerializeToString())
+        while True:
+            message = ForwardMsg()
+            message.ParseFromString(await self.ws.recv())
+            if message.WhichOneof("type") == "file_urls_response":
+                urls = message.file_urls_response.file_urls[0]
+                break
+        response = await asyncio.to_thread(
+            self.http.put, self.url + urls.upload_url, files={"file": (name, data, "image/png")},
+            headers={"X-Xsrftoken": self.xsrf}, timeout=60)
+        if response.status_code != 204:
+            raise RuntimeError(f"upload refused with HTTP {response.status_code}")
+
+        def attach(widget) -> None:
+            widget.id = self.widgets[label]
+            info = widget.file_uploader_state_value.uploaded_file_info.add()
+            info.name, info.size, info.file_id = name, len(data), urls.file_id
+            info.file_urls.CopyFrom(urls)
+
+        return await self.rerun(page, set_widget=attach, want=want)
+
+
+async def protocol_learner(url: str, number: int, moves: int, think: float, results: Results) -> None:
+    session, step = ProtocolSession(url), "connect"
+    try:
+        await asyncio.sleep(random.uniform(0, think))  # a class does not click in the same millisecond
+        await session.connect()
+        step = "open"
+        start = time.perf_counter()
+        if not await session.rerun("target_and_floor", query="K=10&eps=0.1&spread=all", want=floor_text(0.1).encode()):
+            raise RuntimeError("the page opened without the worked example's floor")
+        results.add("open", time.perf_counter() - start)
+        for move in range(1, moves + 1):
+            step = f"slider move {move}"
+            await asyncio.sleep(random.uniform(0, think))
+            eps = round(0.1 + 0.01 * move, 2)
+
+            def move_eps(widget, eps=eps) -> None:
+                widget.id = session.widgets["ε, the smoothing strength"]
+                widget.double_array_value.data.append(eps)
+
+            start = time.perf_counter()
+            if not await session.rerun("target_and_floor", set_widget=move_eps, want=floor_text(eps).encode()):
+                raise RuntimeError(f"the floor for ε = {eps} did not appear")
+            results.add("slider", time.perf_counter() - start)
+        step = "classify"
+        await asyncio.sleep(random.uniform(0, think))
+        start = time.perf_counter()
+        await session.rerun("classify")
+        results.add("open", time.perf_counter() - start)
+        start = time.perf_counter()
+        if not await session.upload("classify", UPLOAD_LABEL, f"learner{number}.png", png(number), b"ms per image"):
+            raise RuntimeError("no prediction after the upload")
+        results.add("classify", time.perf_counter() - start)
+    except Exception as error:  # every failure is counted and named, never hidden
+        results.errors.append(f"session {number}, {step}: {type(error).__name__}: {str(error).splitlines()[0]}")
+    finally:
+        if hasattr(session, "ws"):
+            await session.close()
+
+
+UPLOAD_LABEL = "Images: PNG, JPEG, GIF, WebP or BMP, several at once"
+METRIC_IS = """(expected) => {
+  const el = document.querySelector('[data-testid="stMetricValue"]');
+  return el !== null && el.textContent.trim() === expected;
+}"""
+
+
+async def browser_learner(browser, url: str, number: int, moves: int, think: float, results: Results) -> None:
+    """The same learner in a real Chromium context: keyboard on the slider, the file input for the upload."""
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     step = "open"
     try:
-        await asyncio.sleep(random.uniform(0, 1.0))  # a class does not click in the same millisecond
+        await asyncio.sleep(random.uniform(0, think))
         start = time.perf_counter()
-        await page.goto(f"{url}/target_and_floor?K=10&eps=0.1&spread=all", timeout=ACTION_TIMEOUT_MS)
-        await page.wait_for_function(METRIC_IS, arg=f"{entropy_floor(10, 0.1):.4f} nats", polling="raf",
-                                     timeout=ACTION_TIMEOUT_MS)
+        await page.goto(f"{url}/target_and_floor?K=10&eps=0.1&spread=all")
+        await page.wait_for_function(METRIC_IS, arg=floor_text(0.1), polling="raf")
         results.add("open", time.perf_counter() - start)
         thumb = page.get_by_role("group", name="ε, the smoothing strength").get_by_role("slider")
         await thumb.focus()
         for move in range(1, moves + 1):
             step = f"slider move {move}"
             await asyncio.sleep(random.uniform(0, think))
-            expected = f"{entropy_floor(10, round(0.1 + 0.01 * move, 2)):.4f} nats"
             start = time.perf_counter()
             await thumb.press("ArrowRight")
-            await page.wait_for_function(METRIC_IS, arg=expected, polling="raf", timeout=ACTION_TIMEOUT_MS)
+            await page.wait_for_function(METRIC_IS, arg=floor_text(round(0.1 + 0.01 * move, 2)), polling="raf")
             results.add("slider", time.perf_counter() - start)
         step = "classify"
         await asyncio.sleep(random.uniform(0, think))
+        start = time.perf_counter()
         await page.get_by_test_id("stSidebarNav").get_by_text("Classify your images").click()
-        await page.get_by_text("Upload images, take a photo").wait_for(timeout=ACTION_TIMEOUT_MS)
+        await page.get_by_text("Upload images, take a photo").wait_for()
+        results.add("open", time.perf_counter() - start)
         start = time.perf_counter()
         await page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
             files=[{"name": f"learner{number}.png", "mimeType": "image/png", "buffer": png(number)}])
-        await page.get_by_text(re.compile("ms per image")).first.wait_for(timeout=ACTION_TIMEOUT_MS)
+        await page.get_by_text(re.compile("ms per image")).first.wait_for()
         results.add("classify", time.perf_counter() - start)
         if await page.get_by_test_id("stException").count():
             results.errors.append(f"session {number}: an exception box on the classifier page")
-    except Exception as error:  # every failure is counted and named, never hidden
+    except Exception as error:
         results.errors.append(f"session {number}, {step}: {type(error).__name__}: {str(error).splitlines()[0]}")
     finally:
         await context.close()
 
 
-async def run_level(url: str, sessions: int, moves: int, think: float) -> Results:
+async def run_level(url: str, sessions: int, moves: int, think: float, client: str) -> Results:
+    results = Results()
+    if client == "protocol":
+        await asyncio.gather(*(protocol_learner(url, i, moves, think, results) for i in range(sessions)))
+        return results
     from playwright.async_api import async_playwright
 
-    results = Results()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            await asyncio.gather(*(learner(browser, url, i, moves, think, results) for i in range(sessions)))
+            await asyncio.gather(*(browser_learner(browser, url, i, moves, think, results) for i in range(sessions)))
         finally:
             await browser.close()
     return results
 
 
-def warm_up(url: str) -> None:
+def warm_up(url: str, client: str) -> None:
     """One learner first, so the models are loaded and caches filled before anything is measured."""
-    results = asyncio.run(run_level(url, 1, 1, 0.0))
+    results = asyncio.run(run_level(url, 1, 1, 0.0, client))
     if results.errors:
         raise RuntimeError(f"warm-up failed: {results.errors}")
 
@@ -239,11 +400,13 @@ def training_running() -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sessions", type=int, nargs="+", default=[5, 10, 20],
-                        help="concurrent sessions per level (default: 5 10 20)")
+    parser.add_argument("--sessions", type=int, nargs="+", default=[5, 10, 20, 40],
+                        help="concurrent sessions per level (default: 5 10 20 40)")
     parser.add_argument("--moves", type=int, default=5, help="slider moves per session (default: 5)")
-    parser.add_argument("--think", type=float, default=1.0,
-                        help="longest random pause before each action, seconds (default: 1.0)")
+    parser.add_argument("--think", type=float, default=2.0,
+                        help="longest random pause before each action, seconds (default: 2)")
+    parser.add_argument("--client", choices=("protocol", "browser"), default="protocol",
+                        help="Streamlit's websocket protocol without a browser (default), or Chromium tabs")
     parser.add_argument("--budget", type=float, default=280.0,
                         help="seconds for the whole run, server start included (default: 280)")
     args = parser.parse_args()
@@ -254,15 +417,17 @@ def main() -> None:
     if not shipped and "LSLAB_MODELS_DIR" not in env:
         env["LSLAB_MODELS_DIR"] = stand_in_models()
     load_before = os.getloadavg()[0]
-    print(f"Load test: Chromium sessions against one `streamlit run app.py` on 127.0.0.1; {os.cpu_count()} CPUs "
-          f"shared by server and browsers; load average {load_before:.1f} at start; training job "
+    clients = ("protocol clients (no browser)" if args.client == "protocol"
+               else "Chromium tabs, sharing the CPUs with the server")
+    print(f"Load test: {clients} against one `streamlit run app.py` on 127.0.0.1; {os.cpu_count()} CPUs; "
+          f"load average {load_before:.1f} at start; training job "
           f"{'RUNNING (numbers polluted)' if training_running() else 'not running'}; models: "
           f"{'shipped' if shipped else 'random-weight stand-ins'}; {args.moves} slider moves + 1 upload per "
           f"session, pauses up to {args.think:g} s.")
 
     with streamlit_server(env) as (url, pid):
         idle = rss_mib(pid)
-        warm_up(url)
+        warm_up(url, args.client)
         warm = rss_mib(pid)
         print(f"server RSS: {idle:.0f} MiB idle after start, {warm:.0f} MiB after one warm-up session "
               "(models loaded)\n")
@@ -278,7 +443,8 @@ def main() -> None:
             before, cpu_before, start = rss_mib(pid), cpu_seconds(pid), time.perf_counter()
             sampler = PeakRss(pid)
             try:
-                results = asyncio.run(asyncio.wait_for(run_level(url, sessions, args.moves, args.think), left - 5))
+                results = asyncio.run(asyncio.wait_for(run_level(url, sessions, args.moves, args.think, args.client),
+                                                     left - 5))
             except TimeoutError:
                 results = Results(errors=[f"level {sessions} ran out of the time budget"])
             peak, wall = sampler.stop(), time.perf_counter() - start
