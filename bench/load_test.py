@@ -71,16 +71,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def rss_mib(pid: int) -> float:
-    """Resident memory of process ``pid`` in MiB, from /proc/PID/status (VmRSS)."""
+def rss_mib(pid: int | None) -> float:
+    """Resident memory of process ``pid`` in MiB, from /proc/PID/status (VmRSS); NaN without a pid."""
+    if pid is None:
+        return float("nan")
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of process ``pid`` so far (all its threads), from /proc/PID/stat."""
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of process ``pid`` so far (all its threads), from /proc/PID/stat; NaN without a pid."""
+    if pid is None:
+        return float("nan")
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
@@ -130,6 +134,12 @@ def streamlit_server(env: dict[str, str]):
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@contextmanager
+def external(url: str):
+    """A deployment someone else runs: its URL, and no process to watch."""
+    yield url.rstrip("/"), None
 
 
 class PeakRss:
@@ -405,6 +415,8 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=5, help="slider moves per session (default: 5)")
     parser.add_argument("--think", type=float, default=2.0,
                         help="longest random pause before each action, seconds (default: 2)")
+    parser.add_argument("--url", help="measure a running deployment (e.g. replicas behind nginx) instead of "
+                        "starting a server; no server memory or CPU then")
     parser.add_argument("--client", choices=("protocol", "browser"), default="protocol",
                         help="Streamlit's websocket protocol without a browser (default), or Chromium tabs")
     parser.add_argument("--budget", type=float, default=280.0,
@@ -419,18 +431,21 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     clients = ("protocol clients (no browser)" if args.client == "protocol"
                else "Chromium tabs, sharing the CPUs with the server")
-    print(f"Load test: {clients} against one `streamlit run app.py` on 127.0.0.1; {os.cpu_count()} CPUs; "
+    target = args.url or "one `streamlit run app.py` on 127.0.0.1"
+    print(f"Load test: {clients} against {target}; {os.cpu_count()} CPUs; "
           f"load average {load_before:.1f} at start; training job "
           f"{'RUNNING (numbers polluted)' if training_running() else 'not running'}; models: "
           f"{'shipped' if shipped else 'random-weight stand-ins'}; {args.moves} slider moves + 1 upload per "
           f"session, pauses up to {args.think:g} s.")
 
-    with streamlit_server(env) as (url, pid):
-        idle = rss_mib(pid)
+    with (external(args.url) if args.url else streamlit_server(env)) as (url, pid):
+        idle = rss_mib(pid) if pid else float("nan")
         warm_up(url, args.client)
-        warm = rss_mib(pid)
-        print(f"server RSS: {idle:.0f} MiB idle after start, {warm:.0f} MiB after one warm-up session "
-              "(models loaded)\n")
+        if pid:
+            print(f"server RSS: {idle:.0f} MiB idle after start, {rss_mib(pid):.0f} MiB after one warm-up session "
+                  "(models loaded)\n")
+        else:
+            print(f"measuring {url}: server memory and CPU are not visible from here\n")
         print(f"{'N':>3} {'actions':>7} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} | {'slider p50':>10} {'p95':>7} | "
               f"{'classify p50':>12} {'p95':>7} | {'open p50':>8} | {'RSS before→after (peak) MiB':>28} | "
               f"{'server CPU':>10} {'per action':>10} {'wall':>6}")
@@ -441,13 +456,13 @@ def main() -> None:
                 print(f"{sessions:>3} skipped: {left:.0f} s of the {args.budget:.0f} s budget left")
                 continue
             before, cpu_before, start = rss_mib(pid), cpu_seconds(pid), time.perf_counter()
-            sampler = PeakRss(pid)
+            sampler = PeakRss(pid) if pid else None
             try:
                 results = asyncio.run(asyncio.wait_for(run_level(url, sessions, args.moves, args.think, args.client),
                                                      left - 5))
             except TimeoutError:
                 results = Results(errors=[f"level {sessions} ran out of the time budget"])
-            peak, wall = sampler.stop(), time.perf_counter() - start
+            peak, wall = (sampler.stop() if sampler else float("nan")), time.perf_counter() - start
             after, cpu = rss_mib(pid), cpu_seconds(pid) - cpu_before
             every = [t for values in results.times.values() for t in values]
             print(f"{sessions:>3} {results.actions:>7} {len(results.errors):>6} {percentile_ms(every, 50)} "
