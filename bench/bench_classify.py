@@ -6,7 +6,9 @@ Each timed call is what the page does per image (lib.classify.classify_upload): 
 safely (lib.image_io), bring the picture to 32×32 (lib.preprocess), and run every model. Rows:
 
 * decode only — lib.image_io.decode_upload alone (the floor no model choice can go below);
-* app path, both models — as the page runs it: fp32, channels_last, inference_mode;
+* app path, both models — as the page runs it: fp32, channels_last, inference_mode, the two models
+  at the same time on two threads;
+* one after the other, both models — the same, the models run in turn;
 * bf16 autocast, both models — lib.model's default where the CPU has native bf16 (the page turns it
   off because at one image per call it measured slower here);
 * app path, one model — the page with "Compare" switched off.
@@ -84,15 +86,16 @@ def main() -> None:
     rows = {
         "decode only (baseline)": lambda: decode_upload("photo.jpg", data),
         "app path, both models": lambda: classify_upload("photo.jpg", data, app),
+        "one after the other, both models": lambda: classify_upload("photo.jpg", data, app, parallel=False),
         "bf16 autocast, both models": lambda: classify_upload("photo.jpg", data, bf16),
         f"app path, one model ({next(iter(one))})": lambda: classify_upload("photo.jpg", data, one),
     }
     timings = {label: time_calls(fn, args.runs) for label, fn in rows.items()}
     reference = percentile_ms(timings["app path, both models"], 50)
-    print(f"{'per image':34s} {'p50 ms':>8s} {'p95 ms':>8s} {'p50 / app':>10s}")
+    print(f"{'per image':36s} {'p50 ms':>8s} {'p95 ms':>8s} {'p50 / app':>10s}")
     for label, seconds in timings.items():
         p50 = percentile_ms(seconds, 50)
-        print(f"{label:34s} {p50:8.1f} {percentile_ms(seconds, 95):8.1f} {p50 / reference:10.2f}")
+        print(f"{label:36s} {p50:8.1f} {percentile_ms(seconds, 95):8.1f} {p50 / reference:10.2f}")
 
 
 if __name__ == "__main__":

@@ -108,6 +108,14 @@ def test_an_upload_is_decoded_shrunk_to_32px_and_seen_by_every_model(models):
     assert result.prediction("eps0.1").confidence == 0.80 and result.seconds > 0
 
 
+def test_models_run_together_or_in_turn_with_the_same_predictions(models):
+    view = Image.fromarray(np.random.default_rng(2).integers(0, 256, (32, 32, 3), dtype=np.uint8))
+    together = classify.predict_view(view, models, parallel=True)
+    in_turn = classify.predict_view(view, models, parallel=False)
+    assert [p.model for p in together] == [p.model for p in in_turn] == ["eps0", "eps0.1"]
+    assert all(np.array_equal(a.probs, b.probs) for a, b in zip(together, in_turn, strict=True))
+
+
 def test_the_recorded_time_includes_decoding(models):
     ticks = iter([10.0, 10.25])
     result = classify.classify_upload("a.png", png_bytes(), models, clock=lambda: next(ticks))
