@@ -22,13 +22,12 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
+from timing import time_calls
 
 import lib.model
 from lib.classify import classify_upload, inference_threads, percentile_ms, usable_cores
@@ -45,17 +44,6 @@ def photo_jpeg(width: int, height: int, seed: int = 0) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
-
-
-def time_calls(fn: Callable[[], object], runs: int, warmup: int = 3) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    out = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
 
 
 def main() -> None:

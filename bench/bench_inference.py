@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import copy
 import statistics
-import time
 
 import numpy as np
 import torch
+from timing import time_calls
 
 from lib.model import bf16_supported, load_classifier, resolve_model
 from lib.preprocess import uint8_to_tensor
@@ -23,17 +23,6 @@ from lib.preprocess import uint8_to_tensor
 
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
-
-
-def time_calls(fn, runs: int, warmup: int = 3) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    out = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
 
 
 def main() -> None:
