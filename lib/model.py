@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,11 +26,11 @@ import torch
 from PIL import Image
 
 from lib.network import CifarEfficientNet
+from lib.paths import ASSETS, models_dir  # noqa: F401  (ASSETS is part of this module's API)
 from lib.preprocess import images_to_uint8, uint8_to_tensor
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
-# $LSLAB_MODELS_DIR points the app at another folder of model folders (e.g. freshly trained ones).
-MODELS_DIR = Path(os.environ.get("LSLAB_MODELS_DIR", ASSETS / "models"))
+# Read once at import: the app and the tests (which patch it) share one folder per process.
+MODELS_DIR = models_dir()
 DEFAULT_MODEL = "eps0.1"
 WEIGHTS_FILE, META_FILE, LOG_FILE = "model.safetensors", "model.json", "log.json"
 EVALUATION_FILE = "evaluation.json"  # written by python -m lib.evaluate --record

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lib.paths import models_dir
 from lib.smoothing import entropy_floor
 
 LOG_FILE = "log.json"  # the name lib.model writes; repeated so this module never imports torch
@@ -121,10 +121,8 @@ def load_run(folder: Path) -> Run:
 
 
 def shipped_models_dir() -> Path:
-    """``$LSLAB_MODELS_DIR`` if set, else ``assets/models``: the rule of ``lib.model.MODELS_DIR``, read at
-    call time and without importing torch (which takes seconds on a shared 2-core machine)."""
-    default = Path(__file__).resolve().parent.parent / "assets" / "models"
-    return Path(os.environ.get("LSLAB_MODELS_DIR", default))
+    """The models folder by :func:`lib.paths.models_dir`'s rule, without importing torch via lib.model."""
+    return models_dir()
 
 
 def logs_fingerprint(models_dir: Path) -> tuple[tuple[str, int, int], ...]:

@@ -34,7 +34,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from lib import calibration
-from lib.data import CLASSES, default_source, holdout_split, load_cifar10, sha256_of
+from lib.data import CLASSES, cache_dir, default_source, holdout_split, load_cifar10, sha256_of
 from lib.feature_cache import cache_key, cached_features, view_of
 from lib.network import CifarEfficientNet
 from lib.projection import CLASS_TRIPLES, project_triples
@@ -217,8 +217,6 @@ def main(args: argparse.Namespace) -> dict:
     fit_idx, held_idx = holdout_split(train.labels, cfg.holdout, cfg.seed)
     model = CifarEfficientNet(resolution=cfg.resolution, pretrained=True)
     model = model.to(memory_format=torch.channels_last)
-
-    from lib.data import cache_dir
 
     folder = cache_dir() / "features" / cache_key(source, cfg.resolution, cfg.freeze, len(train))
     if args.dry_run:
