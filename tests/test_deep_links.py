@@ -42,6 +42,31 @@ def test_widget_moves_round_trip_through_the_url():
     assert [m.value for m in again.metric] == [m.value for m in at.metric]
 
 
+def test_a_slider_move_wins_over_an_address_the_browser_has_not_updated_yet():
+    """Two quick key presses on ε: the second rerun carries the URL from before the first (its new
+    address had not reached the browser yet). The slider must end where the user moved it."""
+    at = open_link("pages/target_and_floor.py", K="5", eps="0.2", spread="all")
+    at.slider(key="floor_eps").set_value(0.21).run()
+    assert at.query_params["eps"] == "0.21"
+    at.query_params.update({"eps": "0.2"})  # the stale address the second press's rerun brings
+    at.slider(key="floor_eps").set_value(0.22).run()
+    assert not at.warning
+    assert at.slider(key="floor_eps").value == pytest.approx(0.22)
+    assert at.metric[0].value == f"{entropy_floor(5, 0.22):.4f} nats"
+    assert at.query_params["eps"] == "0.22"
+
+
+def test_a_changed_address_without_a_widget_move_is_still_a_deep_link():
+    """Navigation that brings a new query string (no widget moved) still sets the view from the URL."""
+    at = open_link("pages/target_and_floor.py", K="5", eps="0.2", spread="all")
+    at.slider(key="floor_eps").set_value(0.21).run()
+    at.query_params.update({"K": "7", "eps": "0.3"})
+    at.run()
+    assert at.slider(key="floor_k").value == 7
+    assert at.slider(key="floor_eps").value == pytest.approx(0.3)
+    assert at.metric[0].value == f"{entropy_floor(7, 0.3):.4f} nats"
+
+
 def test_state_survives_moving_between_pages():
     at = open_link("pages/target_and_floor.py", K="25", eps="0.2", spread="others")
     at.slider(key="floor_eps").set_value(0.3).run()

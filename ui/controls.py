@@ -28,6 +28,7 @@ from lib.url_state import (
 
 STATE_KEY = "lab_state"
 _WRITTEN_KEY = "lab_url_written"
+_MOVED_KEY = "lab_widget_moved"
 
 SPREAD_LABELS = {"all": '"all" (PyTorch)', "others": '"others" (fairseq)'}
 SPREAD_HELP = ('"all": ε is spread over all K classes, true one included: ỹ_true = 1 − ε + ε/K, others ε/K '
@@ -57,6 +58,10 @@ def _remember(state: SmoothingState) -> None:
     st.session_state[_WRITTEN_KEY] = wanted
 
 
+def _widget_moved() -> None:
+    st.session_state[_MOVED_KEY] = True
+
+
 def _show_notes(notes: list[str]) -> None:
     for note in notes:
         st.warning(note, icon=":material/tune:")
@@ -80,7 +85,11 @@ def smoothing_controls(page: str) -> tuple[int, float, str]:
     """
     keys = {name: f"{page}_{name}" for name in ("k", "eps", "spread")}
     state = st.session_state.get(STATE_KEY, DEFAULT_STATE)
-    from_url, notes = _from_url_if_new()
+    # A rerun the user caused by moving one of these widgets: the widgets win over the URL. The browser
+    # sends its address with every rerun, and a second key press made before the first rerun's new URL
+    # reached it carries the address from before the first press; read as a deep link, that would undo both.
+    moved = st.session_state.pop(_MOVED_KEY, False)
+    from_url, notes = (None, []) if moved else _from_url_if_new()
     if from_url is not None:
         wanted = from_url
     else:
@@ -103,11 +112,11 @@ def smoothing_controls(page: str) -> tuple[int, float, str]:
 
     col_spread, col_k, col_eps = st.columns([2, 3, 3])
     spread = col_spread.radio("Convention", SPREADS, key=keys["spread"], format_func=SPREAD_LABELS.get,
-                              help=SPREAD_HELP, horizontal=True)
-    k = col_k.slider("K, the number of classes", K_MIN, K_MAX, step=1, key=keys["k"],
+                              help=SPREAD_HELP, horizontal=True, on_change=_widget_moved)
+    k = col_k.slider("K, the number of classes", K_MIN, K_MAX, step=1, key=keys["k"], on_change=_widget_moved,
                      help="Every class but the true one gets the same small share of ε.")
     eps = col_eps.slider("ε, the smoothing strength", 0.0, eps_max,
-                         step=EPS_STEP, format="%.2f", key=keys["eps"],
+                         step=EPS_STEP, format="%.2f", key=keys["eps"], on_change=_widget_moved,
                          help="The probability mass moved away from the one-hot target. The slider stops "
                               "before the true class would stop being the most likely.")
     final, more = clamp_state(int(k), float(eps), str(spread))
