@@ -38,9 +38,12 @@ def view_of(images: np.ndarray, view: int) -> np.ndarray:
 
 
 @torch.inference_mode()
-def compute_features(model: CifarEfficientNet, images: np.ndarray, freeze: int, batch_size: int = 128,
+def compute_features(model: CifarEfficientNet, images: np.ndarray, freeze: int, batch_size: int = 16,
                      desc: str = "features") -> np.ndarray:
-    """Stem + blocks [0, freeze) of ``model`` for (N, 32, 32, 3) uint8 images → float16 (N, C, H, W)."""
+    """Stem + blocks [0, freeze) of ``model`` for (N, 32, 32, 3) uint8 images → float16 (N, C, H, W).
+
+    Small batches: at 224 px a batch of 128 has ~100 MB activations per layer and ran at 28 img/s here,
+    a batch of 16 at 44 img/s (2 cores, bf16)."""
     model.eval()
     out = None
     use_bf16 = torch.backends.mkldnn.is_available()

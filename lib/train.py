@@ -70,6 +70,10 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=d.batch_size, help="images per step")
     p.add_argument("--resolution", type=int, default=d.resolution, help="network input size in pixels")
     p.add_argument("--freeze", type=int, default=d.freeze, help="MBConv blocks (of 16) kept frozen")
+    p.add_argument("--shift", type=int, default=d.shift,
+                   help="max random shift of the cached feature map, in cells (augmentation)")
+    p.add_argument("--views", type=int, default=d.views, choices=(1, 2),
+                   help="cached views per training image: 1 = as stored, 2 = also mirrored")
     p.add_argument("--seed", type=int, default=d.seed, help="seed for the split, init and batches")
     p.add_argument("--threads", type=int, default=d.threads, help="torch threads (0 = all cores)")
     p.add_argument("--data", default=None,
@@ -85,7 +89,7 @@ def get_args_parser() -> argparse.ArgumentParser:
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     cfg = replace(TrainConfig(), label_smoothing=args.label_smoothing, epochs=args.epochs, lr=args.lr,
                   batch_size=args.batch_size, resolution=args.resolution, freeze=args.freeze,
-                  seed=args.seed, threads=args.threads)
+                  seed=args.seed, threads=args.threads, shift=args.shift, views=args.views)
     if not 0.0 <= cfg.label_smoothing < 1.0:
         raise SystemExit(f"--label-smoothing must be in [0, 1), got {cfg.label_smoothing}")
     if not 0 <= cfg.freeze < 16:

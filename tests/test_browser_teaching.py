@@ -319,8 +319,15 @@ def test_a_figure_downloads_as_an_offline_html_file_named_after_its_settings(app
     try:
         page.goto(app_url + "/target_and_floor?K=5&eps=0.2&spread=others")
         expect(floor_value(page)).to_have_text(f"{entropy_floor(5, 0.2, spread='others'):.4f} nats", timeout=60_000)
+        # Click only once the page has settled: on a slow machine the charts still grow into place after the
+        # numbers show, and a click aimed at a moving button can land on another one (seen on CI).
+        page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
+        wait_for_idle(page, timeout=60_000)
+        target_button = page.locator(".st-key-floor_bars_html").get_by_role("button", name="Download figure (HTML)")
+        target_button.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
         with page.expect_download(timeout=60_000) as info:
-            page.get_by_role("button", name="Download figure (HTML)").first.click()
+            target_button.click()
         download = info.value
         assert download.suggested_filename == "label-smoothing_target_K5_eps0.2_others.html"
         path = tmp_path / download.suggested_filename
