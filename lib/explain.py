@@ -13,6 +13,7 @@ from lib.smoothing import (
     entropy_floor,
     max_eps,
     optimal_logit_gap,
+    other_spread,
     target_values,
     to_pytorch_label_smoothing,
     validate,
@@ -139,7 +140,7 @@ def target_bars_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
     """The target bars in words: ỹ_true and ỹ_other for the convention, and for the other one if valid."""
     k, e, s = validate(K, eps, spread=spread)
     on, off = target_values(k, e, spread=s)  # type: ignore[arg-type]
-    other = "others" if s == "all" else "all"
+    other = other_spread(s)
     text = (f"Bars of the smoothed target for K = {k}, ε = {e:g}, {_convention(s)} convention: the true class "
             f"{on:.4g}, {_each_other(k)} {off:.4g}")
     if e <= max_eps(k, spread=other):  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ from lib.smoothing import (
     kl_vs_true_prob,
     max_eps,
     optimal_logit_gap,
+    other_spread,
     smoothed_target,
     target_values,
     validate,
@@ -96,10 +97,6 @@ def _marker(x: float, y: float, name: str, hover: str, *, symbol: str = "diamond
                             line=dict(color=palette.MARKER_RIM, width=1.5)), **extra)
 
 
-def _other_spread(spread: str) -> Spread:
-    return "others" if spread == "all" else "all"
-
-
 # --------------------------------------------------------------------------------------------- page 1
 def target_bars(K: int, eps: float, *, spread: Spread = "all") -> go.Figure:
     """Bars of the smoothed target ỹ for both conventions; the selected one solid, the other faded.
@@ -113,7 +110,7 @@ def target_bars(K: int, eps: float, *, spread: Spread = "all") -> go.Figure:
     if k > shown:
         labels.append(f"each of classes {shown}–{k - 1}")
     traces = []
-    for conv in (s, _other_spread(s)):
+    for conv in (s, other_spread(s)):
         if e > max_eps(k, spread=conv):  # type: ignore[arg-type]
             continue
         values = smoothed_target(k, e, spread=conv)[: len(labels)]  # type: ignore[arg-type]
@@ -141,7 +138,7 @@ def floor_vs_eps(K: int, eps: float, *, spread: Spread = "all", n: int = 201) ->
         _line(grid, floor_curve(k, grid, spread=conv), SPREAD_NAMES[conv],  # type: ignore[arg-type]
               palette.SPREAD_COLOURS[conv], f"{conv}: ε = %{{x:.3f}}<br>L_min = %{{y:.6f}} nats<extra></extra>",
               width=3 if conv == s else 2, dash="solid" if conv == s else "dash")
-        for conv in (s, _other_spread(s))
+        for conv in (s, other_spread(s))
     ]
     floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
     traces.append(_marker(e, floor, f"now: ε = {e:g}, L_min = {floor:.4f} nats",

@@ -38,6 +38,8 @@ import numpy as np
 
 Spread = Literal["all", "others"]
 SPREADS: tuple[str, ...] = ("all", "others")
+# How the app names each convention, after a library that uses it.
+SPREAD_LABELS = {"all": '"all" (PyTorch)', "others": '"others" (fairseq)'}
 
 # Tolerance for "this array sums to one" checks on user-supplied distributions.
 _SUM_TOL = 1e-9
@@ -65,6 +67,11 @@ def _check_spread(spread: object) -> str:
         raise ValueError(f'spread must be "all" (PyTorch, Keras, optax) or "others" (fairseq, many blog '
                          f"posts); got {spread!r}.")
     return str(spread)
+
+
+def other_spread(spread: str) -> Spread:
+    """The convention that is not ``spread``: the one the pages set beside it."""
+    return "others" if spread == "all" else "all"
 
 
 def max_eps(K: int, *, spread: Spread = "all") -> float:

@@ -20,12 +20,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from lib.smoothing import SPREADS
+
 K_MIN = 2
 K_MAX = 1000
 EPS_STEP = 0.01
 # ε is kept as a whole number of hundredths internally so "0.1" never turns into 0.10000000000000002.
 _EPS_SCALE = 100
-SPREADS: tuple[str, ...] = ("all", "others")
 PARAM_NAMES: tuple[str, ...] = ("K", "eps", "spread")
 
 

@@ -7,8 +7,8 @@ import streamlit as st
 
 from lib import explain, figures, quiz
 from lib.export import explainer_settings, file_stem
-from lib.smoothing import entropy_floor, floor_grid, max_eps
-from ui.controls import SPREAD_LABELS, smoothing_controls
+from lib.smoothing import SPREAD_LABELS, entropy_floor, floor_grid, max_eps, other_spread
+from ui.controls import smoothing_controls
 from ui.figure import figure
 from ui.quiz import check_understanding
 from ui.routing import run_through_router
@@ -34,7 +34,7 @@ prose(
     "L_min = −Σᵢ ỹᵢ ln ỹᵢ. Move K and ε and watch both."
 )
 K, eps, spread = smoothing_controls("floor")
-other = "others" if spread == "all" else "all"
+other = other_spread(spread)
 settings = explainer_settings(K, eps, spread)
 
 

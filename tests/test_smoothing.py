@@ -270,3 +270,10 @@ def test_true_class_out_of_range_is_explained():
 def test_invalid_probabilities_are_explained(probs, message):
     with pytest.raises(ValueError, match=message):
         cross_entropy(np.array([0.9, 0.1]), probs)
+
+
+def test_other_spread_names_the_convention_beside_the_current_one():
+    from lib.smoothing import SPREAD_LABELS, SPREADS, other_spread
+
+    assert [other_spread(s) for s in SPREADS] == ["others", "all"]
+    assert set(SPREAD_LABELS) == set(SPREADS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.smoothing import SPREAD_LABELS
 from lib.url_state import (
     DEFAULT_STATE,
     EPS_STEP,
@@ -30,7 +31,6 @@ STATE_KEY = "lab_state"
 _WRITTEN_KEY = "lab_url_written"
 _MOVED_KEY = "lab_widget_moved"
 
-SPREAD_LABELS = {"all": '"all" (PyTorch)', "others": '"others" (fairseq)'}
 SPREAD_HELP = ('"all": ε is spread over all K classes, true one included: ỹ_true = 1 − ε + ε/K, others ε/K '
                "(PyTorch `label_smoothing`, Keras, optax, Szegedy et al. 2016).  \n"
                '"others": ε is spread over the K − 1 wrong classes: ỹ_true = 1 − ε, others ε/(K − 1) '
