@@ -7,8 +7,12 @@ any other number. Losses in nats; conventions "all" (PyTorch) and "others" (fair
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+
+import numpy as np
 
 from lib.smoothing import (
+    SPREAD_LABELS,
     Spread,
     entropy_floor,
     max_eps,
@@ -126,6 +130,12 @@ def eps_limit_sentence(K: int, *, spread: Spread = "all") -> str:
 
 
 # ------------------------------------------------------------------ text alternatives of the figures
+def explainer_settings(K: int, eps: float, spread: str) -> str:
+    """The settings an explainer figure depends on, in words: ``K = 10, ε = 0.1, convention "all" (PyTorch)``."""
+    return f"K = {K}, ε = {eps:g}, convention {SPREAD_LABELS.get(spread, repr(spread))}"
+
+
+
 # Each figure's caption says in words what it shows, with the key numbers, so a screen-reader user (or
 # a teacher embedding the page with text=off) gets the figure's content without seeing it.
 def _convention(spread: str) -> str:
@@ -160,13 +170,29 @@ def floor_curve_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
             f"dashed curve is the other convention.")
 
 
-def heatmap_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
-    """The K × ε heat map in words: its range and the marked point."""
+def heatmap_caption(K: int, eps: float, ks: Sequence[int], eps_grid: Sequence[float], floors: np.ndarray, *,
+                    spread: Spread = "all") -> str:
+    """The K × ε heat map in words: its axes, the range of its cells and the marked point.
+
+    ``ks``, ``eps_grid`` and ``floors`` are the map's own grid (``floors[i, j]`` for ``ks[i]``, ``eps_grid[j]``,
+    NaN where the convention allows no such ε), so the words cannot drift from the picture.
+    """
     k, e, s = validate(K, eps, spread=spread)
     floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    top = np.unravel_index(np.nanargmax(floors), floors.shape)
     return (f"More classes spread the same ε thinner, over more terms: the floor rises with K too. Heat map of "
-            f"the floor ({_convention(s)} convention) over K = 2–1000 and ε = 0–0.99, from 0 at ε = 0 to "
-            f"{math.log(1000):.3f} nats (ln 1000); the cross marks K = {k}, ε = {e:g}, L_min = {floor:.4f} nats.")
+            f"the floor ({_convention(s)} convention) over K = {ks[0]}–{ks[-1]} and ε = {eps_grid[0]:g}–"
+            f"{eps_grid[-1]:g}, from 0 nats at ε = 0 to {np.nanmax(floors):.3f} nats at K = {ks[top[0]]}, "
+            f"ε = {eps_grid[top[1]]:g}; the cross marks K = {k}, ε = {e:g}, L_min = {floor:.4f} nats.")
+
+
+def ce_vs_prob_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
+    """Cross-entropy against p in words: where its minimum sits and its value, the floor."""
+    k, e, s = validate(K, eps, spread=spread)
+    on, _ = target_values(k, e, spread=s)  # type: ignore[arg-type]
+    floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    return (f"The other K − 1 classes share 1 − p evenly. The minimum sits at p = ỹ_true = {on:.4g}, not at p = 1, "
+            f"and its value is the floor, {floor:.4f} nats ({explainer_settings(k, e, s)}).")
 
 
 def decomposition_caption(K: int, eps: float, *, spread: Spread = "all") -> str:

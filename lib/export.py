@@ -20,15 +20,9 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs_version
 
 from lib import palette
-from lib.smoothing import SPREAD_LABELS
 
 APP_NAME = "Label Smoothing Lab"
 _PREFIX = "label-smoothing"
-
-
-def explainer_settings(K: int, eps: float, spread: str) -> str:
-    """The settings an explainer figure depends on, in words: ``K = 10, ε = 0.1, convention "all" (PyTorch)``."""
-    return f"K = {K}, ε = {eps:g}, convention {SPREAD_LABELS.get(spread, repr(spread))}"
 
 
 def _slug(value: object) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import explain, figures, quiz
-from lib.export import explainer_settings, file_stem
-from lib.smoothing import entropy_floor, target_values
+from lib.explain import explainer_settings
+from lib.export import file_stem
 from lib.torch_check import FloorCheck, check_floor_with_pytorch
 from ui.controls import smoothing_controls
 from ui.figure import figure
@@ -33,8 +33,6 @@ prose(
     "actually learns."
 )
 K, eps, spread = smoothing_controls("curves")
-on, _ = target_values(K, eps, spread=spread)
-floor = entropy_floor(K, eps, spread=spread)
 settings = explainer_settings(K, eps, spread)
 
 
@@ -46,8 +44,7 @@ col_ce, col_split = st.columns(2)
 col_ce.subheader("Cross-entropy against p")
 figure(figures.ce_vs_prob(K, eps, spread=spread), key="curves_ce", stem=stem("ce-vs-p"),
        title=f"Cross-entropy against p: {settings}", where=col_ce,
-       caption=f"The other K − 1 classes share 1 − p evenly. The minimum sits at p = ỹ_true = {on:.4g}, "
-               f"not at p = 1, and its value is the floor, {floor:.4f} nats ({settings}).")
+       caption=explain.ce_vs_prob_caption(K, eps, spread=spread))
 col_split.subheader("CE = H(ỹ) + KL(ỹ‖p)")
 figure(figures.ce_decomposition(K, eps, spread=spread), key="curves_split", stem=stem("ce-h-plus-kl"),
        title=f"CE = H(ỹ) + KL(ỹ‖p): {settings}", where=col_split,

@@ -6,7 +6,8 @@ import numpy as np
 import streamlit as st
 
 from lib import explain, figures, quiz
-from lib.export import explainer_settings, file_stem
+from lib.explain import explainer_settings
+from lib.export import file_stem
 from lib.smoothing import SPREAD_LABELS, entropy_floor, floor_grid, max_eps, other_spread
 from ui.controls import smoothing_controls
 from ui.figure import figure
@@ -64,7 +65,7 @@ figure(figures.floor_vs_eps(K, eps, spread=spread), key="floor_curve", stem=stem
 ks, eps_grid, floors = heatmap_data(spread)
 figure(figures.floor_heatmap(ks, eps_grid, floors, K=K, eps=eps, spread=spread), key="floor_heatmap",
        stem=stem("floor-heatmap"), title=f"Entropy floor over K and ε: {settings}",
-       caption=explain.heatmap_caption(K, eps, spread=spread), where=col_map)
+       caption=explain.heatmap_caption(K, eps, ks, eps_grid, floors, spread=spread), where=col_map)
 
 if show_text():
     st.info(explain.worked_example_sentence(), icon=":material/calculate:")

@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lib import explain, figures
-from lib.export import chart_config, explainer_settings, file_stem, standalone_html
+from lib.explain import explainer_settings
+from lib.export import chart_config, file_stem, standalone_html
 
 
 def test_file_stems_say_what_and_at_which_settings():
