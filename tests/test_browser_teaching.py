@@ -119,6 +119,16 @@ def eps_thumb(scope):
     return scope.get_by_role("group", name="ε, the smoothing strength").get_by_role("slider")
 
 
+def target_download(scope):
+    """The smoothed target's own "Download figure (HTML)" button (its element carries the widget key)."""
+    return scope.locator(".st-key-floor_bars_html").get_by_role("button", name="Download figure (HTML)")
+
+
+def classifier_iframe(app_url: str) -> str:
+    """A course page's <iframe> holding the classifier in embed mode."""
+    return f'<iframe src="{app_url}/classify?embed=true" width="1200" height="900" title="classifier"></iframe>'
+
+
 def upload_in_frame(page, frame_url: str):
     """Open ``frame_url`` (a course page with the classifier in an iframe) and upload one PNG; return the PUT's
     response."""
@@ -188,7 +198,7 @@ def test_a_teacher_copies_the_snippet_and_it_works_in_a_course_page_on_another_s
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=ARTIFACTS / "embedded-in-course-page.png")
             with page.expect_download(timeout=60_000) as info:  # downloads work inside the frame too
-                frame.get_by_role("button", name="Download figure (HTML)").first.click()
+                target_download(frame).click()
             assert info.value.suggested_filename == "label-smoothing_target_K5_eps0.22_all.html"
     finally:
         page.close()
@@ -197,8 +207,7 @@ def test_a_teacher_copies_the_snippet_and_it_works_in_a_course_page_on_another_s
 def test_an_upload_inside_an_iframe_on_the_same_site_works(app_url, browser):
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
     try:
-        with course_page(f'<iframe src="{app_url}/classify?embed=true" width="1200" height="900" '
-                         'title="classifier"></iframe>', host="127.0.0.1") as url:
+        with course_page(classifier_iframe(app_url), host="127.0.0.1") as url:
             frame, response = upload_in_frame(page, url)
             assert response.status == 204
             frame.get_by_text(PREDICTION).first.wait_for(timeout=120_000)
@@ -211,8 +220,7 @@ def test_with_the_default_lax_cookie_an_upload_inside_a_cross_site_iframe_is_ref
     """localhost embedding 127.0.0.1: the Lax XSRF cookie is not stored in the frame, so the upload gets 403."""
     context = browser.new_context(viewport={"width": 1300, "height": 1000})
     try:
-        with course_page(f'<iframe src="{app_url}/classify?embed=true" width="1200" height="900" '
-                         'title="classifier"></iframe>', host="localhost") as url:
+        with course_page(classifier_iframe(app_url), host="localhost") as url:
             _, response = upload_in_frame(context.new_page(), url)
             assert response.status == 403
             assert not [c for c in context.cookies() if c["name"] == "_streamlit_xsrf"]
@@ -249,8 +257,7 @@ def test_https_and_samesite_none_make_cross_site_uploads_work_where_third_party_
         str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
         viewport={"width": 1300, "height": 1000}, ignore_https_errors=True)
     try:
-        with course_page(f'<iframe src="{https_app_url}/classify?embed=true" width="1200" height="900" '
-                         'title="classifier"></iframe>', host="localhost") as url:
+        with course_page(classifier_iframe(https_app_url), host="localhost") as url:
             frame, response = upload_in_frame(context.new_page(), url)
             if third_party_cookies == "allowed":
                 assert response.status == 204
@@ -323,7 +330,7 @@ def test_a_figure_downloads_as_an_offline_html_file_named_after_its_settings(app
         # numbers show, and a click aimed at a moving button can land on another one (seen on CI).
         page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
         wait_for_idle(page, timeout=60_000)
-        target_button = page.locator(".st-key-floor_bars_html").get_by_role("button", name="Download figure (HTML)")
+        target_button = target_download(page)
         target_button.scroll_into_view_if_needed()
         page.wait_for_timeout(500)
         with page.expect_download(timeout=60_000) as info:
