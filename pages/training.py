@@ -14,6 +14,7 @@ from ui.quiz import check_understanding
 from ui.routing import run_through_router
 from ui.share import share_panel
 from ui.text import prose
+from ui.url_sync import is_deep_link, mark_moved
 
 run_through_router()
 
@@ -33,7 +34,7 @@ def load_runs(models_dir: str, fingerprint: tuple) -> list[runs.Run]:
 def url_to_widgets(triples: list[str]) -> None:
     """A deep link (a URL this session did not write) sets the widgets; repairs are shown as notes."""
     url = {name: st.query_params[name] for name in URL_KEYS if name in st.query_params}
-    if not url or url == st.session_state.get(WRITTEN):
+    if not is_deep_link("training", url, st.session_state.get(WRITTEN)):
         return
     triple, notes = runs.parse_triple(url.get("triple"), triples)
     k, eps, more = toy.parse_controls(url.get("toy_k"), url.get("toy_eps"),
@@ -105,7 +106,8 @@ with calibration:
                    "for scale, not as a like-for-like comparison.")
 with representations:
     if triples:
-        key = st.selectbox("Classes", triples, key="training_triple", format_func=lambda t: t.replace("-", ", "))
+        key = st.selectbox("Classes", triples, key="training_triple", on_change=mark_moved,
+                           args=("training",), format_func=lambda t: t.replace("-", ", "))
         shared_caption = runs.projection_caption(all_runs, key)
         for col, run in zip(st.columns(len(all_runs)), all_runs, strict=True):
             figure(figs.projection(runs.projection(run, key), title=run.label), where=col, caption=None,
@@ -121,9 +123,10 @@ with yourself:
           f"descent in NumPy (float64). **Start over** resets it to untrained, **Step** takes one step, "
           f"**Continue** takes {toy.CHUNK}.")
     col_k, col_eps = st.columns(2)
-    k = col_k.slider("K, classes", toy.K_MIN, toy.K_MAX, key="training_toy_k")
+    k = col_k.slider("K, classes", toy.K_MIN, toy.K_MAX, key="training_toy_k", on_change=mark_moved,
+                     args=("training",))
     eps = col_eps.slider("ε, smoothing", toy.EPS_MIN, toy.EPS_MAX, step=toy.EPS_STEP, format="%.2f",
-                         key="training_toy_eps")
+                         key="training_toy_eps", on_change=mark_moved, args=("training",))
     buttons = st.columns(3)
     clicked = [name for name, col, label, icon in (
         ("start", buttons[0], "Start over", ":material/restart_alt:"),

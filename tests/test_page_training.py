@@ -95,6 +95,20 @@ def test_a_deep_link_sets_the_widgets_and_invalid_values_are_clamped_with_a_note
     assert at.query_params == {"triple": "cat-dog-deer", "toy_k": "20", "toy_eps": "0.1"}
 
 
+def test_a_slider_move_wins_over_an_address_the_browser_has_not_updated_yet(models):
+    """Two quick moves of the toy's K: the second rerun brings the address from before the first."""
+    at = page()
+    at.slider(key="training_toy_k").set_value(6).run()
+    assert at.query_params["toy_k"] == "6"
+    at.query_params.update({"toy_k": "5"})  # the stale address
+    at.slider(key="training_toy_k").set_value(7).run()
+    assert at.slider(key="training_toy_k").value == 7
+    assert at.query_params["toy_k"] == "7"
+    at.query_params.update({"toy_k": "9"})  # a new address without a widget move is a deep link
+    at.run()
+    assert at.slider(key="training_toy_k").value == 9
+
+
 def test_an_unknown_triple_falls_back_with_a_visible_note(models):
     at = page({"triple": "ship-truck-frog"})
     assert at.selectbox(key="training_triple").value == "airplane-automobile-bird"

@@ -26,10 +26,10 @@ from lib.url_state import (
     parse_query_params,
     to_query_params,
 )
+from ui.url_sync import is_deep_link, mark_moved
 
 STATE_KEY = "lab_state"
 _WRITTEN_KEY = "lab_url_written"
-_MOVED_KEY = "lab_widget_moved"
 
 SPREAD_HELP = ('"all": ε is spread over all K classes, true one included: ỹ_true = 1 − ε + ε/K, others ε/K '
                "(PyTorch `label_smoothing`, Keras, optax, Szegedy et al. 2016).  \n"
@@ -42,9 +42,9 @@ def _url_params() -> dict[str, str]:
 
 
 def _from_url_if_new() -> tuple[SmoothingState | None, list[str]]:
-    """The state a deep link asks for, or None when the URL is empty or was written by this session."""
+    """The state a deep link asks for, or None (no URL, the URL this session wrote, or a widget just moved)."""
     url = _url_params()
-    if not url or url == st.session_state.get(_WRITTEN_KEY):
+    if not is_deep_link(STATE_KEY, url, st.session_state.get(_WRITTEN_KEY)):
         return None, []
     return parse_query_params(url, fallback=st.session_state.get(STATE_KEY, DEFAULT_STATE))
 
@@ -56,10 +56,6 @@ def _remember(state: SmoothingState) -> None:
     if _url_params() != wanted:
         st.query_params.update(wanted)
     st.session_state[_WRITTEN_KEY] = wanted
-
-
-def _widget_moved() -> None:
-    st.session_state[_MOVED_KEY] = True
 
 
 def _show_notes(notes: list[str]) -> None:
@@ -85,11 +81,7 @@ def smoothing_controls(page: str) -> tuple[int, float, str]:
     """
     keys = {name: f"{page}_{name}" for name in ("k", "eps", "spread")}
     state = st.session_state.get(STATE_KEY, DEFAULT_STATE)
-    # A rerun the user caused by moving one of these widgets: the widgets win over the URL. The browser
-    # sends its address with every rerun, and a second key press made before the first rerun's new URL
-    # reached it carries the address from before the first press; read as a deep link, that would undo both.
-    moved = st.session_state.pop(_MOVED_KEY, False)
-    from_url, notes = (None, []) if moved else _from_url_if_new()
+    from_url, notes = _from_url_if_new()
     if from_url is not None:
         wanted = from_url
     else:
@@ -112,11 +104,12 @@ def smoothing_controls(page: str) -> tuple[int, float, str]:
 
     col_spread, col_k, col_eps = st.columns([2, 3, 3])
     spread = col_spread.radio("Convention", SPREADS, key=keys["spread"], format_func=SPREAD_LABELS.get,
-                              help=SPREAD_HELP, horizontal=True, on_change=_widget_moved)
-    k = col_k.slider("K, the number of classes", K_MIN, K_MAX, step=1, key=keys["k"], on_change=_widget_moved,
+                              help=SPREAD_HELP, horizontal=True, on_change=mark_moved, args=(STATE_KEY,))
+    k = col_k.slider("K, the number of classes", K_MIN, K_MAX, step=1, key=keys["k"], on_change=mark_moved,
+                     args=(STATE_KEY,),
                      help="Every class but the true one gets the same small share of ε.")
     eps = col_eps.slider("ε, the smoothing strength", 0.0, eps_max,
-                         step=EPS_STEP, format="%.2f", key=keys["eps"], on_change=_widget_moved,
+                         step=EPS_STEP, format="%.2f", key=keys["eps"], on_change=mark_moved, args=(STATE_KEY,),
                          help="The probability mass moved away from the one-hot target. The slider stops "
                               "before the true class would stop being the most likely.")
     final, more = clamp_state(int(k), float(eps), str(spread))
