@@ -3,117 +3,21 @@
 from __future__ import annotations
 
 import math
-import secrets
 
 import streamlit as st
-import torch
-from PIL import Image
 
-from lib import classify, figures_classify, model, quiz, samples
-from lib.data import CLASSES, Split, load_cifar10
-from lib.export import file_stem
-from lib.image_io import MAX_BYTES, RejectedImage
-from lib.model import DEFAULT_MODEL, Classifier, ModelFileError, available_models, load_classifier
-from ui.figure import figure
+from lib import classify, quiz
+from lib.data import CLASSES
+from lib.image_io import MAX_BYTES
+from lib.model import ModelFileError
+from ui.classify_inputs import gallery, model_choice, shared_models
+from ui.classify_results import show_details, show_grid
 from ui.quiz import check_understanding
 from ui.routing import run_through_router
 from ui.share import share_panel
 from ui.text import prose
 
 run_through_router()
-
-GRID_COLUMNS = 4
-
-
-@st.cache_resource(show_spinner="Loading the models…")
-def shared_models() -> dict[str, Classifier]:
-    """Every shipped model, loaded once per process and shared read-only by all sessions."""
-    torch.set_num_threads(classify.inference_threads(classify.usable_cores()))  # once per process
-    # fp32: at one image per call bf16 autocast measured slower on this CPU (bench/bench_classify.py).
-    models = {name: load_classifier(folder, use_bf16=False)
-              for name, folder in available_models(model.MODELS_DIR).items()}
-    classify.warm_up(models)
-    return models
-
-
-@st.cache_resource(show_spinner="Reading the CIFAR-10 test images (only the first time takes a while)…")
-def cifar_test(source: str) -> Split:
-    return load_cifar10(source, "test")
-
-
-def model_choice(models: dict[str, Classifier]) -> str:
-    """The radio for the grid's model, kept in the URL (``?model=eps0.1``); an unknown value gets a note."""
-    names = list(models)
-    raw = st.query_params.get("model")
-    if raw is not None and raw != st.session_state.get("classify_model_written"):
-        st.session_state["classify_model"], note = classify.pick_model(raw, names, DEFAULT_MODEL)
-        if note:
-            st.warning(note, icon=":material/tune:")
-    elif st.session_state.get("classify_model") not in names:
-        st.session_state["classify_model"] = classify.pick_model(None, names, DEFAULT_MODEL)[0]
-    choice = st.radio("Model shown in the grid", names, key="classify_model", horizontal=True,
-                      format_func=lambda n: classify.model_label(n, models[n].label_smoothing))
-    if st.query_params.get("model") != choice:
-        st.query_params["model"] = choice
-    st.session_state["classify_model_written"] = choice
-    return choice
-
-
-def _draw_new_samples() -> None:
-    st.session_state["classify_gallery_seed"] = secrets.randbelow(2**31)
-
-
-def gallery() -> list[classify.Sample]:
-    """A random dozen CIFAR-10 test images with a checkbox each; the ticked ones are returned."""
-    source = samples.find_test_source()
-    if source is None:
-        st.info(samples.HOW_TO_GET_SAMPLES, icon=":material/info:")
-        return []
-    try:
-        split = cifar_test(str(source))
-    except (OSError, ValueError):
-        st.warning("The CIFAR-10 test images on this server could not be read, so there is no gallery.")
-        return []
-    seed = st.session_state.setdefault("classify_gallery_seed", secrets.randbelow(2**31))
-    st.button("Draw other samples", key="classify_gallery_draw", on_click=_draw_new_samples)
-    chosen, columns = [], st.columns(samples.GALLERY_SIZE // 2)
-    for j, index in enumerate(samples.gallery_indices(len(split), seed=seed)):
-        label = int(split.labels[index])
-        with columns[j % len(columns)]:
-            st.image(classify.enlarge_nearest(Image.fromarray(split.images[index]), 96))
-            if st.checkbox(CLASSES[label], key=f"classify_sample_{index}"):
-                chosen.append(classify.Sample(samples.sample_name(index, label), split.images[index], CLASSES[label]))
-    return chosen
-
-
-def show_grid(results: list[classify.Outcome], grid_model: str) -> None:
-    for start in range(0, len(results), GRID_COLUMNS):
-        for column, result in zip(st.columns(GRID_COLUMNS), results[start:start + GRID_COLUMNS], strict=False):
-            with column:
-                st.text(result.name)  # st.text never interprets a file name as Markdown or HTML
-                if isinstance(result, RejectedImage):
-                    st.error(result.reason, icon=":material/block:")
-                else:
-                    st.image(classify.enlarge_nearest(result.model_view, 128))
-                    st.caption(classify.grid_caption(result, grid_model))
-
-
-def show_details(number: int, result: classify.ImageResult, expanded: bool) -> None:
-    with st.expander(f"Image {number} in detail", expanded=expanded):
-        st.text(result.name)
-        st.caption(classify.describe_decoded(result))
-        as_given, seen = st.columns(2)
-        as_given.image(classify.display_copy(result.original), caption="As given")
-        seen.image(classify.enlarge_nearest(result.model_view), caption="What the model sees: 32×32, enlarged")
-        for column, prediction in zip(st.columns(len(result.predictions)), result.predictions, strict=True):
-            figure(figures_classify.probability_bars(prediction), where=column,
-                   key=f"classify_bars_{number}_{prediction.model}",
-                   stem=file_stem("probabilities", prediction.model, result.name),
-                   title=f"Predicted probabilities of the ε = {prediction.label_smoothing:g} model "
-                         f"({prediction.model}) for {result.name}",
-                   caption=classify.prediction_headline(prediction))
-        prose("  \n".join(classify.what_to_notice(result)))
-
 
 st.title("Classify your images")
 prose(

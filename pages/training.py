@@ -2,54 +2,28 @@
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 from lib import figures_training as figs
-from lib import quiz, runs, toy
+from lib import runs
 from lib.export import file_stem
 from ui.figure import figure
-from ui.quiz import check_understanding
 from ui.routing import run_through_router
 from ui.share import share_panel
 from ui.text import prose
-from ui.url_sync import is_deep_link, mark_moved
+from ui.toy_panel import toy_panel
+from ui.training_state import url_to_widgets, widgets_to_url
+from ui.url_sync import mark_moved
 
 run_through_router()
 
 TITLE = "What smoothing does to training"
-URL_KEYS = {"triple": "training_triple", "toy_k": "training_toy_k", "toy_eps": "training_toy_eps"}
-WRITTEN = "training_url_written"
-# Widget defaults live in session state (the URL may overwrite them), so no widget passes its own value.
-DEFAULTS = {"training_window": 50, "training_toy_k": toy.ToyConfig.K, "training_toy_eps": toy.ToyConfig.eps}
 
 
 @st.cache_resource(show_spinner="Reading the training logs…", max_entries=4)
 def load_runs(models_dir: str, fingerprint: tuple) -> list[runs.Run]:
     """Cached per folder and per version of its logs (``fingerprint`` changes when a log lands)."""
     return runs.load_runs(models_dir)
-
-
-def url_to_widgets(triples: list[str]) -> None:
-    """A deep link (a URL this session did not write) sets the widgets; repairs are shown as notes."""
-    url = {name: st.query_params[name] for name in URL_KEYS if name in st.query_params}
-    if not is_deep_link("training", url, st.session_state.get(WRITTEN)):
-        return
-    triple, notes = runs.parse_triple(url.get("triple"), triples)
-    k, eps, more = toy.parse_controls(url.get("toy_k"), url.get("toy_eps"),
-                                      (st.session_state.training_toy_k, st.session_state.training_toy_eps))
-    st.session_state.update(training_toy_k=k, training_toy_eps=eps, **({"training_triple": triple} if triple else {}))
-    for note in notes + more:
-        st.warning(note, icon=":material/tune:")
-
-
-def widgets_to_url() -> None:
-    values = {name: st.session_state.get(key) for name, key in URL_KEYS.items()}
-    wanted = {name: f"{v:g}" if isinstance(v, float) else str(v) for name, v in values.items() if v is not None}
-    if {name: st.query_params.get(name) for name in wanted} != wanted:
-        st.query_params.update(wanted)
-    st.session_state[WRITTEN] = wanted
 
 
 st.title(TITLE)
@@ -60,8 +34,6 @@ models_dir = runs.shipped_models_dir()
 all_runs = load_runs(str(models_dir), runs.logs_fingerprint(models_dir))
 triples = runs.shared_triples(all_runs)
 run_names = ", ".join(run.label for run in all_runs)
-for widget_key, value in DEFAULTS.items():
-    st.session_state.setdefault(widget_key, value)
 url_to_widgets(triples)
 if not all_runs:
     st.info(f"No training logs in {models_dir} yet (they come from `python -m lib.train … --export`): only the "
@@ -119,32 +91,6 @@ with representations:
               "the three clusters sit at more equal distances, because smoothing asks every wrong class for "
               "the same logit gap.")
 with yourself:
-    prose(f"A linear softmax classifier on K separable Gaussian blobs, trained with full-batch gradient "
-          f"descent in NumPy (float64). **Start over** resets it to untrained, **Step** takes one step, "
-          f"**Continue** takes {toy.CHUNK}.")
-    col_k, col_eps = st.columns(2)
-    k = col_k.slider("K, classes", toy.K_MIN, toy.K_MAX, key="training_toy_k", on_change=mark_moved,
-                     args=("training",))
-    eps = col_eps.slider("ε, smoothing", toy.EPS_MIN, toy.EPS_MAX, step=toy.EPS_STEP, format="%.2f",
-                         key="training_toy_eps", on_change=mark_moved, args=("training",))
-    buttons = st.columns(3)
-    clicked = [name for name, col, label, icon in (
-        ("start", buttons[0], "Start over", ":material/restart_alt:"),
-        ("step", buttons[1], "Step", ":material/skip_next:"),
-        ("continue", buttons[2], f"Continue ({toy.CHUNK} steps)", ":material/fast_forward:"),
-    ) if col.button(label, key=f"training_toy_{name}", icon=icon)]
-    t0 = time.perf_counter()
-    model = toy.advance(st.session_state.get("training_toy_model"), k, eps, clicked[0] if clicked else None)
-    took = time.perf_counter() - t0
-    st.session_state["training_toy_model"] = model
-    toy_caption = toy.caption(model, took if took > 0.005 else None)
-    for col, (name, fig) in zip(st.columns(3), (("loss", figs.toy_loss(model)), ("gap", figs.toy_gap(model)),
-                                                ("confidence", figs.toy_confidence(model))), strict=True):
-        figure(fig, where=col, caption=None, key=f"training_toy_{name}_chart",
-               stem=file_stem(f"toy-{name}", K=model.config.K, eps=model.config.eps, step=model.step),
-               title=f"Your classifier's {name}: K = {model.config.K}, ε = {model.config.eps:g}, "
-                     f"\"all\" convention, step {model.step}", export_caption=toy_caption)
-    st.caption(toy_caption)
-    check_understanding("training", quiz.toy_questions(k, eps))
+    toy_panel()
 widgets_to_url()
 share_panel("training", TITLE)

@@ -1,0 +1,46 @@
+"""The training page's last tab: a softmax classifier on Gaussian blobs that the user trains step by step."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from lib import figures_training as figs
+from lib import quiz, toy
+from lib.export import file_stem
+from ui.figure import figure
+from ui.quiz import check_understanding
+from ui.text import prose
+from ui.url_sync import mark_moved
+
+
+def toy_panel() -> None:
+    """Sliders for K and ε, Start over / Step / Continue, and the loss, gap and confidence of the toy model."""
+    prose(f"A linear softmax classifier on K separable Gaussian blobs, trained with full-batch gradient "
+          f"descent in NumPy (float64). **Start over** resets it to untrained, **Step** takes one step, "
+          f"**Continue** takes {toy.CHUNK}.")
+    col_k, col_eps = st.columns(2)
+    k = col_k.slider("K, classes", toy.K_MIN, toy.K_MAX, key="training_toy_k", on_change=mark_moved,
+                     args=("training",))
+    eps = col_eps.slider("ε, smoothing", toy.EPS_MIN, toy.EPS_MAX, step=toy.EPS_STEP, format="%.2f",
+                         key="training_toy_eps", on_change=mark_moved, args=("training",))
+    buttons = st.columns(3)
+    clicked = [name for name, col, label, icon in (
+        ("start", buttons[0], "Start over", ":material/restart_alt:"),
+        ("step", buttons[1], "Step", ":material/skip_next:"),
+        ("continue", buttons[2], f"Continue ({toy.CHUNK} steps)", ":material/fast_forward:"),
+    ) if col.button(label, key=f"training_toy_{name}", icon=icon)]
+    t0 = time.perf_counter()
+    model = toy.advance(st.session_state.get("training_toy_model"), k, eps, clicked[0] if clicked else None)
+    took = time.perf_counter() - t0
+    st.session_state["training_toy_model"] = model
+    toy_caption = toy.caption(model, took if took > 0.005 else None)
+    for col, (name, fig) in zip(st.columns(3), (("loss", figs.toy_loss(model)), ("gap", figs.toy_gap(model)),
+                                                ("confidence", figs.toy_confidence(model))), strict=True):
+        figure(fig, where=col, caption=None, key=f"training_toy_{name}_chart",
+               stem=file_stem(f"toy-{name}", K=model.config.K, eps=model.config.eps, step=model.step),
+               title=f"Your classifier's {name}: K = {model.config.K}, ε = {model.config.eps:g}, "
+                     f"\"all\" convention, step {model.step}", export_caption=toy_caption)
+    st.caption(toy_caption)
+    check_understanding("training", quiz.toy_questions(k, eps))
