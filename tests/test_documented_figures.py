@@ -1,0 +1,55 @@
+"""The figures README.md and the model card print for each shipped model are the ones it recorded.
+
+Each model folder's evaluation.json is written by ``python -m lib.evaluate --record``; the documents are
+written by hand after a retrain. These tests catch a retrain whose numbers did not reach the documents.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lib.model import EVALUATION_FILE, MODELS_DIR, available_models
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = sorted(available_models(MODELS_DIR))
+
+
+def recorded(name: str) -> dict:
+    return json.loads((MODELS_DIR / name / EVALUATION_FILE).read_text())
+
+
+def table_row(document: str, name: str, marker: str) -> str:
+    """The line of ``document``'s results table for model ``name`` (the one containing ``marker``)."""
+    rows = [line for line in (ROOT / document).read_text().splitlines()
+            if line.startswith(f"| `{name}`") and marker in line]
+    assert len(rows) == 1, f"{document}: expected one results row for {name}, found {rows}"
+    return rows[0]
+
+
+def cells(row: str) -> list[str]:
+    return [cell.strip().strip("*") for cell in row.strip("|").split("|")]
+
+
+def test_the_shipped_models_are_the_two_the_documents_describe():
+    assert MODELS == ["eps0", "eps0.1"]
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_the_model_cards_results_row_is_the_recorded_evaluation(name):
+    ev = recorded(name)
+    row = cells(table_row("assets/MODEL_CARD.md", name, "%"))
+    assert row[1:] == [f"{100 * ev['accuracy']:.2f} %", f"{ev['nll']:.4f}", f"{100 * ev['ece']:.2f} %",
+                       f"{ev['mean_confidence']:.3f}", f"{ev['temperature']:.3f}",
+                       f"{ev['nll_temperature_scaled']:.4f}", f"{100 * ev['ece_temperature_scaled']:.2f} %"]
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_the_readmes_results_row_is_the_recorded_evaluation(name):
+    ev = recorded(name)
+    row = cells(table_row("README.md", name, "%"))
+    assert row[2:] == [f"{100 * ev['accuracy']:.2f} %", f"{ev['nll']:.3f}", f"{100 * ev['ece']:.2f} %",
+                       f"{100 * ev['ece_temperature_scaled']:.2f} % (T = {ev['temperature']:.3f})"]
+
