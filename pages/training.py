@@ -12,7 +12,7 @@ from ui.routing import run_through_router
 from ui.share import share_panel
 from ui.text import prose
 from ui.toy_panel import toy_panel
-from ui.training_state import url_to_widgets, widgets_to_url
+from ui.training_state import URL_SCOPE, url_to_widgets, widgets_to_url
 from ui.url_sync import mark_moved
 
 run_through_router()
@@ -79,7 +79,7 @@ with calibration:
 with representations:
     if triples:
         key = st.selectbox("Classes", triples, key="training_triple", on_change=mark_moved,
-                           args=("training",), format_func=lambda t: t.replace("-", ", "))
+                           args=(URL_SCOPE,), format_func=lambda t: t.replace("-", ", "))
         shared_caption = runs.projection_caption(all_runs, key)
         for col, run in zip(st.columns(len(all_runs)), all_runs, strict=True):
             figure(figs.projection(runs.projection(run, key), title=run.label), where=col, caption=None,

@@ -26,10 +26,9 @@ from lib.url_state import (
     parse_query_params,
     to_query_params,
 )
-from ui.url_sync import is_deep_link, mark_moved
+from ui import url_sync
 
 STATE_KEY = "lab_state"
-_WRITTEN_KEY = "lab_url_written"
 
 SPREAD_HELP = ('"all": ε is spread over all K classes, true one included: ỹ_true = 1 − ε + ε/K, others ε/K '
                "(PyTorch `label_smoothing`, Keras, optax, Szegedy et al. 2016).  \n"
@@ -37,14 +36,10 @@ SPREAD_HELP = ('"all": ε is spread over all K classes, true one included: ỹ_t
                "(fairseq, sockeye, many blog posts).")
 
 
-def _url_params() -> dict[str, str]:
-    return {name: st.query_params[name] for name in PARAM_NAMES if name in st.query_params}
-
-
 def _from_url_if_new() -> tuple[SmoothingState | None, list[str]]:
     """The state a deep link asks for, or None (no URL, the URL this session wrote, or a widget just moved)."""
-    url = _url_params()
-    if not is_deep_link(STATE_KEY, url, st.session_state.get(_WRITTEN_KEY)):
+    url = url_sync.read(PARAM_NAMES)
+    if not url_sync.is_deep_link(STATE_KEY, url):
         return None, []
     return parse_query_params(url, fallback=st.session_state.get(STATE_KEY, DEFAULT_STATE))
 
@@ -52,10 +47,7 @@ def _from_url_if_new() -> tuple[SmoothingState | None, list[str]]:
 def _remember(state: SmoothingState) -> None:
     """Make ``state`` the shared one and mirror it in the URL (one message, only when it changed)."""
     st.session_state[STATE_KEY] = state
-    wanted = to_query_params(state)
-    if _url_params() != wanted:
-        st.query_params.update(wanted)
-    st.session_state[_WRITTEN_KEY] = wanted
+    url_sync.write(STATE_KEY, to_query_params(state))
 
 
 def _show_notes(notes: list[str]) -> None:
@@ -104,12 +96,13 @@ def smoothing_controls(page: str) -> tuple[int, float, str]:
 
     col_spread, col_k, col_eps = st.columns([2, 3, 3])
     spread = col_spread.radio("Convention", SPREADS, key=keys["spread"], format_func=SPREAD_LABELS.get,
-                              help=SPREAD_HELP, horizontal=True, on_change=mark_moved, args=(STATE_KEY,))
-    k = col_k.slider("K, the number of classes", K_MIN, K_MAX, step=1, key=keys["k"], on_change=mark_moved,
+                              help=SPREAD_HELP, horizontal=True, on_change=url_sync.mark_moved, args=(STATE_KEY,))
+    k = col_k.slider("K, the number of classes", K_MIN, K_MAX, step=1, key=keys["k"], on_change=url_sync.mark_moved,
                      args=(STATE_KEY,),
                      help="Every class but the true one gets the same small share of ε.")
     eps = col_eps.slider("ε, the smoothing strength", 0.0, eps_max,
-                         step=EPS_STEP, format="%.2f", key=keys["eps"], on_change=mark_moved, args=(STATE_KEY,),
+                         step=EPS_STEP, format="%.2f", key=keys["eps"], on_change=url_sync.mark_moved,
+                         args=(STATE_KEY,),
                          help="The probability mass moved away from the one-hot target. The slider stops "
                               "before the true class would stop being the most likely.")
     final, more = clamp_state(int(k), float(eps), str(spread))

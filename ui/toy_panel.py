@@ -12,6 +12,7 @@ from lib.export import file_stem
 from ui.figure import figure
 from ui.quiz import check_understanding
 from ui.text import prose
+from ui.training_state import URL_SCOPE
 from ui.url_sync import mark_moved
 
 
@@ -22,9 +23,9 @@ def toy_panel() -> None:
           f"**Continue** takes {toy.CHUNK}.")
     col_k, col_eps = st.columns(2)
     k = col_k.slider("K, classes", toy.K_MIN, toy.K_MAX, key="training_toy_k", on_change=mark_moved,
-                     args=("training",))
+                     args=(URL_SCOPE,))
     eps = col_eps.slider("ε, smoothing", toy.EPS_MIN, toy.EPS_MAX, step=toy.EPS_STEP, format="%.2f",
-                         key="training_toy_eps", on_change=mark_moved, args=("training",))
+                         key="training_toy_eps", on_change=mark_moved, args=(URL_SCOPE,))
     buttons = st.columns(3)
     clicked = [name for name, col, label, icon in (
         ("start", buttons[0], "Start over", ":material/restart_alt:"),

@@ -9,10 +9,10 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import runs, toy
-from ui.url_sync import is_deep_link
+from ui import url_sync
 
+URL_SCOPE = "training"  # the moved-flag scope of every widget below (ui.url_sync.mark_moved)
 URL_KEYS = {"triple": "training_triple", "toy_k": "training_toy_k", "toy_eps": "training_toy_eps"}
-WRITTEN = "training_url_written"
 # Widget defaults live in session state (the URL may overwrite them), so no widget passes its own value.
 DEFAULTS = {"training_window": 50, "training_toy_k": toy.ToyConfig.K, "training_toy_eps": toy.ToyConfig.eps}
 
@@ -24,8 +24,8 @@ def url_to_widgets(triples: list[str]) -> None:
     """
     for widget_key, value in DEFAULTS.items():
         st.session_state.setdefault(widget_key, value)
-    url = {name: st.query_params[name] for name in URL_KEYS if name in st.query_params}
-    if not is_deep_link("training", url, st.session_state.get(WRITTEN)):
+    url = url_sync.read(URL_KEYS)
+    if not url_sync.is_deep_link(URL_SCOPE, url):
         return
     triple, notes = runs.parse_triple(url.get("triple"), triples)
     k, eps, more = toy.parse_controls(url.get("toy_k"), url.get("toy_eps"),
@@ -36,10 +36,7 @@ def url_to_widgets(triples: list[str]) -> None:
 
 
 def widgets_to_url() -> None:
+    """Write the widgets' values into the address (only when they differ) and remember what was written."""
     values = {name: st.session_state.get(key) for name, key in URL_KEYS.items()}
     wanted = {name: f"{v:g}" if isinstance(v, float) else str(v) for name, v in values.items() if v is not None}
-    if {name: st.query_params.get(name) for name in wanted} != wanted:
-        st.query_params.update(wanted)
-    st.session_state[WRITTEN] = wanted
-
-
+    url_sync.write(URL_SCOPE, wanted)
