@@ -7,6 +7,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from figure_helpers import trace_colours
 
 from lib import figures, palette
 from lib.explain import floor_sum_latex, gap_latex, target_latex, tex_number, worked_example_sentence
@@ -21,16 +22,6 @@ def _marker_points(fig: go.Figure) -> list[tuple[float, float]]:
     return [(t.x[0], t.y[0]) for t in fig.data if t.type == "scatter" and t.mode == "markers"]
 
 
-def _colours(fig: go.Figure) -> set[str]:
-    found = set()
-    for trace in fig.data:
-        for part in ("line", "marker"):
-            colour = getattr(getattr(trace, part, None), "color", None)
-            if isinstance(colour, str):
-                found.add(colour.lower())
-    return found
-
-
 @pytest.mark.parametrize("builder", ALL_BUILDERS)
 @pytest.mark.parametrize("k,eps,spread", [(10, 0.1, "all"), (10, 0.1, "others"), (2, 0.49, "others"),
                                           (1000, 0.99, "all"), (10, 0.0, "all")])
@@ -38,7 +29,7 @@ def test_every_figure_builds_with_palette_colours_and_hover_values(builder, k, e
     fig = builder(k, eps, spread=spread)
     assert isinstance(fig, go.Figure) and fig.data
     go.Figure(fig.to_dict())  # the builders skip plotly's validation for speed; this raises on a bad spec
-    assert _colours(fig) <= OKABE_ITO
+    assert trace_colours(fig) <= OKABE_ITO
     assert all(t.hovertemplate for t in fig.data)
     assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
 

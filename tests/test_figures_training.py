@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from figure_helpers import trace_colours
 from test_runs import build_log, write_run
 
 from lib import figures_training as figs
@@ -31,17 +32,7 @@ def _annotations(fig: go.Figure) -> str:
     return " | ".join(a.text for a in fig.layout.annotations)
 
 
-def _colours(fig: go.Figure) -> set[str]:
-    found = set()
-    for trace in fig.data:
-        for part in ("line", "marker"):
-            colour = getattr(getattr(trace, part, None), "color", None)
-            if isinstance(colour, str):
-                found.add(colour.upper())
-    return found
-
-
-PALETTE = {c.upper() for c in (*palette.OKABE_ITO, palette.GREY, palette.MARKER, palette.FLOOR, "white")}
+PALETTE = {c.lower() for c in (*palette.OKABE_ITO, palette.GREY, palette.MARKER, palette.FLOOR, "white")}
 
 
 def test_training_loss_draws_each_runs_curve_average_and_floor(two_runs):
@@ -52,7 +43,7 @@ def test_training_loss_draws_each_runs_curve_average_and_floor(two_runs):
     assert list(fig.data[3].y) == pytest.approx(runs.moving_average(smooth.loss, 10))
     assert sorted(_hline_values(fig)) == pytest.approx([0.0, smooth.floor])
     assert "0.5003 nats" in _annotations(fig)
-    assert _colours(fig) <= PALETTE
+    assert trace_colours(fig) <= PALETTE
 
 
 def test_loss_minus_floor_puts_every_run_on_one_zero(two_runs):
