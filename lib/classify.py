@@ -315,6 +315,18 @@ def pick_model(raw: str | None, available: Sequence[str], default: str) -> tuple
                       f"showing {fallback}.")
 
 
+def probabilities_note(classifiers: Mapping[str, Classifier]) -> str:
+    """What the probabilities on the page are: raw softmax, and of which logits (one view, or with its mirror)."""
+    base = "Probabilities are each model's raw softmax outputs (no temperature scaling)"
+    mirrored = [name for name, classifier in classifiers.items() if getattr(classifier, "mirror_average", False)]
+    how = "of its logits averaged over the 32×32 view and its mirror image, as in the model card's figures"
+    if not mirrored:
+        return base + "."
+    if len(mirrored) == len(classifiers):
+        return f"{base}, {how}."
+    return f"{base}; for {', '.join(mirrored)}, {how}."
+
+
 def model_label(name: str, label_smoothing: float) -> str:
     """``"ε = 0.1 (eps0.1)"``: the training ε first, then the folder name used in URLs."""
     return f"ε = {label_smoothing:g} ({name})"

@@ -6,7 +6,12 @@
 The full network runs on the images (not on cached features), exactly as the app runs it: the same
 preprocessing, bf16 autocast where the CPU supports it. ``--limit N`` evaluates a fixed stratified
 subset of N images (N/10 per class, seed 0). ECE uses 15 equal-width bins; "after temperature
-scaling" divides the logits by the temperature fitted on held-out training images at training time.
+scaling" divides the logits by the model's temperature.
+
+The temperature is fitted on the training images the run held out (``holdout`` and ``seed`` of the
+recorded config pick them again), through the same prediction path as here: full network, mirror
+averaging if the model uses it. ``lib.train --export`` does this; ``--fit-temperature`` redoes it for a
+shipped model (needed when its prediction path changes, e.g. after turning on ``mirror_average``).
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ import time
 import numpy as np
 
 from lib import calibration
-from lib.data import Split, default_source, load_cifar10, stratified_indices
-from lib.model import EVALUATION_FILE, Classifier, load_classifier, resolve_model
+from lib.data import Split, default_source, holdout_split, load_cifar10, stratified_indices
+from lib.model import EVALUATION_FILE, META_FILE, Classifier, load_classifier, read_meta, resolve_model
 
 
 def get_args_parser() -> argparse.ArgumentParser:
@@ -33,6 +38,8 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="evaluate a fixed stratified subset of N images")
     p.add_argument("--json", action="store_true", help="print one JSON line: accuracy, nll, ece, n, ...")
     p.add_argument("--fp32", action="store_true", help="disable bf16 autocast")
+    p.add_argument("--fit-temperature", action="store_true",
+                   help="first refit the temperature on the held-out training images and write it to model.json")
     p.add_argument("--record", action="store_true",
                    help="write the result to <model folder>/evaluation.json (the figure tests and README cite)")
     return p
@@ -44,6 +51,25 @@ def subset(split: Split, limit: int | None) -> Split:
     per_class = max(1, limit // len(np.unique(split.labels)))
     idx = stratified_indices(split.labels, per_class, seed=0)
     return Split(split.images[idx], split.labels[idx], split.source)
+
+
+def fit_holdout_temperature(classifier: Classifier, train: Split) -> dict:
+    """T minimising NLL on the training images the run held out, through ``classifier``'s prediction path."""
+    config = classifier.meta["config"]
+    _, held = holdout_split(train.labels, float(config["holdout"]), int(config["seed"]))
+    logits = classifier.logits_uint8(train.images[held])
+    return {"temperature": calibration.fit_temperature(logits, train.labels[held]), "n": int(len(held)),
+            "mirror_average": classifier.mirror_average,
+            "nll_before": calibration.nll(logits, train.labels[held])}
+
+
+def record_temperature(folder, fit: dict, command: str) -> None:
+    """Write a fitted temperature into the model folder's model.json (the weights and their checksum stay)."""
+    meta = read_meta(folder)
+    meta["temperature"] = fit["temperature"]
+    meta["temperature_fit"] = {**fit, "on": "held-out training images, full network, the prediction path",
+                               "command": command}
+    (folder / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False))
 
 
 def evaluate_classifier(classifier: Classifier, split: Split) -> dict:
@@ -59,7 +85,7 @@ def evaluate_classifier(classifier: Classifier, split: Split) -> dict:
         "temperature": classifier.temperature,
         "nll_temperature_scaled": scaled["nll"], "ece_temperature_scaled": scaled["ece"],
         "mean_confidence": report["mean_confidence"], "smoothed_loss": report["smoothed_loss"],
-        "images_per_second": round(len(split) / seconds, 1),
+        "images_per_second": round(len(split) / seconds, 1), "mirror_average": classifier.mirror_average,
     }
 
 
@@ -69,11 +95,18 @@ def main(args: argparse.Namespace) -> dict:
         raise SystemExit("no CIFAR-10 found: pass --data PATH or set $LSLAB_CIFAR10")
     folder = resolve_model(args.model)
     classifier = load_classifier(folder, use_bf16=False if args.fp32 else None)
+    command = " ".join(["python", "-m", "lib.evaluate", *sys.argv[1:]])
+    if args.fit_temperature:
+        fit = fit_holdout_temperature(classifier, load_cifar10(source, "train"))
+        record_temperature(folder, fit, command)
+        classifier.meta["temperature"] = fit["temperature"]
+        print(f"temperature {fit['temperature']:.4f} fitted on {fit['n']} held-out training images "
+              f"→ {folder / META_FILE}", file=sys.stderr)
     split = subset(load_cifar10(source, "test"), args.limit)
     result = {"model": folder.name, **evaluate_classifier(classifier, split)}
     if args.record:
         record = {**result, "data": str(source), "split": "test (JPEG q75 copy)" if str(source).endswith(".tar.xz")
-                  else "test", "command": " ".join(["python", "-m", "lib.evaluate", *sys.argv[1:]])}
+                  else "test", "command": command}
         (folder / EVALUATION_FILE).write_text(json.dumps(record, indent=2) + "\n")
     if args.json:
         print(json.dumps(result))

@@ -7,6 +7,11 @@ A shipped model is a folder ``assets/models/<name>/`` holding
   command, torch version, hardware, time) and the SHA-256 of ``model.safetensors``;
 * ``log.json`` — the training log (per-step loss, per-epoch metrics, penultimate-layer projections).
 
+A model whose ``model.json`` says ``"mirror_average": true`` predicts from the mean of its logits on the
+image and on the image's horizontal mirror (test-time augmentation with CIFAR's one training flip): the
+prediction is then mirror-symmetric, and on the CIFAR-10 test split it is 0.3–0.5 point more accurate
+than either view alone, for twice the network work (one forward pass of a doubled batch).
+
 ``load_classifier`` verifies the checksum before reading a byte of weights into the network. The
 returned :class:`Classifier` is shared by many sessions of the app: it never mutates the network,
 runs under ``torch.inference_mode`` and lets at most ``max_concurrent`` inferences run at once.
@@ -102,6 +107,7 @@ class Classifier:
     meta: dict
     use_bf16: bool = True
     max_concurrent: int = 2
+    mirror_average: bool = False  # mean logits of the image and its mirror (model.json "mirror_average")
     _gate: threading.BoundedSemaphore = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -120,13 +126,24 @@ class Classifier:
         return float(self.meta.get("temperature", 1.0))
 
     def logits_uint8(self, batch: np.ndarray, batch_size: int = 64) -> np.ndarray:
-        """(N, 32, 32, 3) uint8 CIFAR-domain images → (N, 10) float64 logits."""
+        """(N, 32, 32, 3) uint8 CIFAR-domain images → (N, 10) float64 logits.
+
+        With ``mirror_average`` each chunk goes through the network together with its mirror, as one
+        batch of twice the size (``batch_size`` counts network inputs), and the two logits are averaged.
+        """
         out = []
+        chunk = max(1, batch_size // 2) if self.mirror_average else batch_size
         with self._gate, torch.inference_mode():
-            for start in range(0, len(batch), batch_size):
-                x = uint8_to_tensor(batch[start:start + batch_size]).contiguous(memory_format=torch.channels_last)
+            for start in range(0, len(batch), chunk):
+                x = uint8_to_tensor(batch[start:start + chunk])
+                if self.mirror_average:
+                    x = torch.cat([x, x.flip(3)])  # NCHW: dim 3 is width
+                x = x.contiguous(memory_format=torch.channels_last)
                 with torch.autocast("cpu", torch.bfloat16, enabled=self.use_bf16):
-                    out.append(self.network(x).double().numpy())
+                    logits = self.network(x).double()
+                if self.mirror_average:
+                    logits = logits.view(2, -1, logits.shape[-1]).mean(0)
+                out.append(logits.numpy())
         return np.concatenate(out) if out else np.zeros((0, len(self.classes)))
 
     def predict_uint8(self, batch: np.ndarray, batch_size: int = 64) -> np.ndarray:
@@ -142,8 +159,12 @@ class Classifier:
         return self.predict_uint8(images_to_uint8(images))
 
 
-def load_classifier(path: str | Path, *, use_bf16: bool | None = None, max_concurrent: int = 2) -> Classifier:
-    """Build the network and load a shipped model folder's weights after verifying their SHA-256."""
+def load_classifier(path: str | Path, *, use_bf16: bool | None = None, max_concurrent: int = 2,
+                    mirror_average: bool | None = None) -> Classifier:
+    """Build the network and load a shipped model folder's weights after verifying their SHA-256.
+
+    ``mirror_average`` defaults to what the folder's ``model.json`` records (False when it says nothing).
+    """
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
@@ -166,4 +187,6 @@ def load_classifier(path: str | Path, *, use_bf16: bool | None = None, max_concu
     network = network.eval().to(memory_format=torch.channels_last)
     network.requires_grad_(False)
     return Classifier(network, meta, use_bf16=bf16_supported() if use_bf16 is None else use_bf16,
-                      max_concurrent=max_concurrent)
+                      max_concurrent=max_concurrent,
+                      mirror_average=bool(meta.get("mirror_average", False)) if mirror_average is None
+                      else mirror_average)

@@ -273,7 +273,10 @@ def main(args: argparse.Namespace) -> dict:
                          f"x/127.5−1; bilinear upsample to {cfg.resolution}",
         "data": {"source": source, "sha256": checksum, "n_fit": int(len(fit_idx)),
                  "n_holdout": int(len(held_idx)), "n_test": int(len(test))},
-        "temperature": state["epochs"][-1]["temperature"],
+        "temperature": state["epochs"][-1]["temperature"],  # refitted on the prediction path at --export
+        # A model trained on both views predicts from both (lib.model): averaging the mirror's logits
+        # adds 0.3-0.5 point on CIFAR-10 test for twice the inference work.
+        "mirror_average": cfg.views == 2,
         "metrics_cached_features": state["epochs"][-1],
         "command": " ".join(["python", "-m", "lib.train", *sys.argv[1:]]),
         "torch": torch.__version__,
@@ -288,9 +291,12 @@ def main(args: argparse.Namespace) -> dict:
                                           .cpu().numpy(), CLASS_TRIPLES, per_class=300, seed=cfg.seed)}
     (out / "log.json").write_text(json.dumps(log))
     if args.export:
-        from lib.model import export_model
+        from lib.evaluate import fit_holdout_temperature, record_temperature
+        from lib.model import export_model, load_classifier
 
-        export_model(model, provenance, log, Path(args.export))
+        folder = export_model(model, provenance, log, Path(args.export))
+        fit = fit_holdout_temperature(load_classifier(folder), train)
+        record_temperature(folder, fit, provenance["command"])
     return log
 
 

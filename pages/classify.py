@@ -64,7 +64,7 @@ results = classify.classify_many(
 progress.empty()
 st.caption(classify.timing_summary(results) or "No image could be classified.")
 show_grid(results, main_model)
-st.caption("Probabilities are each model's raw softmax outputs (no temperature scaling).")
+st.caption(classify.probabilities_note(active))
 classified = [(n, r) for n, r in enumerate(results, start=1) if isinstance(r, classify.ImageResult)]
 for number, result in classified:
     show_details(number, result, expanded=len(classified) <= 2)

@@ -190,6 +190,18 @@ def test_what_to_notice_compares_the_models_and_warns_about_forced_classes(model
     assert len(classify.what_to_notice(alone)) == 1
 
 
+def test_probabilities_note_says_which_models_average_the_mirror(models):
+    assert classify.probabilities_note(models) == (
+        "Probabilities are each model's raw softmax outputs (no temperature scaling).")
+    models["eps0.1"].mirror_average = True
+    assert "; for eps0.1, of its logits averaged over the 32×32 view and its mirror" in \
+        classify.probabilities_note(models)
+    models["eps0"].mirror_average = True
+    note = classify.probabilities_note(models)
+    assert note.endswith("averaged over the 32×32 view and its mirror image, as in the model card's figures.")
+    assert "for eps0" not in note
+
+
 @pytest.mark.parametrize(("raw", "expected", "noted"), [
     (None, "eps0.1", False), ("eps0", "eps0", False), ("eps0.1", "eps0.1", False),
     ("eps0.5", "eps0.1", True), ("", "eps0.1", True),

@@ -88,3 +88,27 @@ def test_truncated_weights_with_a_matching_checksum_still_fail_clearly(exported,
     (tmp_path / META_FILE).write_text(json.dumps(meta))
     with pytest.raises(ModelFileError, match="not a readable safetensors"):
         load_classifier(tmp_path)
+
+
+def test_mirror_average_predicts_the_mean_of_both_views_and_is_mirror_symmetric(exported):
+    """Averaging is exact (fp32): the mean logit of the two views, chunked by ``batch_size`` network inputs."""
+    rng = np.random.default_rng(3)
+    batch = rng.integers(0, 256, (5, 32, 32, 3), dtype=np.uint8)
+    mirrored = np.ascontiguousarray(batch[:, :, ::-1])
+    single = load_classifier(exported, use_bf16=False, mirror_average=False)
+    both = load_classifier(exported, use_bf16=False, mirror_average=True)
+    expected = (single.logits_uint8(batch) + single.logits_uint8(mirrored)) / 2
+    assert np.allclose(both.logits_uint8(batch, batch_size=4), expected, atol=1e-5)  # chunks of 2 + mirrors
+    assert np.allclose(both.logits_uint8(mirrored), both.logits_uint8(batch), atol=1e-5)
+    assert not np.allclose(single.logits_uint8(mirrored), single.logits_uint8(batch), atol=1e-3)
+
+
+def test_mirror_average_follows_model_json(exported, tmp_path):
+    import shutil
+
+    assert load_classifier(exported).mirror_average is False  # says nothing → off
+    copy = shutil.copytree(exported, tmp_path / "copy")
+    meta = json.loads((copy / META_FILE).read_text())
+    (copy / META_FILE).write_text(json.dumps({**meta, "mirror_average": True}))
+    assert load_classifier(copy).mirror_average is True
+    assert load_classifier(copy, mirror_average=False).mirror_average is False

@@ -51,6 +51,23 @@ def test_dry_run_export_loads_and_predicts(dry_run):
     assert probs.shape == (1, 10) and probs.sum() == pytest.approx(1.0)
 
 
+def test_dry_run_export_refits_the_temperature_on_the_prediction_path(dry_run):
+    """Trained on both views → predicts from both, and T is refitted for that path on the held-out images."""
+    from lib import calibration
+    from lib.data import holdout_split
+    from lib.train import generated_data
+
+    classifier = load_classifier(dry_run / "export")
+    meta = classifier.meta
+    assert classifier.mirror_average is True and meta["temperature_fit"]["mirror_average"] is True
+    train, _ = generated_data(seed=meta["config"]["seed"])
+    _, held = holdout_split(train.labels, meta["config"]["holdout"], meta["config"]["seed"])
+    assert meta["temperature_fit"]["n"] == len(held) == meta["data"]["n_holdout"]
+    logits = classifier.logits_uint8(train.images[held])
+    assert classifier.temperature == pytest.approx(calibration.fit_temperature(logits, train.labels[held]),
+                                                   rel=1e-3)
+
+
 def test_dry_run_resumes_from_its_checkpoint(dry_run):
     cmd = [sys.executable, "-m", "lib.train", "--dry-run", "--out", str(dry_run / "run")]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
