@@ -11,7 +11,8 @@ safely (lib.image_io), bring the picture to 32×32 (lib.preprocess), and run eve
 * one after the other, both models — the same, the models run in turn;
 * bf16 autocast, both models — lib.model's default where the CPU has native bf16 (the page turns it
   off because at one image per call it measured slower here);
-* app path, one model — the page with "Compare" switched off.
+* app path, one model — the page with "Compare" switched off;
+* one view, both models — the app path without mirror averaging (what averaging the mirror costs).
 
 Prints p50 and p95 in milliseconds per image and the ratio of each p50 to the app path's; no asserts.
 The picture is generated (smooth gradients plus noise, saved as JPEG quality 90): nothing is downloaded.
@@ -64,6 +65,8 @@ def main() -> None:
     data = photo_jpeg(width, height)
     app = {name: load_classifier(folder, use_bf16=False) for name, folder in folders.items()}
     bf16 = {name: load_classifier(folder, use_bf16=True) for name, folder in folders.items()}
+    one_view = {name: load_classifier(folder, use_bf16=False, mirror_average=False)
+                for name, folder in folders.items()}
     one = dict(list(app.items())[-1:])
     resolution = next(iter(app.values())).meta["config"]["resolution"]
     print(f"models: {', '.join(folders)} from {args.models_dir} (network input {resolution} px); "
@@ -77,6 +80,7 @@ def main() -> None:
         "one after the other, both models": lambda: classify_upload("photo.jpg", data, app, parallel=False),
         "bf16 autocast, both models": lambda: classify_upload("photo.jpg", data, bf16),
         f"app path, one model ({next(iter(one))})": lambda: classify_upload("photo.jpg", data, one),
+        "one view, both models": lambda: classify_upload("photo.jpg", data, one_view),
     }
     timings = {label: time_calls(fn, args.runs) for label, fn in rows.items()}
     reference = percentile_ms(timings["app path, both models"], 50)
