@@ -38,6 +38,8 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="evaluate a fixed stratified subset of N images")
     p.add_argument("--json", action="store_true", help="print one JSON line: accuracy, nll, ece, n, ...")
     p.add_argument("--fp32", action="store_true", help="disable bf16 autocast")
+    p.add_argument("--no-mirror", action="store_true",
+                   help="predict from the image alone, even if the model averages it with its mirror")
     p.add_argument("--fit-temperature", action="store_true",
                    help="first refit the temperature on the held-out training images and write it to model.json")
     p.add_argument("--record", action="store_true",
@@ -94,7 +96,10 @@ def main(args: argparse.Namespace) -> dict:
     if source is None:
         raise SystemExit("no CIFAR-10 found: pass --data PATH or set $LSLAB_CIFAR10")
     folder = resolve_model(args.model)
-    classifier = load_classifier(folder, use_bf16=False if args.fp32 else None)
+    classifier = load_classifier(folder, use_bf16=False if args.fp32 else None,
+                                 mirror_average=False if args.no_mirror else None)
+    if args.record and (args.fp32 or args.no_mirror or args.limit):
+        raise SystemExit("--record writes the shipped prediction path's figures: drop --fp32, --no-mirror, --limit")
     command = " ".join(["python", "-m", "lib.evaluate", *sys.argv[1:]])
     if args.fit_temperature:
         fit = fit_holdout_temperature(classifier, load_cifar10(source, "train"))

@@ -1,0 +1,52 @@
+"""`python -m lib.evaluate`: its JSON line, the prediction path it measures, and what --record refuses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lib import evaluate
+from lib.data import default_source, load_cifar10
+from lib.model import EVALUATION_FILE, MODELS_DIR, load_classifier, resolve_model
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_evaluate(*flags: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lib.evaluate", *flags], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.mark.parametrize("flag", ["--fp32", "--no-mirror", "--limit=10"])
+def test_record_refuses_anything_but_the_shipped_prediction_path(flag):
+    done = run_evaluate("--model", "default", "--data", "/nonexistent", "--record", flag)
+    assert done.returncode != 0 and "--record writes the shipped prediction path's figures" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_recorded_figures_come_from_the_path_the_model_predicts_with():
+    for name in ("eps0.1", "eps0"):
+        recorded = json.loads((MODELS_DIR / name / EVALUATION_FILE).read_text())
+        classifier = load_classifier(resolve_model(name))
+        assert recorded["mirror_average"] is classifier.mirror_average is True
+        assert recorded["temperature"] == pytest.approx(classifier.temperature)
+        assert recorded["n"] == 10000 and "--record" in recorded["command"]
+
+
+def test_json_line_matches_the_classifier_on_a_stratified_subset():
+    source = default_source()
+    if source is None:
+        pytest.skip("CIFAR-10 not found: set $LSLAB_CIFAR10 or provide ../shared/data/cifar10-jpeg.tar.xz")
+    done = run_evaluate("--model", "default", "--limit", "50", "--json", "--fp32")
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert {"accuracy", "nll", "ece", "n"} <= set(result) and result["n"] == 50 and result["mirror_average"]
+    split = evaluate.subset(load_cifar10(source, "test"), 50)
+    classifier = load_classifier(resolve_model("default"), use_bf16=False)
+    accuracy = float(np.mean(classifier.predict_uint8(split.images).argmax(1) == split.labels))
+    assert result["accuracy"] == pytest.approx(accuracy)
