@@ -33,7 +33,9 @@ from lib.paths import models_dir
 from lib.smoothing import entropy_floor
 
 LOG_FILE = "log.json"  # the name lib.model writes; repeated so this module never imports torch
-TEST_SET = "CIFAR-10 test (JPEG q75 copy)"
+# The training log measures each epoch on one view per image; the shipped prediction also averages the
+# mirror (lib.model), which the model card reports separately — so say which figures these are.
+TEST_SET = "CIFAR-10 test (JPEG q75 copy), one view per image as logged during training"
 DRY_RUN_SET = "generated stand-in images (a --dry-run log, not CIFAR-10)"
 
 # Published numbers set beside ours (Guo et al. bin ECE into 15 equal-width bins, as we do).

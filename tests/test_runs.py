@@ -115,7 +115,8 @@ def test_a_log_that_is_not_json_is_refused(tmp_path: Path):
 
 def test_dry_run_logs_are_labelled_as_such_and_real_ones_as_the_jpeg_test_set():
     assert runs.parse_log(build_log(0.1, source="generated"), "x").test_set == runs.DRY_RUN_SET
-    assert runs.parse_log(build_log(0.1), "x").test_set == "CIFAR-10 test (JPEG q75 copy)"
+    real = runs.parse_log(build_log(0.1), "x").test_set
+    assert real == "CIFAR-10 test (JPEG q75 copy), one view per image as logged during training"
 
 
 # --------------------------------------------------------------------------------------------- curves
