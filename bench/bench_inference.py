@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from timing import time_calls
 
-from lib.model import bf16_supported, load_classifier, resolve_model
+from lib.model import bf16_supported, load_classifier, mean_of_views, resolve_model, with_mirrors
 from lib.preprocess import uint8_to_tensor
 
 
@@ -40,12 +40,10 @@ def main() -> None:
 
     def baseline(images: np.ndarray) -> None:
         with torch.no_grad():
-            x = uint8_to_tensor(images)
-            if classifier.mirror_average:
-                x = torch.cat([x, x.flip(3)])
-            logits = naive(x)
-            if classifier.mirror_average:
-                logits.view(2, len(images), -1).mean(0)
+            if not classifier.mirror_average:
+                naive(uint8_to_tensor(images))
+                return
+            mean_of_views(naive(uint8_to_tensor(with_mirrors(images))))
 
     rows = []
     for label, images, runs in (("batch 1", one, args.runs), ("batch 64", batch, max(5, args.runs // 10))):

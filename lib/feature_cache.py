@@ -28,15 +28,6 @@ def cache_key(source: str, resolution: int, freeze: int, n_images: int) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
-def view_of(images: np.ndarray, view: int) -> np.ndarray:
-    """View 0 is the image as stored, view 1 its horizontal mirror (CIFAR's standard flip)."""
-    if view == 0:
-        return images
-    if view == 1:
-        return np.ascontiguousarray(images[:, :, ::-1, :])
-    raise ValueError(f"unknown view {view}")
-
-
 @torch.inference_mode()
 def compute_features(model: CifarEfficientNet, images: np.ndarray, freeze: int, batch_size: int = 16,
                      desc: str = "features") -> np.ndarray:

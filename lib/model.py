@@ -32,7 +32,7 @@ from PIL import Image
 
 from lib.network import CifarEfficientNet
 from lib.paths import ASSETS, models_dir  # noqa: F401  (ASSETS is part of this module's API)
-from lib.preprocess import images_to_uint8, uint8_to_tensor
+from lib.preprocess import images_to_uint8, uint8_to_tensor, view_of
 
 # Read once at import: the app and the tests (which patch it) share one folder per process.
 MODELS_DIR = models_dir()
@@ -99,6 +99,16 @@ def bf16_supported() -> bool:
         return False
 
 
+def with_mirrors(batch: np.ndarray) -> np.ndarray:
+    """(N, 32, 32, 3) uint8 → (2N, 32, 32, 3): the images, then their mirrors — one batch for both views."""
+    return np.concatenate([batch, view_of(batch, 1)])
+
+
+def mean_of_views(logits: torch.Tensor) -> torch.Tensor:
+    """(2N, K) logits of ``with_mirrors(batch)`` → (N, K): each image's two views averaged."""
+    return logits.view(2, -1, logits.shape[-1]).mean(0)
+
+
 @dataclass
 class Classifier:
     """A loaded CIFAR-10 model ready for concurrent, read-only prediction."""
@@ -135,15 +145,11 @@ class Classifier:
         chunk = max(1, batch_size // 2) if self.mirror_average else batch_size
         with self._gate, torch.inference_mode():
             for start in range(0, len(batch), chunk):
-                x = uint8_to_tensor(batch[start:start + chunk])
-                if self.mirror_average:
-                    x = torch.cat([x, x.flip(3)])  # NCHW: dim 3 is width
-                x = x.contiguous(memory_format=torch.channels_last)
+                images = batch[start:start + chunk]
+                x = uint8_to_tensor(with_mirrors(images) if self.mirror_average else images)
                 with torch.autocast("cpu", torch.bfloat16, enabled=self.use_bf16):
-                    logits = self.network(x).double()
-                if self.mirror_average:
-                    logits = logits.view(2, -1, logits.shape[-1]).mean(0)
-                out.append(logits.numpy())
+                    logits = self.network(x.contiguous(memory_format=torch.channels_last)).double()
+                out.append((mean_of_views(logits) if self.mirror_average else logits).numpy())
         return np.concatenate(out) if out else np.zeros((0, len(self.classes)))
 
     def predict_uint8(self, batch: np.ndarray, batch_size: int = 64) -> np.ndarray:

@@ -102,3 +102,15 @@ def uint8_to_tensor(batch: np.ndarray | torch.Tensor) -> torch.Tensor:
     if tensor.dtype != torch.uint8 or tensor.ndim != 4 or tensor.shape[-1] != 3:
         raise ValueError(f"expected (N, H, W, 3) uint8, got {tuple(tensor.shape)} {tensor.dtype}")
     return tensor.permute(0, 3, 1, 2).float().div_(127.5).sub_(1.0)
+
+
+def view_of(images: np.ndarray, view: int) -> np.ndarray:
+    """View 0 of (N, 32, 32, 3) uint8 images is as stored, view 1 their horizontal mirror (CIFAR's one flip).
+
+    Training caches both views (lib.train) and a model trained on both predicts from both (lib.model).
+    """
+    if view == 0:
+        return images
+    if view == 1:
+        return np.ascontiguousarray(images[:, :, ::-1, :])
+    raise ValueError(f"unknown view {view}")

@@ -34,8 +34,9 @@ from tqdm import tqdm
 
 from lib import calibration
 from lib.data import CLASSES, cache_dir, default_source, holdout_split, load_cifar10, sha256_of
-from lib.feature_cache import cache_key, cached_features, view_of
+from lib.feature_cache import cache_key, cached_features
 from lib.network import CifarEfficientNet
+from lib.preprocess import view_of
 from lib.projection import CLASS_TRIPLES, project_triples
 from lib.smoothing import entropy_floor
 
@@ -295,6 +296,7 @@ def main(args: argparse.Namespace) -> dict:
         from lib.model import export_model, load_classifier
 
         folder = export_model(model, provenance, log, Path(args.export))
+        # Fitted on the exported fp16 weights through the prediction path: the model exactly as shipped.
         fit = fit_holdout_temperature(load_classifier(folder), train)
         record_temperature(folder, fit, provenance["command"])
     return log

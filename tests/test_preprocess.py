@@ -218,3 +218,15 @@ def test_uint8_to_tensor_is_pixel_over_127_5_minus_one(values):
 def test_uint8_to_tensor_rejects_anything_but_nhwc_uint8(bad):
     with pytest.raises(ValueError, match="expected"):
         uint8_to_tensor(bad)
+
+
+def test_view_1_is_the_horizontal_mirror_and_other_views_are_refused():
+    from lib.preprocess import view_of
+
+    images = np.arange(2 * 32 * 32 * 3, dtype=np.uint8).reshape(2, 32, 32, 3)
+    assert view_of(images, 0) is images
+    mirrored = view_of(images, 1)
+    assert np.array_equal(mirrored[:, :, 0], images[:, :, 31]) and mirrored.flags.c_contiguous
+    assert np.array_equal(view_of(mirrored, 1), images)
+    with pytest.raises(ValueError, match="unknown view 2"):
+        view_of(images, 2)
