@@ -65,13 +65,17 @@ def fit_holdout_temperature(classifier: Classifier, train: Split) -> dict:
             "nll_before": calibration.nll(logits, train.labels[held])}
 
 
-def record_temperature(folder, fit: dict, command: str) -> None:
-    """Write a fitted temperature into the model folder's model.json (the weights and their checksum stay)."""
+def record_temperature(folder, fit: dict, command: str) -> dict:
+    """Write a fitted temperature into the model folder's model.json (the weights and their checksum stay).
+
+    Returns the updated provenance, for a classifier already loaded from ``folder``.
+    """
     meta = read_meta(folder)
     meta["temperature"] = fit["temperature"]
     meta["temperature_fit"] = {**fit, "on": "held-out training images, full network, the prediction path",
                                "command": command}
     (folder / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+    return meta
 
 
 def evaluate_classifier(classifier: Classifier, split: Split) -> dict:
@@ -92,19 +96,21 @@ def evaluate_classifier(classifier: Classifier, split: Split) -> dict:
 
 
 def main(args: argparse.Namespace) -> dict:
+    # Both write the shipped model's files, so both must measure the path the app and the figures use.
+    if args.record and (args.fp32 or args.no_mirror or args.limit):
+        raise SystemExit("--record writes the shipped prediction path's figures: drop --fp32, --no-mirror, --limit")
+    if args.fit_temperature and (args.fp32 or args.no_mirror):
+        raise SystemExit("--fit-temperature writes the shipped model's temperature: drop --fp32, --no-mirror")
     source = args.data or default_source()
     if source is None:
         raise SystemExit("no CIFAR-10 found: pass --data PATH or set $LSLAB_CIFAR10")
     folder = resolve_model(args.model)
     classifier = load_classifier(folder, use_bf16=False if args.fp32 else None,
                                  mirror_average=False if args.no_mirror else None)
-    if args.record and (args.fp32 or args.no_mirror or args.limit):
-        raise SystemExit("--record writes the shipped prediction path's figures: drop --fp32, --no-mirror, --limit")
     command = " ".join(["python", "-m", "lib.evaluate", *sys.argv[1:]])
     if args.fit_temperature:
         fit = fit_holdout_temperature(classifier, load_cifar10(source, "train"))
-        record_temperature(folder, fit, command)
-        classifier.meta["temperature"] = fit["temperature"]
+        classifier.meta = record_temperature(folder, fit, command)
         print(f"temperature {fit['temperature']:.4f} fitted on {fit['n']} held-out training images "
               f"→ {folder / META_FILE}", file=sys.stderr)
     split = subset(load_cifar10(source, "test"), args.limit)

@@ -12,7 +12,7 @@ import pytest
 
 from lib import evaluate
 from lib.data import default_source, load_cifar10
-from lib.model import EVALUATION_FILE, MODELS_DIR, load_classifier, resolve_model
+from lib.model import EVALUATION_FILE, MODELS_DIR, load_classifier, read_meta, resolve_model
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,19 +22,21 @@ def run_evaluate(*flags: str) -> subprocess.CompletedProcess:
                           text=True, timeout=600)
 
 
-@pytest.mark.parametrize("flag", ["--fp32", "--no-mirror", "--limit=10"])
-def test_record_refuses_anything_but_the_shipped_prediction_path(flag):
-    done = run_evaluate("--model", "default", "--data", "/nonexistent", "--record", flag)
-    assert done.returncode != 0 and "--record writes the shipped prediction path's figures" in done.stderr
+@pytest.mark.parametrize(("writer", "flag"), [("--record", "--fp32"), ("--record", "--no-mirror"),
+                                              ("--record", "--limit=10"), ("--fit-temperature", "--fp32"),
+                                              ("--fit-temperature", "--no-mirror")])
+def test_writing_the_shipped_files_refuses_anything_but_the_shipped_prediction_path(writer, flag):
+    done = run_evaluate("--model", "default", "--data", "/nonexistent", writer, flag)
+    assert done.returncode != 0 and f"{writer} writes the shipped" in done.stderr
     assert "Traceback" not in done.stderr
 
 
 def test_the_recorded_figures_come_from_the_path_the_model_predicts_with():
     for name in ("eps0.1", "eps0"):
         recorded = json.loads((MODELS_DIR / name / EVALUATION_FILE).read_text())
-        classifier = load_classifier(resolve_model(name))
-        assert recorded["mirror_average"] is classifier.mirror_average is True
-        assert recorded["temperature"] == pytest.approx(classifier.temperature)
+        meta = read_meta(MODELS_DIR / name)
+        assert recorded["mirror_average"] is meta["mirror_average"] is True
+        assert recorded["temperature"] == meta["temperature"] == meta["temperature_fit"]["temperature"]
         assert recorded["n"] == 10000 and "--record" in recorded["command"]
 
 
