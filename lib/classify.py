@@ -318,7 +318,7 @@ def pick_model(raw: str | None, available: Sequence[str], default: str) -> tuple
 def probabilities_note(classifiers: Mapping[str, Classifier]) -> str:
     """What the probabilities on the page are: raw softmax, and of which logits (one view, or with its mirror)."""
     base = "Probabilities are each model's raw softmax outputs (no temperature scaling)"
-    mirrored = [name for name, classifier in classifiers.items() if getattr(classifier, "mirror_average", False)]
+    mirrored = [name for name, classifier in classifiers.items() if classifier.mirror_average]
     how = "of its logits averaged over the 32×32 view and its mirror image, as in the model card's figures"
     if not mirrored:
         return base + "."

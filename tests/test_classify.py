@@ -29,6 +29,7 @@ class FixedClassifier:
         self.probs = np.asarray(probs, dtype=np.float64)
         self.label_smoothing = label_smoothing
         self.classes = list(CLASSES)
+        self.mirror_average = False
         self.seen: list[np.ndarray] = []
 
     def predict_uint8(self, batch: np.ndarray) -> np.ndarray:

@@ -54,7 +54,6 @@ def test_the_readmes_results_row_is_the_recorded_evaluation(name):
                        f"{100 * ev['ece_temperature_scaled']:.2f} % (T = {ev['temperature']:.3f})"]
 
 
-
 @pytest.mark.parametrize("name", MODELS)
 def test_the_mirror_tables_shipped_column_is_the_recorded_accuracy(name):
     ev = recorded(name)
