@@ -129,3 +129,31 @@ def calibration_report(logits: np.ndarray, labels: np.ndarray, eps: float, n_bin
         "mean_confidence": float(probs.max(axis=1).mean()),
         "reliability": bins.to_dict(),
     }
+
+
+def confidence_auroc(confidences: np.ndarray, correct: np.ndarray) -> float:
+    """How well confidence separates right from wrong answers: the area under the ROC curve.
+
+    The probability that a randomly drawn right answer has a higher confidence than a randomly drawn
+    wrong one, ties counting one half — the Mann–Whitney U statistic divided by ``n_right · n_wrong``
+    (average ranks for ties). 1 is a perfect separation, 0.5 chance. The failure-prediction measure of
+    Hendrycks & Gimpel 2017 and of Zhu et al. 2022 / Xia et al. 2024. NaN when every answer is right
+    (or every one wrong): there is nothing to separate.
+    """
+    conf = np.asarray(confidences, dtype=np.float64)
+    hit = np.asarray(correct, dtype=bool)
+    if conf.shape != hit.shape or conf.ndim != 1:
+        raise ValueError("confidences and correct must be 1-D arrays of equal length")
+    n_right, n_wrong = int(hit.sum()), int((~hit).sum())
+    if n_right == 0 or n_wrong == 0:
+        return float("nan")
+    order = np.argsort(conf, kind="mergesort")
+    sorted_conf = conf[order]
+    ranks = np.empty(len(conf), dtype=np.float64)
+    # Average rank (1-based) of each run of equal confidences.
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_conf)) + 1]
+    ends = np.r_[starts[1:], len(conf)]
+    for start, end in zip(starts, ends, strict=True):
+        ranks[order[start:end]] = (start + 1 + end) / 2.0
+    u = ranks[hit].sum() - n_right * (n_right + 1) / 2.0
+    return float(u / (n_right * n_wrong))
