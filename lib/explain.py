@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from lib import gradient
 from lib.smoothing import (
     SPREAD_LABELS,
     Spread,
@@ -216,3 +217,20 @@ def gap_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
     floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
     return head + (f"Here (K = {k}, ε = {e:g}, {_convention(s)} convention) the smoothed loss is lowest, "
                    f"{floor:.4f} nats, at the gap {gap:.4f}.")
+
+
+def gradient_caption(K: int, eps: float, gap: float, *, spread: Spread = "all") -> str:
+    """What the gradient bars and the push curve show at this gap, with the numbers."""
+    k, e, s = validate(K, eps, spread=spread)
+    grad = gradient.logit_gradient(k, e, gap, spread=s)
+    one_hot = gradient.logit_gradient(k, 0.0, gap, spread=s)
+    if e == 0.0:
+        return (f"At a logit gap of {gap:g} the true class's gradient is {one_hot[0]:.4g}: negative, so gradient "
+                "descent raises the true logit further — with a one-hot target it does so at every gap.")
+    star = optimal_logit_gap(k, e, spread=s)
+    where = ("below the optimal gap, so descent still raises it" if gap < star - 1e-9 else
+             "past the optimal gap, so descent lowers it again: the loss pushes back" if gap > star + 1e-9 else
+             "exactly the optimal gap: zero, the logits stay where they are")
+    return (f"At a logit gap of {gap:g}, ∂L/∂z_true = p_true − ỹ_true = {grad[0]:.4g} with ε = {e:g} ({_convention(s)}): "
+            f"{where} (gap* = {star:.4f}). The one-hot target's gradient there is {one_hot[0]:.4g}, negative at "
+            "every gap, so without smoothing the logits grow for ever.")

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from lib import palette
+from lib import gradient, palette
 from lib.smoothing import (
     Spread,
     ce_vs_logit_gap,
@@ -262,3 +262,53 @@ def ce_vs_gap(K: int, eps: float, *, spread: Spread = "all", n: int = 400) -> go
                    y_title="cross-entropy (nats)", shapes=shapes, annotations=notes,
                    xaxis=dict(range=[float(gaps[0]), float(gaps[-1])]),
                    yaxis=dict(range=[0, math.log(k) + 2.5]))
+
+
+# --------------------------------------------------------------------------------------------- the gradient
+def gradient_bars(K: int, eps: float, gap: float, *, spread: Spread = "all") -> go.Figure:
+    """``∂L/∂zᵢ = pᵢ − ỹᵢ`` at the logits ``(gap, 0, …, 0)`` for ε and for one-hot, true class first.
+
+    The wrong classes all get the same gradient, so past 12 classes one bar stands for each of the rest.
+    """
+    k, e, s = validate(K, eps, spread=spread)
+    shown = k if k <= _MAX_BARS else _MAX_BARS - 1
+    labels = ["true class"] + [f"class {i}" for i in range(1, shown)]
+    if k > shown:
+        labels.append(f"each of classes {shown}–{k - 1}")
+    traces = []
+    for name, value, colour, pattern in ((f"smoothed, ε = {e:g} ({s})", e, palette.SPREAD_COLOURS[s], ""),
+                                         ("one-hot (ε = 0)", 0.0, palette.ONE_HOT, "/")):
+        grad = gradient.logit_gradient(k, value, gap, spread=s)[: len(labels)]
+        traces.append(dict(type="bar", x=labels, y=grad, name=name,
+                           marker=dict(color=colour, pattern=dict(shape=pattern)),
+                           hovertemplate=f"{name}<br>%{{x}}<br>∂L/∂z = %{{y:.6g}}<extra></extra>"))
+    return _figure(traces, x_title=f"class (K = {k}; logits: true class {gap:g}, every other 0)",
+                   y_title="gradient ∂L/∂zᵢ = pᵢ − ỹᵢ (no unit)", barmode="group",
+                   yaxis=dict(range=[-1.05, 1.05], zeroline=True))
+
+
+def gradient_vs_gap(K: int, eps: float, gap: float, *, spread: Spread = "all", n: int = 400) -> go.Figure:
+    """The push on the true logit, ``−∂L/∂z_true``, against the logit gap: one-hot's never reaches zero;
+    smoothing's crosses zero at the optimal gap and turns negative beyond it. The current gap is marked.
+    """
+    k, e, s = validate(K, eps, spread=spread)
+    gap_star = optimal_logit_gap(k, e, spread=s)
+    finite = math.isfinite(gap_star)
+    top = max(15.0, 2.0 * gap_star if finite else 0.0, gap + 2.0)
+    gaps = np.linspace(-2.0, top, n)
+    traces = [_line(gaps, gradient.push_on_true_logit(k, 0.0, gaps), "one-hot (ε = 0): always positive, → 0",
+                    palette.ONE_HOT, "one-hot<br>gap = %{x:.3f}<br>push = %{y:.6g}<extra></extra>", width=2, dash="dash")]
+    shapes: list[dict] = [dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=0, y1=0,
+                               line=dict(color=palette.GUIDE, width=1))]
+    notes: list[dict] = []
+    if finite and e > 0.0:
+        traces.append(_line(gaps, gradient.push_on_true_logit(k, e, gaps, spread=s), f"smoothed, ε = {e:g} ({s})",
+                            palette.SPREAD_COLOURS[s], "smoothed<br>gap = %{x:.3f}<br>push = %{y:.6g}<extra></extra>"))
+        shape, more = _vline(gap_star, palette.GUIDE, f"zero at gap* = {gap_star:.4f}")
+        shapes.append(shape)
+        notes += more
+    now = float(gradient.push_on_true_logit(k, e, np.array(gap), spread=s))
+    traces.append(_marker(gap, now, f"now: gap = {gap:g}, push = {now:.4g}",
+                          f"gap = {gap:g}<br>push = {now:.6g}<extra></extra>"))
+    return _figure(traces, x_title="logit gap z_true − z_other", y_title="push on the true logit, −∂L/∂z_true",
+                   shapes=shapes, annotations=notes, xaxis=dict(range=[-2.0, top]), yaxis=dict(range=[-1.05, 1.05]))

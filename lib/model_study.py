@@ -1,10 +1,11 @@
 """Measure the two shipped models beyond accuracy: what smoothing erases, and calibration under shift.
 
-    python -m lib.model_study --record                 # the whole CIFAR-10 test split, both studies
-    python -m lib.model_study --limit 1000 --json      # a stratified subset, print only
+    python -m lib.model_study --record                        # the whole CIFAR-10 test split, both studies
+    python -m lib.model_study --shift-limit 2000 --record     # corruptions on a stratified 2,000 of it
+    python -m lib.model_study --limit 200 --json              # a stratified subset, print only
 
-Both models run through their shipped prediction path (:func:`lib.model.load_classifier`, as the app
-and ``lib.evaluate --record`` do). Two results, written to ``assets/study/`` with ``--record``:
+Both models run through their shipped prediction path in fp32, as the app runs them (mirror averaging
+included). Two results, written to ``assets/study/`` with ``--record``:
 
 * ``wrong_classes.json`` — on the clean test split, per model the mean predicted probability of each
   class given the true class and its wrong-class structure (:mod:`lib.wrong_classes`);
@@ -27,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from lib import calibration, corruptions, wrong_classes
-from lib.data import default_source, load_cifar10
+from lib.data import Split, default_source, load_cifar10
 from lib.evaluate import subset
 from lib.model import Classifier, load_classifier, resolve_model
 from lib.paths import ASSETS
@@ -42,6 +43,8 @@ def get_args_parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--data", default=None, help="CIFAR-10 source (default: $LSLAB_CIFAR10 or the shared archive)")
     p.add_argument("--limit", type=int, default=None, help="a fixed stratified subset of N test images")
+    p.add_argument("--shift-limit", type=int, default=None,
+                   help="run the corruptions on a fixed stratified subset of N of those images (26× the work of one pass)")
     p.add_argument("--record", action="store_true", help=f"write the results to {STUDY_DIR}")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--seed", type=int, default=0, help="seed of the noise corruption")
@@ -63,10 +66,13 @@ def shift_metrics(logits: np.ndarray, labels: np.ndarray, temperature: float) ->
     return out
 
 
-def study_model(classifier: Classifier, images: np.ndarray, labels: np.ndarray, seed: int) -> tuple[np.ndarray, dict]:
-    """Clean probabilities and the under-shift metrics of one model."""
-    clean_logits = classifier.logits_uint8(images)
-    results = {"clean": shift_metrics(clean_logits, labels, classifier.temperature)}
+def study_model(classifier: Classifier, clean: Split, shift: Split, seed: int) -> tuple[np.ndarray, dict]:
+    """Probabilities on ``clean``, and the under-shift metrics on ``shift`` (clean, then every corruption)."""
+    clean_logits = classifier.logits_uint8(clean.images)
+    images, labels = shift.images, shift.labels
+    same = len(shift) == len(clean)
+    results = {"clean": shift_metrics(clean_logits if same else classifier.logits_uint8(images), labels,
+                                      classifier.temperature)}
     for name in corruptions.CORRUPTIONS:
         results[name] = {}
         for severity in corruptions.SEVERITIES:
@@ -84,19 +90,20 @@ def main(args: argparse.Namespace) -> dict:
         raise SystemExit("no CIFAR-10 found: pass --data PATH or set $LSLAB_CIFAR10")
     started = time.perf_counter()
     split = subset(load_cifar10(source, "test"), args.limit)
+    shift_split = subset(split, args.shift_limit)
     command = " ".join(["python", "-m", "lib.model_study", *sys.argv[1:]])
     probs, shift, temperatures, classes = {}, {}, {}, []
     for name in MODELS:
-        classifier = load_classifier(resolve_model(name))
+        classifier = load_classifier(resolve_model(name), use_bf16=False)  # fp32: the precision the app runs
         classes = classifier.classes
         temperatures[name] = classifier.temperature
-        print(f"{name}: {len(split)} images, {len(corruptions.CORRUPTIONS)} corruptions × 5 severities", file=sys.stderr)
-        probs[name], shift[name] = study_model(classifier, split.images, split.labels, args.seed)
+        print(f"{name}: {len(split)} clean images; {len(shift_split)} under {len(corruptions.CORRUPTIONS)} "
+              "corruptions × 5 severities", file=sys.stderr)
+        probs[name], shift[name] = study_model(classifier, split, shift_split, args.seed)
     seconds = round(time.perf_counter() - started, 1)
-    provenance = {"n": len(split), "split": "CIFAR-10 test (JPEG q75 copy)", "command": command,
-                  "seconds": seconds, "seed": args.seed}
+    provenance = {"split": "CIFAR-10 test (JPEG q75 copy)", "command": command, "seconds": seconds, "seed": args.seed}
     wrong = {**wrong_classes.summary(probs, split.labels, classes), **provenance}
-    under_shift = {"models": shift, "temperatures": temperatures,
+    under_shift = {"models": shift, "temperatures": temperatures, "n": len(shift_split),
                    "corruptions": {k: corruptions.CORRUPTION_LABELS[k] for k in corruptions.CORRUPTIONS},
                    "definitions": "Hendrycks & Dietterich 2019, make_cifar_c.py (lib/corruptions.py)", **provenance}
     if args.record:
