@@ -44,7 +44,8 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default=None, help="CIFAR-10 source (default: $LSLAB_CIFAR10 or the shared archive)")
     p.add_argument("--limit", type=int, default=None, help="a fixed stratified subset of N test images")
     p.add_argument("--shift-limit", type=int, default=None,
-                   help="run the corruptions on a fixed stratified subset of N of those images (26× the work of one pass)")
+                   help="run the corruptions on a fixed stratified subset of N of those images "
+                        "(26× the work of one pass)")
     p.add_argument("--record", action="store_true", help=f"write the results to {STUDY_DIR}")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--seed", type=int, default=0, help="seed of the noise corruption")
@@ -110,7 +111,8 @@ def main(args: argparse.Namespace) -> dict:
         STUDY_DIR.mkdir(parents=True, exist_ok=True)
         (STUDY_DIR / WRONG_CLASSES_FILE).write_text(json.dumps(wrong, indent=1) + "\n")
         (STUDY_DIR / UNDER_SHIFT_FILE).write_text(json.dumps(under_shift, indent=1) + "\n")
-        print(f"wrote {STUDY_DIR / WRONG_CLASSES_FILE} and {STUDY_DIR / UNDER_SHIFT_FILE} ({seconds} s)", file=sys.stderr)
+        print(f"wrote {STUDY_DIR / WRONG_CLASSES_FILE} and {STUDY_DIR / UNDER_SHIFT_FILE} ({seconds} s)",
+              file=sys.stderr)
     result = {"wrong_classes": wrong, "under_shift": under_shift}
     if args.json:
         print(json.dumps(result))

@@ -65,7 +65,8 @@ def erasure_verdict(study: dict, *, plain: str = "eps0", smoothed: str = "eps0.1
             + ("our models agree with Müller et al. 2019 — smoothing flattens the wrong-class structure a "
                "distillation student would learn from"
                if agrees else "our models do not show Müller et al.'s erasure here")
-            + f", though the ordering of the look-alikes largely survives (ρ = {study['rank_correlation']['mean']:.2f}).")
+            + ", though the ordering of the look-alikes largely survives "
+              f"(ρ = {study['rank_correlation']['mean']:.2f}).")
 
 
 def upload_wrong_classes(probs: np.ndarray, classes: list[str], count: int = 3) -> str:
@@ -103,7 +104,8 @@ def shift_summary(study: dict, corruption: str, severity: int, labels: dict[str,
                   *, plain: str = "eps0", smoothed: str = "eps0.1") -> str:
     """The selected cell in words: raw and after-T ECE of both models, which is lower, and the AUROCs."""
     a, b = cell(study, plain, corruption, severity), cell(study, smoothed, corruption, severity)
-    what = "clean test images" if severity == 0 else f"{study['corruptions'][corruption].lower()} at severity {severity}"
+    what = ("clean test images" if severity == 0
+            else f"{study['corruptions'][corruption].lower()} at severity {severity}")
 
     def lower(key: str, part: str) -> str:
         return labels[smoothed] if b[part][key] < a[part][key] else labels[plain]
@@ -146,14 +148,14 @@ def literature_comparison(study: dict, labels: dict[str, str], *, plain: str = "
         + ("smoothing did not make the raw model better calibrated here; its confidence sits below its accuracy"
            if clean_b["raw"]["ece"] >= clean_a["raw"]["ece"] else "smoothing gave the better raw calibration")
         + ".\n"
-        f"- **Ovadia et al. 2019** found calibration degrading with shift and a temperature fitted on clean data "
-        f"not carrying over. Ours: "
+        "- **Ovadia et al. 2019** found calibration degrading with shift and a temperature fitted on clean data "
+        "not carrying over. Ours: "
         + ("agrees — the smoothed model's T < 1 sharpens its predictions, which shift has already made over-confident, "
            "so the temperature that fixes it on clean data hurts it under shift"
            if scaled < n / 2 and study["temperatures"][smoothed] < 1.0 else
            "the temperatures carried over better than that study suggests")
         + ".\n"
-        f"- **Zhu et al. 2022; Xia et al. 2024** found label smoothing degrading failure prediction (AUROC). "
+        "- **Zhu et al. 2022; Xia et al. 2024** found label smoothing degrading failure prediction (AUROC). "
         + (f"Ours agrees in {auroc} of {n} settings." if auroc > n / 2 else
            f"Ours agrees in only {auroc} of {n} settings.")
     )

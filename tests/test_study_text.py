@@ -31,8 +31,10 @@ def shift_study(smoothed_scaled_ece: float = 0.2) -> dict:
 
 
 def wrong_study() -> dict:
-    m0 = np.array([[0.9, 0.07, 0.02, 0.01], [0.05, 0.9, 0.03, 0.02], [0.02, 0.03, 0.9, 0.05], [0.01, 0.01, 0.08, 0.9]])
-    m1 = np.array([[0.85, 0.05, 0.05, 0.05], [0.05, 0.85, 0.05, 0.05], [0.04, 0.05, 0.85, 0.06], [0.05, 0.04, 0.06, 0.85]])
+    m0 = np.array([[0.9, 0.07, 0.02, 0.01], [0.05, 0.9, 0.03, 0.02],
+                   [0.02, 0.03, 0.9, 0.05], [0.01, 0.01, 0.08, 0.9]])
+    m1 = np.array([[0.85, 0.05, 0.05, 0.05], [0.05, 0.85, 0.05, 0.05],
+                   [0.04, 0.05, 0.85, 0.06], [0.05, 0.04, 0.06, 0.85]])
 
     return {"classes": CLASSES, "n": 400,
             "models": {name: {"mean_probability": m.tolist(),
@@ -53,7 +55,8 @@ def test_shift_summary_names_the_lower_ece_before_and_after_temperature():
 
 def test_literature_comparison_counts_every_setting_and_follows_the_numbers():
     flipped = study_text.literature_comparison(shift_study(0.2), LABELS)
-    assert "lower raw ECE in 10 of 10, but after each model's temperature it has the lower ECE in only 0 of 10" in flipped
+    assert ("lower raw ECE in 10 of 10, but after each model's temperature it has the lower ECE in only 0 of 10"
+            in flipped)
     assert "Ovadia et al. 2019** found" in flipped and "agrees — the smoothed model's T < 1" in flipped
     assert "Ours agrees in 10 of 10 settings" in flipped
     kept = study_text.literature_comparison(shift_study(0.05), LABELS)
@@ -76,7 +79,8 @@ def test_wrong_class_words_follow_the_matrices():
 
 
 def test_upload_runners_up_leave_out_the_top_class():
-    assert study_text.upload_wrong_classes(np.array([0.1, 0.7, 0.15, 0.05]), CLASSES, 2) == "bird 15.0 %, airplane 10.0 %"
+    runners_up = study_text.upload_wrong_classes(np.array([0.1, 0.7, 0.15, 0.05]), CLASSES, 2)
+    assert runners_up == "bird 15.0 %, airplane 10.0 %"
 
 
 @pytest.mark.parametrize("metric", list(figures_study.METRIC_TITLES))
