@@ -297,7 +297,8 @@ def gradient_vs_gap(K: int, eps: float, gap: float, *, spread: Spread = "all", n
     top = max(15.0, 2.0 * gap_star if finite else 0.0, gap + 2.0)
     gaps = np.linspace(-2.0, top, n)
     traces = [_line(gaps, gradient.push_on_true_logit(k, 0.0, gaps), "one-hot (ε = 0): always positive, → 0",
-                    palette.ONE_HOT, "one-hot<br>gap = %{x:.3f}<br>push = %{y:.6g}<extra></extra>", width=2, dash="dash")]
+                    palette.ONE_HOT, "one-hot<br>gap = %{x:.3f}<br>push = %{y:.6g}<extra></extra>",
+                    width=2, dash="dash")]
     shapes: list[dict] = [dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=0, y1=0,
                                line=dict(color=palette.GUIDE, width=1))]
     notes: list[dict] = []
