@@ -232,5 +232,5 @@ def gradient_caption(K: int, eps: float, gap: float, *, spread: Spread = "all") 
              "past the optimal gap, so descent lowers it again: the loss pushes back" if gap > star + 1e-9 else
              "exactly the optimal gap: zero, the logits stay where they are")
     return (f"At a logit gap of {gap:g}, ∂L/∂z_true = p_true − ỹ_true = {grad[0]:.4g} with ε = {e:g} "
-            f"({_convention(s)}): {where} (gap* = {star:.4f}). The one-hot target's gradient there is {one_hot[0]:.4g}, negative at "
-            "every gap, so without smoothing the logits grow for ever.")
+            f"({_convention(s)}): {where} (gap* = {star:.4f}). The one-hot target's gradient there is "
+            f"{one_hot[0]:.4g}, negative at every gap, so without smoothing the logits grow for ever.")
