@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from lib import gradient
 from lib.smoothing import Spread, entropy_floor, optimal_logit_gap, to_pytorch_label_smoothing, validate
 
 
@@ -88,3 +89,47 @@ def check_floor_with_pytorch(K: int, eps: float, *, spread: Spread = "all") -> F
         floor=entropy_floor(k, e, spread=s),  # type: ignore[arg-type]
         torch_version=torch.__version__,
     )
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """``torch.autograd``'s gradient of the smoothed loss at the logits ``(gap, 0, …, 0)`` beside ours."""
+
+    K: int
+    eps: float
+    spread: str
+    gap: float
+    label_smoothing: float
+    pytorch_gradient: tuple[float, float]  # (true class, each other class)
+    ours: tuple[float, float]  # lib.gradient.logit_gradient, the same two entries
+    torch_version: str
+
+    @property
+    def max_abs_difference(self) -> float:
+        return max(abs(a - b) for a, b in zip(self.pytorch_gradient, self.ours, strict=True))
+
+    def code(self) -> str:
+        """A snippet a learner can paste into Python to reproduce ``pytorch_gradient``."""
+        return (
+            "import torch\n"
+            "import torch.nn.functional as F\n\n"
+            f"K, gap = {self.K}, {self.gap!r}\n"
+            "logits = torch.tensor([[gap] + [0.0] * (K - 1)], dtype=torch.float64, requires_grad=True)\n"
+            f"F.cross_entropy(logits, torch.tensor([0]), label_smoothing={self.label_smoothing!r}).backward()\n"
+            f"print(logits.grad[0, :2])  # true class {self.pytorch_gradient[0]!r}, "
+            f"each other {self.pytorch_gradient[1]!r}"
+        )
+
+
+def check_gradient_with_pytorch(K: int, eps: float, gap: float, *, spread: Spread = "all") -> GradientCheck:
+    """Backpropagate ``F.cross_entropy(..., label_smoothing=…)`` in float64 and pair it with ``p − ỹ``."""
+    k, e, s = validate(K, eps, spread=spread)
+    smoothing = to_pytorch_label_smoothing(k, e, spread=s)
+    z = torch.tensor(gradient.gap_logits(k, gap)[None], dtype=torch.float64, requires_grad=True)
+    F.cross_entropy(z, torch.zeros(1, dtype=torch.long), label_smoothing=smoothing).backward()
+    grad = z.grad[0]
+    ours = gradient.logit_gradient(k, e, gap, spread=s)
+    return GradientCheck(K=k, eps=e, spread=s, gap=float(gap), label_smoothing=smoothing,
+                         pytorch_gradient=(float(grad[0]), float(grad[1])), ours=(float(ours[0]), float(ours[1])),
+                         torch_version=torch.__version__)
+

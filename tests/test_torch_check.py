@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from lib.smoothing import entropy_floor, optimal_logit_gap
-from lib.torch_check import check_floor_with_pytorch, optimal_logits, pytorch_cross_entropy
+from lib.torch_check import check_floor_with_pytorch, check_gradient_with_pytorch, optimal_logits, pytorch_cross_entropy
 
 
 @pytest.mark.parametrize("spread,floor", [("all", 0.5003), ("others", 0.5448)])
@@ -57,3 +57,14 @@ def test_code_snippet_reproduces_the_reported_loss():
     namespace: dict = {"torch": torch, "F": F, "math": math}
     exec(check.code().replace("print(loss.item())", "result = loss.item()"), namespace)  # noqa: S102
     assert namespace["result"] == check.pytorch_loss
+
+
+@pytest.mark.parametrize("k,eps,spread,gap", [(10, 0.1, "all", 3.0), (10, 0.1, "others", 9.0), (2, 0.3, "all", -1.0),
+                                              (1000, 0.05, "others", 12.0), (5, 0.0, "all", 4.0)])
+def test_autograd_gradient_matches_p_minus_target(k, eps, spread, gap):
+    check = check_gradient_with_pytorch(k, eps, gap, spread=spread)
+    assert check.max_abs_difference < 1e-14
+    assert check.pytorch_gradient[0] + (k - 1) * check.pytorch_gradient[1] == pytest.approx(0.0, abs=1e-14)
+    namespace: dict = {}
+    exec(check.code().replace("print(", "result = ("), namespace)
+    assert namespace["result"].tolist() == list(check.pytorch_gradient)
