@@ -101,6 +101,33 @@ def worked_example_sentence() -> str:
     )
 
 
+def pytorch_conversion_sentence(K: int, eps: float, spread: Spread = "all") -> str:
+    """Which ``label_smoothing`` makes PyTorch build the current target, with ε·K/(K−1) worked out (Markdown).
+
+    PyTorch spreads its argument over all K classes ("all"), so "all" passes ε itself and "others" needs
+    ``label_smoothing = ε·K/(K−1)``; the sentence also names what the other argument would give instead.
+    """
+    k, e, s = validate(K, eps, spread=spread)
+    floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    on, off = target_values(k, e, spread=s)  # type: ignore[arg-type]
+    target = f"ỹ_true = {on:.4g}, ỹ_other = {off:.4g}"
+    if s == "all":
+        text = (f"For **K = {k}, ε = {e:g}** in the \"all\" convention ({target}), PyTorch builds this target "
+                f"itself: `nn.CrossEntropyLoss(label_smoothing={e:g})`, which bottoms out at **{floor:.4f} nats**.")
+        if e <= max_eps(k, spread="others"):
+            converted = to_pytorch_label_smoothing(k, e, spread="others")
+            text += (f" The \"others\" target at the same K and ε would need `label_smoothing = ε·K/(K−1) = "
+                     f"{e:g}·{k}/{k - 1} = {converted:.4g}`.")
+        return text
+    converted = to_pytorch_label_smoothing(k, e, spread="others")
+    passed_as_is = entropy_floor(k, e, spread="all")
+    return (f"For **K = {k}, ε = {e:g}** in the \"others\" convention ({target}), PyTorch needs "
+            f"`label_smoothing = ε·K/(K−1) = {e:g}·{k}/{k - 1} = {converted:.4g}`: it spreads its argument over all "
+            f"{k} classes, so 1 − {converted:.4g} + {converted:.4g}/{k} = {on:.4g}, and the floor is "
+            f"**{floor:.4f} nats**. Passing `label_smoothing={e:g}` would train against the \"all\" target "
+            f"instead (floor {passed_as_is:.4f} nats).")
+
+
 def worked_example_table() -> str:
     """A Markdown table comparing both conventions at K=10, ε=0.1 (targets, floor, optimal gap)."""
     k, e = WORKED_K, WORKED_EPS

@@ -68,6 +68,6 @@ figure(figures.floor_heatmap(ks, eps_grid, floors, K=K, eps=eps, spread=spread),
        caption=explain.heatmap_caption(K, eps, ks, eps_grid, floors, spread=spread), where=col_map)
 
 if show_text():
-    st.info(explain.worked_example_sentence(), icon=":material/calculate:")
+    st.info(explain.pytorch_conversion_sentence(K, eps, spread), icon=":material/calculate:")
 check_understanding("floor", quiz.target_and_floor_questions(K, eps, spread))
 share_panel("floor", TITLE)

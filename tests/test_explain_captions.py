@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
 
 from lib import explain, figures
-from lib.smoothing import entropy_floor, floor_grid, optimal_logit_gap, target_values
+from lib.smoothing import (
+    entropy_floor,
+    floor_grid,
+    optimal_logit_gap,
+    smoothed_target,
+    target_values,
+    to_pytorch_label_smoothing,
+)
 
 SETTINGS = [(2, 0.0, "all"), (10, 0.1, "all"), (10, 0.1, "others"), (5, 0.2, "others"), (1000, 0.99, "all")]
 
@@ -50,3 +58,15 @@ def test_heatmap_caption_reads_its_range_from_the_grid_it_describes(spread):
     small = explain.heatmap_caption(3, 0.5, ks[:3], eps_grid[:11], floors[:3, :11], spread=spread)
     assert f"K = {ks[0]}–{ks[2]} and ε = 0–0.1," in small
     assert f"to {np.nanmax(floors[:3, :11]):.3f} nats" in small
+
+
+@pytest.mark.parametrize("K,eps,spread", SETTINGS)
+def test_the_pytorch_sentence_names_the_argument_that_rebuilds_the_current_target(K, eps, spread):
+    """The argument quoted, fed to PyTorch's "all" convention, gives back the target of (K, ε, spread)."""
+    text = explain.pytorch_conversion_sentence(K, eps, spread)
+    argument = to_pytorch_label_smoothing(K, eps, spread=spread)
+    quoted = re.findall(r"label_smoothing(?:=| = ε·K/\(K−1\) = [\d.]+·\d+/\d+ = )([\d.]+)[`)]", text)[0]
+    assert float(quoted) == pytest.approx(argument, abs=5e-5)
+    np.testing.assert_allclose(smoothed_target(K, argument, spread="all"), smoothed_target(K, eps, spread=spread),
+                               atol=1e-12)
+    assert f"K = {K}, ε = {eps:g}" in text and f"{entropy_floor(K, eps, spread=spread):.4f} nats" in text

@@ -28,8 +28,17 @@ def test_default_state_shows_worked_example_floors_and_what_pytorch_reaches(page
     assert metrics(page) == ["0.5003 nats", "0.5448 nats"]
     assert any(r"0.91\,\ln 0.91" in latex.value and "0.5003" in latex.value for latex in page.latex)
     info = page.info[0].value
-    assert "0.5003 nats" in info and "0.5448 nats" in info and "nn.CrossEntropyLoss(label_smoothing=0.1)" in info
+    assert "0.5003 nats" in info and "nn.CrossEntropyLoss(label_smoothing=0.1)" in info and "0.1111" in info
     assert len(page.get("plotly_chart")) == 3
+
+
+def test_the_pytorch_box_follows_k_eps_and_the_convention(page):
+    page.slider(key="floor_k").set_value(5).run()
+    page.slider(key="floor_eps").set_value(0.2).run()
+    page.radio(key="floor_spread").set_value("others").run()
+    info = page.info[0].value
+    assert "K = 5, ε = 0.2" in info and "ε·K/(K−1) = 0.2·5/4 = 0.25" in info
+    assert f"{entropy_floor(5, 0.2, spread='others'):.4f} nats" in info and "K = 10" not in info
 
 
 def test_moving_eps_updates_the_floor_the_sum_and_the_url(page):
