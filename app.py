@@ -10,6 +10,7 @@ from ui.routing import embedded
 
 # Served by the app itself: a ":material/…" icon would fetch the icon font's favicon from a font host.
 FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.svg"
+STYLES = Path(__file__).resolve().parent / "assets" / "app.css"  # narrow screens; contrast (README, Accessibility)
 
 PAGES = [
     # (file, title, icon, url_path). Each url_path is the page file's stem: the name Streamlit's pages/
@@ -24,6 +25,7 @@ PAGES = [
 
 def main() -> None:
     st.set_page_config(page_title="Label Smoothing Lab", page_icon=FAVICON, layout="wide")
+    st.html(STYLES)  # only a <style>: Streamlit puts it in the event container, taking no room on the page
     (home_path, home_title, home_icon, home_url), *others = PAGES
     # Streamlit serves the default page at "/" and answers no other address for it, yet "/home" is the home
     # page's own name (the folder mode answers it on a first visit; links carry it). So the default entry is
