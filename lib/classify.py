@@ -273,6 +273,27 @@ def grid_caption(result: ImageResult, model: str) -> str:
     return text + (f" · true: {result.true_label}" if result.true_label else "")
 
 
+def ceiling_sentence(prediction: ModelPrediction) -> str:
+    """Where a smoothed model's confidence for this image sits against its target's top, and why it may pass it.
+
+    1 − ε + ε/K is where the training loss is lowest *on average*, not a cap on one image: measured on
+    the CIFAR-10 test split, the shipped ε = 0.1 model's confidences have a median near 91 % and a mean of
+    86 % (hard images far below), while about one image in six, clear and typical of its class, gets more
+    than 95 % (README, *The CIFAR-10 model*). Upscaled inputs change none of that: the pipeline reduces
+    every picture to 32×32 first.
+    """
+    ceiling = f"{prediction.ceiling:.1%}"
+    here = f"{prediction.confidence:.1%}"
+    if prediction.confidence > prediction.ceiling:
+        where = f"here it says {here}, above that line"
+    else:
+        where = f"here it says {here}, {'at' if prediction.ceiling - prediction.confidence < 0.005 else 'below'} it"
+    return (f"Its training target never asked for more than {ceiling} on one class (1 − ε + ε/K): that is where "
+            f"its training loss is lowest on average, not a cap on each image, so its answers spread around "
+            f"that line, clear and typical pictures above it, hard ones far below; {where}. "
+            f"The ε = 0 model was pushed toward 100% on every training image.")
+
+
 def what_to_notice(result: ImageResult) -> list[str]:
     """Two or three sentences on what this image's predictions show, from its own numbers."""
     by_eps = sorted(result.predictions, key=lambda p: p.label_smoothing)
@@ -287,10 +308,7 @@ def what_to_notice(result: ImageResult) -> list[str]:
             f"The model trained with ε = {smooth.label_smoothing:g} {verdict}: {smooth.confidence:.1%} for "
             f"{smooth.top_class} against {sharp.confidence:.1%} for {sharp.top_class} at ε = "
             f"{sharp.label_smoothing:g}, with entropy {smooth.entropy:.2f} against {sharp.entropy:.2f} nats.")
-        sentences.append(
-            f"Its training target never asked for more than {smooth.ceiling:.1%} on one class "
-            f"(1 − ε + ε/K) and going past that raised its loss, so its confidences bunch up near that line; "
-            f"the ε = 0 model was pushed toward 100%.")
+        sentences.append(ceiling_sentence(smooth))
     k = len(by_eps[0].classes)
     sentences.append(
         f"Whatever the picture shows, the answer is one of CIFAR-10's {k} classes: a photo of something "

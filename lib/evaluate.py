@@ -78,6 +78,18 @@ def record_temperature(folder, fit: dict, command: str) -> dict:
     return meta
 
 
+def confidence_spread(logits: np.ndarray) -> dict:
+    """Quartiles of the top softmax probability over (N, K) ``logits`` and the share above 0.95.
+
+    A smoothed model's confidences spread around the top of its target, 1 − ε + ε/K, rather than stopping
+    there; these say how far (lib.classify.ceiling_sentence, README).
+    """
+    confidence = calibration.softmax(logits).max(axis=1)
+    q25, q50, q75 = np.percentile(confidence, [25, 50, 75])
+    return {"confidence_quartiles": [float(q25), float(q50), float(q75)],
+            "share_confidence_above_0.95": float(np.mean(confidence > 0.95))}
+
+
 def evaluate_classifier(classifier: Classifier, split: Split) -> dict:
     """Metrics of ``classifier`` on ``split``, before and after its fitted temperature."""
     started = time.perf_counter()
@@ -91,6 +103,7 @@ def evaluate_classifier(classifier: Classifier, split: Split) -> dict:
         "temperature": classifier.temperature,
         "nll_temperature_scaled": scaled["nll"], "ece_temperature_scaled": scaled["ece"],
         "mean_confidence": report["mean_confidence"], "smoothed_loss": report["smoothed_loss"],
+        **confidence_spread(logits),
         "images_per_second": round(len(split) / seconds, 1), "mirror_average": classifier.mirror_average,
     }
 

@@ -187,8 +187,20 @@ def test_what_to_notice_compares_the_models_and_warns_about_forced_classes(model
     first, second, third = classify.what_to_notice(result)
     assert "ε = 0.1 is less sure: 80.0% for airplane against 97.0%" in first
     assert "91.0%" in second and "one of CIFAR-10's 10 classes" in third
+    assert "here it says 80.0%, below it" in second and "not a cap on each image" in second
     alone = classify.ImageResult("x", result.original, result.model_view, result.predictions[1:], 0.1)
     assert len(classify.what_to_notice(alone)) == 1
+
+
+def test_the_ceiling_sentence_says_where_this_image_sits_against_the_target_top():
+    """A CIFAR image at 97 % from the ε = 0.1 model is above 1 − ε + ε/K; the text must not claim it bunches there."""
+    classes = tuple(f"c{i}" for i in range(10))
+    for confidence, where in ((0.973, "above that line"), (0.908, "at it"), (0.62, "below it")):
+        probs = np.full(10, (1 - confidence) / 9)
+        probs[3] = confidence
+        text = classify.ceiling_sentence(classify.ModelPrediction("eps0.1", 0.1, classes, probs))
+        assert f"here it says {confidence:.1%}, {where}" in text and "91.0%" in text
+        assert "bunch" not in text
 
 
 def test_probabilities_note_says_which_models_average_the_mirror(models):

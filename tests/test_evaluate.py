@@ -52,3 +52,15 @@ def test_json_line_matches_the_classifier_on_a_stratified_subset():
     classifier = load_classifier(resolve_model("default"), use_bf16=False)
     accuracy = float(np.mean(classifier.predict_uint8(split.images).argmax(1) == split.labels))
     assert result["accuracy"] == pytest.approx(accuracy)
+
+
+def test_confidence_spread_gives_the_quartiles_of_the_top_probability_and_the_share_above_95():
+    import numpy as np
+
+    from lib.evaluate import confidence_spread
+
+    tops = np.array([0.5, 0.8, 0.9, 0.96, 0.99])
+    logits = np.log(np.stack([[t, 1 - t] for t in tops]))
+    spread = confidence_spread(logits)
+    np.testing.assert_allclose(spread["confidence_quartiles"], [0.8, 0.9, 0.96])
+    assert spread["share_confidence_above_0.95"] == 0.4
