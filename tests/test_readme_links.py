@@ -32,7 +32,8 @@ def test_the_readme_links_into_the_app():
 @pytest.mark.parametrize("link", readme_links())
 def test_a_readme_link_opens_its_page_without_a_repair_note(link):
     parts = urlsplit(link)
-    params = {k: v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "embed"}  # Streamlit keeps embed to itself
+    # Streamlit keeps embed to itself (it never reaches st.query_params).
+    params = {k: v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "embed"}
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.switch_page(PAGE_FILES[parts.path.strip("/")])
     at.query_params.clear()
