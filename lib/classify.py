@@ -266,11 +266,19 @@ def prediction_headline(prediction: ModelPrediction) -> str:
             f"entropy {prediction.entropy:.2f} nats of at most ln {len(prediction.classes)} = {most:.2f}")
 
 
-def grid_caption(result: ImageResult, model: str) -> str:
-    """The compact grid's line under an image: ``"ship 62% · 41 ms"`` (+ ``" · true: cat"`` for samples)."""
-    prediction = result.prediction(model)
-    text = f"{prediction.top_class} {prediction.confidence:.0%} · {result.seconds * 1000:.0f} ms"
-    return text + (f" · true: {result.true_label}" if result.true_label else "")
+def grid_caption(result: ImageResult, first: str) -> str:
+    """Every model's answer for one image, ``first`` on top, one line each (Markdown line breaks)::
+
+        ε = 0.1: ship 62%
+        ε = 0: ship 98%
+        41 ms · true: cat
+
+    The comparison is the page's point, so each grid cell shows it without opening the details.
+    """
+    ordered = sorted(result.predictions, key=lambda p: p.model != first)
+    lines = [f"ε = {p.label_smoothing:g}: {p.top_class} {p.confidence:.0%}" for p in ordered]
+    lines.append(f"{result.seconds * 1000:.0f} ms" + (f" · true: {result.true_label}" if result.true_label else ""))
+    return "  \n".join(lines)
 
 
 def ceiling_sentence(prediction: ModelPrediction) -> str:

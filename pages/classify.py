@@ -49,22 +49,23 @@ if photo is not None:
     items.append(classify.Upload("camera photo", photo.getvalue()))
 if use_gallery:
     items += gallery()
+if not items:
+    st.info("Upload images, take a photo or tick some samples to see what the models say.")
+else:
+    # The results come right under the inputs; questions and sharing follow them.
+    if note := classify.over_limit_note(len(items)):
+        st.warning(note)
+    progress = st.progress(0.0, text="Classifying…")
+    results = classify.classify_many(
+        items, active,
+        on_progress=lambda done, total: progress.progress(done / total, f"Classified {done} of {total}"))
+    progress.empty()
+    st.caption(classify.timing_summary(results) or "No image could be classified.")
+    show_grid(results, main_model)
+    st.caption(classify.probabilities_note(active))
+    classified = [(n, r) for n, r in enumerate(results, start=1) if isinstance(r, classify.ImageResult)]
+    for number, result in classified:
+        show_details(number, result, expanded=len(classified) <= 2)
 check_understanding("classify", quiz.classifier_questions(
     len(CLASSES), max(classifier.label_smoothing for classifier in models.values())))
 share_panel("classify", "Classify your images")
-if not items:
-    st.info("Upload images, take a photo or tick some samples to see what the models say.")
-    st.stop()
-
-if note := classify.over_limit_note(len(items)):
-    st.warning(note)
-progress = st.progress(0.0, text="Classifying…")
-results = classify.classify_many(
-    items, active, on_progress=lambda done, total: progress.progress(done / total, f"Classified {done} of {total}"))
-progress.empty()
-st.caption(classify.timing_summary(results) or "No image could be classified.")
-show_grid(results, main_model)
-st.caption(classify.probabilities_note(active))
-classified = [(n, r) for n, r in enumerate(results, start=1) if isinstance(r, classify.ImageResult)]
-for number, result in classified:
-    show_details(number, result, expanded=len(classified) <= 2)

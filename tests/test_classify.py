@@ -179,7 +179,8 @@ def test_headline_and_grid_caption_show_the_numbers_of_the_prediction(models):
     assert headline.startswith("ε = 0.1: airplane, 80.0% (the smoothed target stops at 91.0%) · entropy ")
     assert headline.endswith(" nats of at most ln 10 = 2.30")
     assert "one-hot target" in classify.prediction_headline(result.prediction("eps0"))
-    assert classify.grid_caption(result, "eps0").startswith("airplane 97% · ")
+    assert classify.grid_caption(result, "eps0").startswith("ε = 0: airplane 97%  \nε = 0.1: airplane 80%  \n")
+    assert classify.grid_caption(result, "eps0.1").startswith("ε = 0.1: airplane 80%  \nε = 0: airplane 97%  \n")
 
 
 def test_what_to_notice_compares_the_models_and_warns_about_forced_classes(models):

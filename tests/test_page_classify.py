@@ -101,8 +101,13 @@ def test_good_and_bad_files_of_one_upload_each_get_their_own_result(models_dir):
     # The two good files: a grid caption each, and two probability charts each (ε = 0 and ε = 0.1).
     captions = [c.value for c in at.caption]
     assert captions[0].startswith("2 images: median ") and "ms per image" in captions[0]
-    grid = [c for c in captions if c.endswith(" ms") and c.split(" ")[0] in CLASSES]
+    # Each grid cell shows both models' top class and confidence, the one in ?model= first.
+    grid = [c for c in captions if c.startswith("ε = ") and c.endswith(" ms")]
     assert len(grid) == 2
+    for cell in grid:
+        first, second, timing = cell.split("  \n")
+        assert first.startswith("ε = 0.1: ") and second.startswith("ε = 0: ")
+        assert first.split(" ")[3] in CLASSES and second.split(" ")[3] in CLASSES
     charts = at.get("plotly_chart")
     assert len(charts) == 4
     assert sum("smoothed target stops at 91.0%" in c for c in captions) == 2

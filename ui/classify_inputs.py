@@ -30,7 +30,8 @@ def cifar_test(source: str) -> Split:
 
 
 def model_choice(models: dict[str, Classifier]) -> str:
-    """The radio for the grid's model, kept in the URL (``?model=eps0.1``); an unknown value gets a note."""
+    """The radio for the model listed first in the grid (the only one run with the comparison off), kept in the
+    URL (``?model=eps0.1``); an unknown value gets a note."""
     names = list(models)
     raw = st.query_params.get("model")
     if raw is not None and raw != st.session_state.get("classify_model_written"):
@@ -39,7 +40,7 @@ def model_choice(models: dict[str, Classifier]) -> str:
             st.warning(note, icon=":material/tune:")
     elif st.session_state.get("classify_model") not in names:
         st.session_state["classify_model"] = classify.pick_model(None, names, DEFAULT_MODEL)[0]
-    choice = st.radio("Model shown in the grid", names, key="classify_model", horizontal=True,
+    choice = st.radio("Model listed first", names, key="classify_model", horizontal=True,
                       format_func=lambda n: classify.model_label(n, models[n].label_smoothing))
     if st.query_params.get("model") != choice:
         st.query_params["model"] = choice

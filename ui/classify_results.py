@@ -13,7 +13,8 @@ from ui.text import prose
 GRID_COLUMNS = 4
 
 
-def show_grid(results: list[classify.Outcome], grid_model: str) -> None:
+def show_grid(results: list[classify.Outcome], first_model: str) -> None:
+    """One cell per image: its name, what the model sees, and every model's top class and confidence."""
     for start in range(0, len(results), GRID_COLUMNS):
         for column, result in zip(st.columns(GRID_COLUMNS), results[start:start + GRID_COLUMNS], strict=False):
             with column:
@@ -22,7 +23,7 @@ def show_grid(results: list[classify.Outcome], grid_model: str) -> None:
                     st.error(result.reason, icon=":material/block:")
                 else:
                     st.image(classify.enlarge_nearest(result.model_view, 128))
-                    st.caption(classify.grid_caption(result, grid_model))
+                    st.caption(classify.grid_caption(result, first_model))
 
 
 def show_details(number: int, result: classify.ImageResult, expanded: bool) -> None:
