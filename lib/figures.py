@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from lib import palette
 from lib.smoothing import (
+    SPREAD_LABELS,
     Spread,
     ce_vs_logit_gap,
     ce_vs_true_prob,
@@ -31,6 +32,7 @@ from lib.smoothing import (
 SPREAD_NAMES = {"all": '"all" (PyTorch, Keras, optax)', "others": '"others" (fairseq, many blog posts)'}
 # Past this many classes the bars show the first classes and one bar standing for all the rest.
 _MAX_BARS = 12
+_K_TICKS = [2, 5, 10, 20, 50, 100, 200, 500, 1000]  # the heat map's K axis
 _NATS = "nats"
 
 
@@ -78,9 +80,11 @@ def _vline(x: float, colour: str, text: str | None = None) -> tuple[dict, list[d
     """A vertical line across the plot at ``x`` and its label (shape, annotations)."""
     shape = dict(type="line", yref="paper", y0=0, y1=1, xref="x", x0=x, x1=x,
                  line=dict(color=colour, dash="dot", width=2))
+    # Past the middle of a [0, 1] axis the label goes on the line's left, so it is never cut at the right edge.
+    right_half = x > 0.5
     notes = [] if text is None else [dict(
-        yref="paper", y=0.98, yanchor="top", xref="x", x=x, xanchor="left", text=" " + text,
-        showarrow=False,
+        yref="paper", y=0.98, yanchor="top", xref="x", x=x, xanchor="right" if right_half else "left",
+        text=text + " " if right_half else " " + text, showarrow=False,
     )]
     return shape, notes
 
@@ -116,15 +120,19 @@ def target_bars(K: int, eps: float, *, spread: Spread = "all") -> go.Figure:
         values = smoothed_target(k, e, spread=conv)[: len(labels)]  # type: ignore[arg-type]
         selected = conv == s
         traces.append(dict(
-            type="bar", x=labels, y=values,
-            name=SPREAD_NAMES[conv] + ("" if selected else ", for comparison"),
+            # Short names: the long ones ran past a narrow figure's (and the PNG export's) legend.
+            type="bar", x=labels, y=values, name=SPREAD_LABELS[conv] + ("" if selected else ", for comparison"),
             marker=dict(color=palette.SPREAD_COLOURS[conv], opacity=1.0 if selected else 0.45,
                         pattern=dict(shape="" if selected else "/")),
-            text=[f"{v:.4g}" for v in values] if len(labels) <= 11 else None, textposition="outside",
+            # Values on the selected convention's bars only (the other's on hover): side by side at 375 px
+            # the two labels of a class ran together ("0.910.9").
+            text=[f"{v:.4g}" for v in values] if selected and len(labels) <= 11 else None,
+            textposition="outside", cliponaxis=False,
             hovertemplate=f"{conv}: %{{x}}<br>ỹ = %{{y:.6g}}<extra></extra>",
         ))
     return _figure(traces, x_title=f"class (K = {k}; the true class is first)",
-                   y_title="target probability ỹᵢ (no unit)", barmode="group", yaxis=dict(range=[0, 1.12]))
+                   y_title="target probability ỹᵢ (no unit)", barmode="group", yaxis=dict(range=[0, 1.12]),
+                   uniformtext=dict(mode="hide", minsize=9))
 
 
 def floor_vs_eps(K: int, eps: float, *, spread: Spread = "all", n: int = 201) -> go.Figure:
@@ -174,7 +182,9 @@ def floor_heatmap(ks: np.ndarray, eps_grid: np.ndarray, floors: np.ndarray, *, K
              hovertemplate=f"now: K = {k}, ε = {e:g}<br>L_min = {floor:.6f} nats<extra></extra>"),
     ]
     return _figure(traces, x_title="smoothing ε (no unit)", y_title="number of classes K (log scale)",
-                   height=420, yaxis=dict(type="log"),
+                   # Every tick labelled with its whole K: a log axis's own minor labels ("2", "5" for 20, 50)
+                   # read as values of K.
+                   height=420, yaxis=dict(type="log", tickvals=_K_TICKS, ticktext=[str(t) for t in _K_TICKS]),
                    title=dict(text=f"Entropy floor, {SPREAD_NAMES[s]} convention", font=dict(size=14)))
 
 

@@ -37,16 +37,16 @@ def probability_bars(prediction: ModelPrediction, *, height: int = 300) -> go.Fi
     )
     line_text = (f"smoothed target's top: 1 − ε + ε/K = {ceiling:.3f}" if prediction.label_smoothing > 0
                  else "one-hot target's top: 1")
-    shape = dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=ceiling, y1=ceiling,
-                 line=dict(color=CEILING, dash="dash", width=2))
-    note = dict(xref="paper", x=0.99, xanchor="right", yref="y", y=ceiling, yanchor="bottom",
-                text=line_text, showarrow=False, font=dict(color=CEILING, size=11))
+    # The line is named in a legend under the class names: a label on it ran into the top bar's value.
+    line = dict(type="scatter", mode="lines", x=[classes[0], classes[-1]], y=[ceiling, ceiling], name=line_text,
+                line=dict(color=CEILING, dash="dash", width=2), hoverinfo="skip", showlegend=True)
     layout = dict(
-        height=height, margin=dict(l=50, r=10, t=36, b=40),
+        height=height + 30, margin=dict(l=50, r=10, t=36, b=40),
+        legend=dict(orientation="h", yanchor="top", y=-0.42, xanchor="left", x=0, font=dict(size=11)),
         title=dict(text=f"ε = {eps}: {prediction.top_class} {prediction.confidence:.1%}, "
                         f"entropy {prediction.entropy:.2f} nats", font=dict(size=14)),
         xaxis=dict(title=dict(text=None), tickangle=-45),
         yaxis=dict(title=dict(text="probability"), range=[0, 1.12], tickformat=".0%"),
-        shapes=[shape], annotations=[note], bargap=0.25,
+        bargap=0.25,
     )
-    return go.Figure(dict(data=[bars], layout=layout))
+    return go.Figure(dict(data=[bars, line], layout=layout))

@@ -56,9 +56,11 @@ def training_loss(run_list: Sequence[Run], window: int, *, above_floor: bool = F
                                  line=dict(color=colour, width=3, dash=dash), legendgroup=run.name,
                                  hovertemplate=f"{run.label}<br>step %{{x}}<br>average %{{y:.4f}} nats<extra></extra>"))
         if not above_floor:
-            fig.add_hline(y=run.floor, line=dict(color=colour, dash="dot", width=2),
-                          annotation_text=f"floor H(ỹ), {run.label}: {run.floor:.4f} nats",
-                          annotation_position="bottom right" if i % 2 else "top right")
+            # Named in the legend, not by a label on the line: the ε = 0 floor (0 nats) lies under its own curve.
+            fig.add_trace(go.Scatter(x=[steps[0], steps[-1]], y=[run.floor, run.floor], mode="lines",
+                                     name=f"floor H(ỹ), {run.label}: {run.floor:.4f} nats", legendgroup=run.name,
+                                     line=dict(color=colour, dash="dot", width=2),
+                                     hovertemplate=f"floor H(ỹ), {run.label}: {run.floor:.4f} nats<extra></extra>"))
     if above_floor:
         fig.add_hline(y=0.0, line=dict(color=palette.FLOOR, dash="dot", width=2),
                       annotation_text="every run's floor: KL(ỹ‖p) = 0", annotation_position="bottom right")
@@ -79,7 +81,8 @@ def test_metrics(run_list: Sequence[Run]) -> go.Figure:
                 showlegend=col == 1, line=dict(color=colour, dash=dash, width=2), marker=dict(symbol=symbol, size=9),
                 hovertemplate=f"{run.label}<br>epoch %{{x}}<br>{metric} %{{y:{fmt}}}<extra></extra>"), row=1, col=col)
     fig.update_xaxes(dtick=1)
-    return _layout(fig, x_title="epoch", y_title="")
+    # The legend goes below the panels: above them it covered the subplot titles (at 375 px too).
+    return _layout(fig, x_title="epoch", y_title="").update_layout(legend=_LEGEND_BELOW, margin=dict(b=110))
 
 
 # --------------------------------------------------------------------------------------------- calibration
