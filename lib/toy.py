@@ -33,6 +33,10 @@ from lib.smoothing import entropy_floor, optimal_logit_gap, smoothed_target
 K_MIN, K_MAX = 2, 20  # classes the page offers; K dimensions each, so K_MAX bounds the cost per step
 EPS_MIN, EPS_MAX, EPS_STEP = 0.0, 0.5, 0.01
 CHUNK = 100  # steps per "continue"; for every K and ε ≥ 0.01 the curves level off within one
+# A new model opens untrained, far above its floor, so Step and Continue visibly move it (gradient descent
+# here closes most of the distance in the first few steps; opened at CHUNK steps it sat 0.0009 nats above
+# its floor already, and the buttons seemed to do nothing).
+OPENING_STEPS = 0
 MAX_STEPS = 10_000  # history kept per model; enough to watch ε = 0 creep on
 MAX_SECONDS = 2.0  # a click never trains longer than this
 
@@ -206,12 +210,12 @@ def train(state: ToyState, steps: int, *, max_seconds: float | None = None) -> T
 def advance(state: ToyState | None, K: int, eps: float, action: str | None) -> ToyState:
     """What the page's controls do to the model.
 
-    A new (K, ε), or no model yet: fresh data and model, trained ``CHUNK`` steps so the curves show
-    something. ``"start"``: new data (next seed), untrained. ``"step"``: one step. ``"continue"``:
-    ``CHUNK`` steps. ``None``: unchanged. Training never runs past ``MAX_SECONDS`` per call.
+    A new (K, ε), or no model yet: fresh data and model, trained ``OPENING_STEPS`` steps (none), so the
+    learner watches it converge from the start. ``"start"``: new data (next seed), untrained. ``"step"``:
+    one step. ``"continue"``: ``CHUNK`` steps. ``None``: unchanged. Training never runs past ``MAX_SECONDS`` per call.
     """
     if state is None or (state.config.K, state.config.eps) != (K, eps):
-        return train(start(ToyConfig(K=K, eps=eps)), CHUNK, max_seconds=MAX_SECONDS)
+        return train(start(ToyConfig(K=K, eps=eps)), OPENING_STEPS, max_seconds=MAX_SECONDS)
     if action == "start":
         return start(replace(state.config, seed=state.config.seed + 1))
     if action in ("step", "continue"):
@@ -242,7 +246,8 @@ def caption(state: ToyState, seconds: float | None = None) -> str:
     s = summary(state)
     cfg = state.config
     took = f" (the last batch of steps took {seconds:.2f} s)" if seconds is not None else ""
-    head = f"K = {cfg.K}, ε = {cfg.eps:g}, after {s['step']} steps on {len(state.y)} points{took}: "
+    steps = f"{s['step']:g} step" + ("" if s["step"] == 1 else "s")
+    head = f"K = {cfg.K}, ε = {cfg.eps:g}, after {steps} on {len(state.y)} points{took}: "
     loss = (f"training loss {s['loss']:.4g} nats against the floor H(ỹ) = {s['floor']:.4f} nats, "
             f"{s['loss_above_floor']:.2g} nats above it")
     if math.isfinite(s["gap_optimum"]):

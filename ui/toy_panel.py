@@ -7,17 +7,17 @@ import time
 import streamlit as st
 
 from lib import figures_training as figs
-from lib import quiz, toy
+from lib import toy
 from lib.export import file_stem
 from ui.figure import figure
-from ui.quiz import check_understanding
 from ui.text import prose
 from ui.training_state import URL_SCOPE
 from ui.url_sync import mark_moved
 
 
-def toy_panel() -> None:
-    """Sliders for K and ε, Start over / Step / Continue, and the loss, gap and confidence of the toy model."""
+def toy_panel() -> tuple[int, float]:
+    """Sliders for K and ε, Start over / Step / Continue, and the loss, gap and confidence of the toy model;
+    returns the sliders' (K, ε) for the page's questions."""
     prose(f"A linear softmax classifier on K separable Gaussian blobs, trained with full-batch gradient "
           f"descent in NumPy (float64). **Start over** resets it to untrained, **Step** takes one step, "
           f"**Continue** takes {toy.CHUNK}.")
@@ -44,4 +44,4 @@ def toy_panel() -> None:
                title=f"Your classifier's {name}: K = {model.config.K}, ε = {model.config.eps:g}, "
                      f"\"all\" convention, step {model.step}", export_caption=toy_caption)
     st.caption(toy_caption)
-    check_understanding("training", quiz.toy_questions(k, eps))
+    return k, eps
