@@ -372,6 +372,20 @@ def display_copy(image: Image.Image, max_side: int = 768) -> Image.Image:
     return copy
 
 
+def model_view_caption(result: ImageResult) -> str:
+    """The caption beside the model's view; it says when a wide or tall picture lost its sides to the crop.
+
+    The preprocessing (:func:`lib.preprocess.to_model_domain`) takes the centre square before shrinking.
+    """
+    width, height = result.original.size
+    if width == height:
+        return "What the model sees: 32×32, enlarged"
+    side = min(width, height)
+    cut = "left and right" if width > height else "top and bottom"
+    return (f"What the model sees: the centre {side}×{side} square of the {width}×{height} picture (its {cut} "
+            "are cut off), shrunk to 32×32, enlarged")
+
+
 def describe_decoded(result: ImageResult) -> str:
     """One plain line about the picture as given: ``"640×480 pixels"`` plus what decoding did to it."""
     width, height = result.original.size

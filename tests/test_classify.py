@@ -193,6 +193,15 @@ def test_what_to_notice_compares_the_models_and_warns_about_forced_classes(model
     assert len(classify.what_to_notice(alone)) == 1
 
 
+def test_the_model_view_caption_says_when_the_picture_was_cropped_to_its_centre_square(models):
+    wide = classify.classify_upload("wide.png", png_bytes(size=(300, 200)), models)
+    assert classify.model_view_caption(wide) == (
+        "What the model sees: the centre 200×200 square of the 300×200 picture (its left and right are cut off), "
+        "shrunk to 32×32, enlarged")
+    square = classify.classify_upload("square.png", png_bytes(size=(64, 64)), models)
+    assert classify.model_view_caption(square) == "What the model sees: 32×32, enlarged"
+
+
 def test_the_ceiling_sentence_says_where_this_image_sits_against_the_target_top():
     """A CIFAR image at 97 % from the ε = 0.1 model is above 1 − ε + ε/K; the text must not claim it bunches there."""
     classes = tuple(f"c{i}" for i in range(10))
