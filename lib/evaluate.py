@@ -104,6 +104,7 @@ def evaluate_classifier(classifier: Classifier, split: Split) -> dict:
         "nll_temperature_scaled": scaled["nll"], "ece_temperature_scaled": scaled["ece"],
         "mean_confidence": report["mean_confidence"], "smoothed_loss": report["smoothed_loss"],
         **confidence_spread(logits),
+        "reliability": report["reliability"], "reliability_temperature_scaled": scaled["reliability"],
         "images_per_second": round(len(split) / seconds, 1), "mirror_average": classifier.mirror_average,
     }
 

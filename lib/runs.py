@@ -20,6 +20,7 @@ No streamlit here; the page caches :func:`load_runs`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -33,6 +34,9 @@ from lib.paths import models_dir
 from lib.smoothing import entropy_floor
 
 LOG_FILE = "log.json"  # the name lib.model writes; repeated so this module never imports torch
+EVALUATION_FILE = "evaluation.json"  # lib.evaluate --record: the shipped prediction's figures (also lib.model's)
+SHIPPED_SET = ("CIFAR-10 test (JPEG q75 copy), 10,000 images, as the app predicts: each image and its mirror, "
+               "logits averaged (lib.evaluate --record)")
 # The training log measures each epoch on one view per image; the shipped prediction also averages the
 # mirror (lib.model), which the model card reports separately — so say which figures these are.
 TEST_SET = "CIFAR-10 test (JPEG q75 copy), one view per image as logged during training"
@@ -65,6 +69,7 @@ class Run:
     epochs: tuple[dict, ...]
     projections: tuple[dict, ...]
     data_source: str
+    shipped: dict | None = None  # evaluation.json: the shipped prediction's figures, when recorded with bins
 
     @property
     def label(self) -> str:
@@ -79,6 +84,29 @@ class Run:
     def last(self) -> dict:
         """The final epoch's entry: ``test``, ``temperature``, ``test_temperature_scaled``."""
         return self.epochs[-1]
+
+    @property
+    def final_test(self) -> dict:
+        """The model's test figures (accuracy, NLL, ECE, T), shaped like :attr:`last`, plus ``where``.
+
+        The shipped prediction's record (``evaluation.json``, mirror-averaged: the README's and model card's
+        figures) when there is one, so the page meets the numbers quoted everywhere else; the training log's
+        last epoch (one view) otherwise. Reliability bins come with it only where the record holds them
+        (``lib.evaluate --record`` writes them); :func:`reliability_figures` says which bins a diagram draws.
+        """
+        record = self.shipped
+        if not record:
+            return {**self.last, "where": self.test_set}
+        test = {"n": record["n"], "accuracy": record["accuracy"], "nll": record["nll"], "ece": record["ece"],
+                "mean_confidence": record["mean_confidence"]}
+        scaled = {"n": record["n"], "accuracy": record["accuracy"], "ece": record["ece_temperature_scaled"]}
+        if "reliability" in record and "reliability_temperature_scaled" in record:
+            bins = record["reliability_temperature_scaled"]
+            test["reliability"], scaled["reliability"] = record["reliability"], bins
+            scaled["mean_confidence"] = (sum(n * (c or 0.0) for n, c in zip(bins["count"], bins["confidence"],
+                                                                             strict=True)) / max(sum(bins["count"]), 1))
+        return {"temperature": record["temperature"], "where": SHIPPED_SET, "test": test,
+                "test_temperature_scaled": scaled}
 
 
 def _need(mapping: dict, key: str, where: str):
@@ -119,7 +147,14 @@ def load_run(folder: Path) -> Run:
         raise RunLogError(f"{path} is missing") from err
     except json.JSONDecodeError as err:
         raise RunLogError(f"{path} is not valid JSON: {err}") from err
-    return parse_log(log, Path(folder).name)
+    run = parse_log(log, Path(folder).name)
+    evaluation = Path(folder) / EVALUATION_FILE
+    if evaluation.is_file():
+        try:
+            return dataclasses.replace(run, shipped=json.loads(evaluation.read_text()))
+        except json.JSONDecodeError as err:
+            raise RunLogError(f"{evaluation} is not valid JSON: {err}") from err
+    return run
 
 
 def shipped_models_dir() -> Path:
@@ -202,9 +237,9 @@ def why_not_compare(runs: Sequence[Run], window: int) -> str:
             f"of its own target ({nats(lambda r: r.floor)}), so a smoothed run's loss stays high however good "
             f"the model is. Subtract the floor and both measure the same thing, the KL divergence still to "
             f"remove: {nats(lambda r: final_loss(r, n) - r.floor)}. To compare the models themselves, use one "
-            f"yardstick for both, measured on {runs[0].test_set}: the unsmoothed test NLL is "
-            f"{nats(lambda r: r.last['test']['nll'])}, and the accuracy "
-            f"{percent(lambda r: r.last['test']['accuracy'])}.")
+            f"yardstick for both, measured on {runs[0].final_test['where']}: the unsmoothed test NLL is "
+            f"{nats(lambda r: r.final_test['test']['nll'])}, and the accuracy "
+            f"{percent(lambda r: r.final_test['test']['accuracy'])}.")
 
 
 def curves_caption(runs: Sequence[Run], window: int, *, above_floor: bool) -> str:
@@ -244,26 +279,40 @@ def reliability_rows(reliability: dict) -> list[dict]:
     return rows
 
 
+def reliability_figures(run: Run, *, scaled: bool) -> tuple[dict, float, str]:
+    """The figures one reliability diagram draws: (part with ``reliability`` bins, its T, where measured).
+
+    The shipped prediction's bins where its record holds them, else the training log's last epoch, named
+    as such, so a diagram never passes one path's bins off as the other's.
+    """
+    key = "test_temperature_scaled" if scaled else "test"
+    final = run.final_test
+    if "reliability" in final[key]:
+        return final[key], final["temperature"], final["where"]
+    return run.last[key], run.last["temperature"], f"{run.test_set}, last epoch of the training log"
+
+
 def reliability_caption(run: Run, *, scaled: bool) -> str:
     """Text alternative of one reliability diagram: ECE, image count, the fullest bin, the over-confidence."""
-    part = run.last["test_temperature_scaled" if scaled else "test"]
+    part, temperature, where = reliability_figures(run, scaled=scaled)
     rows = reliability_rows(part["reliability"])
     total = sum(r["count"] for r in rows)
     full = max(rows, key=lambda r: r["count"])
-    state = f"after temperature scaling (T = {run.last['temperature']:.3f})" if scaled else "before temperature scaling"
-    return (f"{run.label}, {state}: ECE {100 * part['ece']:.2f}% over {len(rows)} bins of {total} images; "
-            f"mean confidence {100 * part['mean_confidence']:.1f}% against accuracy {100 * part['accuracy']:.1f}%. "
-            f"The fullest bin, ({full['lo']:.2f}, {full['hi']:.2f}], holds {full['count']} images "
-            f"({100 * full['count'] / max(total, 1):.0f}%) with accuracy {100 * (full['accuracy'] or 0):.1f}% "
-            f"at mean confidence {100 * (full['confidence'] or 0):.1f}%.")
+    state = f"after temperature scaling (T = {temperature:.3f})" if scaled else "before temperature scaling"
+    return (f"{run.label}, {state}, {where}: ECE {100 * part['ece']:.2f}% over {len(rows)} bins of {total} "
+            f"images; mean confidence {100 * part['mean_confidence']:.1f}% against accuracy "
+            f"{100 * part['accuracy']:.1f}%. The fullest bin, ({full['lo']:.2f}, {full['hi']:.2f}], holds "
+            f"{full['count']} images ({100 * full['count'] / max(total, 1):.0f}%) with accuracy "
+            f"{100 * (full['accuracy'] or 0):.1f}% at mean confidence {100 * (full['confidence'] or 0):.1f}%.")
 
 
 def calibration_table(runs: Sequence[Run]) -> list[dict[str, str]]:
     """Our final-epoch ECE before and after temperature scaling, then the published numbers."""
-    rows = [{"source": f"This app, {r.label} ({r.name})", "data and network": f"{r.test_set}, EfficientNet-Lite0",
-             "ECE before": f"{100 * r.last['test']['ece']:.2f}%",
-             "ECE after": f"{100 * r.last['test_temperature_scaled']['ece']:.2f}%",
-             "remedy": f"temperature scaling, T = {r.last['temperature']:.3f}"} for r in runs]
+    rows = [{"source": f"This app, {r.label} ({r.name})",
+             "data and network": f"{r.final_test['where']}, EfficientNet-Lite0",
+             "ECE before": f"{100 * r.final_test['test']['ece']:.2f}%",
+             "ECE after": f"{100 * r.final_test['test_temperature_scaled']['ece']:.2f}%",
+             "remedy": f"temperature scaling, T = {r.final_test['temperature']:.3f}"} for r in runs]
     return rows + [dict(row) for row in LITERATURE]
 
 
@@ -271,13 +320,14 @@ def calibration_summary(runs: Sequence[Run]) -> str:
     """One sentence with our ECEs, worded by what the numbers show (smoothing helped, or did not)."""
     if not runs:
         return ""
-    parts = [f"{r.label}: {100 * r.last['test']['ece']:.2f}% → {100 * r.last['test_temperature_scaled']['ece']:.2f}%"
-             for r in runs]
-    text = f"ECE before → after temperature scaling, 15 bins, {runs[0].test_set}: " + "; ".join(parts) + "."
+    parts = [f"{r.label}: {100 * r.final_test['test']['ece']:.2f}% → "
+             f"{100 * r.final_test['test_temperature_scaled']['ece']:.2f}%" for r in runs]
+    text = (f"ECE before → after temperature scaling, 15 bins, {runs[0].final_test['where']}: "
+            + "; ".join(parts) + ".")
     plain = [r for r in runs if r.eps == 0]
     smooth = [r for r in runs if r.eps > 0]
     if plain and smooth:
-        a, b = plain[0].last["test"]["ece"], smooth[-1].last["test"]["ece"]
+        a, b = plain[0].final_test["test"]["ece"], smooth[-1].final_test["test"]["ece"]
         verdict = "lower" if b < a else "not lower"
         text += (f" Without any temperature, label smoothing ({smooth[-1].label}) gives an ECE {verdict} than "
                  f"the unsmoothed model's ({100 * b:.2f}% vs {100 * a:.2f}%).")

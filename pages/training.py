@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import figures_training as figs
-from lib import runs
+from lib import quiz, runs
 from lib.export import file_stem
 from ui.figure import figure
+from ui.quiz import check_understanding
 from ui.routing import run_through_router
 from ui.share import share_panel
 from ui.text import prose
@@ -65,7 +66,7 @@ with calibration:
                            help="One scalar T divides the logits, fitted on held-out training images (Guo et al. "
                                 "2017); it never changes the predicted class.")
         for col, run in zip(st.columns(len(all_runs)), all_runs, strict=True):
-            part = run.last["test_temperature_scaled" if scaled else "test"]
+            part, _, _ = runs.reliability_figures(run, scaled=scaled)
             figure(figs.reliability_diagram(part["reliability"], title=run.label), where=col,
                    key=f"training_reliability_{run.name}",
                    stem=file_stem("reliability", run.name, "temperature-scaled" if scaled else "raw"),
@@ -91,6 +92,8 @@ with representations:
               "the three clusters sit at more equal distances, because smoothing asks every wrong class for "
               "the same logit gap.")
 with yourself:
-    toy_panel()
+    toy_k, toy_eps = toy_panel()
 widgets_to_url()
+# Under the tabs, not inside the last one: the questions are there whichever tab is open.
+check_understanding("training", quiz.toy_questions(toy_k, toy_eps))
 share_panel("training", TITLE)

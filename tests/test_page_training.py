@@ -50,11 +50,11 @@ def test_training_curves_follow_the_window_and_the_floor_view(models):
 
 def test_calibration_switches_between_before_and_after_temperature_scaling(models):
     at = page()
-    assert "ε = 0.1, before temperature scaling: ECE" in captions(at)
+    assert "ε = 0.1, before temperature scaling, " in captions(at)
     table = at.table[0].value
     assert len(table) == 4 and "Guo et al. 2017" in set(table["source"])
     at.toggle(key="training_scaled").set_value(True).run()
-    assert "ε = 0.1, after temperature scaling (T = 1.500): ECE" in captions(at)
+    assert "ε = 0.1, after temperature scaling (T = 1.500), " in captions(at)
     assert "before temperature scaling" not in captions(at)
 
 
