@@ -194,3 +194,16 @@ def test_missing_models_give_a_message_not_a_traceback(models_dir, monkeypatch, 
     at = open_page()
     assert not at.exception
     assert any("No trained models were found" in e.value for e in at.error)
+
+
+def test_the_results_come_right_under_the_inputs_and_the_questions_and_share_panel_after_them(models_dir):
+    at = open_page()
+    at.file_uploader(key="classify_upload").set_value([("a.png", png(), "image/png")])
+    at.run()
+    assert not at.exception
+    order = [getattr(node, "label", None) or getattr(node, "value", None) for node in at.main
+             if type(node).__name__ in ("Expander", "Caption")]
+    first_result = next(i for i, v in enumerate(order) if isinstance(v, str) and "ms per image" in v)
+    quiz = next(i for i, v in enumerate(order) if isinstance(v, str) and v.startswith("Check your understanding"))
+    share = order.index("Share or embed this view")
+    assert first_result < quiz < share, order
