@@ -87,6 +87,7 @@ class Explorable {
     this.plotly = loadPlotly(spec.plotly_src).then((Plotly) => {
       this.Plotly = Plotly;
       this.show(this.index);
+      this.draw();
       return Plotly;
     });
     this.show(this.index);
@@ -160,17 +161,27 @@ class Explorable {
     this.shown.textContent = parts.eps_shown;
     for (const write of this.writers) write(parts);
     this.root.dataset.index = String(index);
-    if (!this.Plotly) return;
+    // Figures are redrawn once per animation frame, with the newest state: a fast drag fires several input
+    // events per frame, and the numbers above (already written) must not wait for plotly.
+    this.parts = parts;
+    if (this.Plotly && !this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
+  }
+
+  draw() {
+    const parts = this.parts;
     for (const f of this.figures) {
       const fig = parts[f.part];
       if (this.drawn[f.part] === fig) continue;
       this.drawn[f.part] = fig;
-      this.Plotly.react(f.plot, fig.data, themed(fig.layout, this.theme), {
-        displaylogo: false, responsive: true,
-        toImageButtonOptions: { format: "png", filename: parts[f.stem], scale: 2 },
-      });
+      // The same config on every call: plotly starts the figure afresh when its config changes, so the PNG's
+      // file name (it carries ε) is put into the live context after drawing instead.
+      f.config ||= { displaylogo: false, responsive: true,
+                     toImageButtonOptions: { format: "png", filename: parts[f.stem], scale: 2 } };
+      this.Plotly.react(f.plot, fig.data, themed(fig.layout, this.theme), f.config);
+      f.config.toImageButtonOptions.filename = parts[f.stem];
+      if (f.plot._context) f.plot._context.toImageButtonOptions.filename = parts[f.stem];
     }
-    this.root.dataset.drawn = String(index);
+    this.root.dataset.drawn = String(this.index);
   }
 
   settle() {
