@@ -14,7 +14,7 @@ SCREENSHOT = ROOT / "assets" / "screenshot.png"
 
 
 def floor_metric(page):
-    return page.get_by_test_id("stMetricValue").first
+    return page.get_by_test_id("lslabMetricValue").first
 
 
 def test_slider_moves_the_floor_and_deep_links_reproduce_a_view(streamlit_server, browser):
@@ -33,7 +33,7 @@ def test_slider_moves_the_floor_and_deep_links_reproduce_a_view(streamlit_server
         expect(floor_metric(page)).to_have_text("0.5003 nats", timeout=30_000)
 
         # Three key presses on the ε slider: 0.10 → 0.13.
-        eps_thumb = page.get_by_role("group", name="ε, the smoothing strength").get_by_role("slider")
+        eps_thumb = page.get_by_role("slider", name="ε, the smoothing strength")
         eps_thumb.focus()
         for _ in range(3):
             eps_thumb.press("ArrowRight")

@@ -112,11 +112,11 @@ def png(colour: tuple[int, int, int] = (30, 90, 200)) -> bytes:
 
 
 def floor_value(scope):
-    return scope.get_by_test_id("stMetricValue").first
+    return scope.get_by_test_id("lslabMetricValue").first
 
 
 def eps_thumb(scope):
-    return scope.get_by_role("group", name="ε, the smoothing strength").get_by_role("slider")
+    return scope.get_by_role("slider", name="ε, the smoothing strength")
 
 
 def target_download(scope):
