@@ -119,7 +119,9 @@ class Explorable {
       return element("div", { class: "lslab-row" }, b.blocks.map((child) => this.block(child)));
     }
     if (b.kind === "math") {
-      const node = element("div", { class: "lslab-math", "data-part": b.part });
+      // Focusable, so a formula wider than a phone can be scrolled with the keyboard too.
+      const node = element("div", { class: "lslab-math", "data-part": b.part, tabindex: "0", role: "group",
+                                    "aria-label": "Formula" });
       this.writers.push((parts) => { if (node.dataset.shown !== parts[b.part]) { node.innerHTML = parts[b.part]; node.dataset.shown = parts[b.part]; } });
       return node;
     }

@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -37,7 +38,7 @@ from lib.explain import explainer_settings
 from lib.explorable import encode_table, index_of, state_table
 from lib.explorer_views import VIEWS, slider_values
 from lib.export import chart_config
-from lib.url_state import EPS_STEP
+from lib.url_state import DEFAULT_STATE, EPS_STEP
 from ui import url_sync
 from ui.figure import figure_download
 from ui.text import show_text
@@ -76,16 +77,26 @@ def plotly_src() -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _payload(page: str, K: int, spread: str, spec_json: str) -> tuple[str, bytes]:
-    """``(version, bytes)``: the page's spec with the table of every state, for this K and convention.
+def _table_json(page: str, K: int, spread: str) -> bytes:
+    """The table of every state of ``page``'s view for K and the convention, as JSON (about 1 s to build).
 
     ``cache_resource`` because the bytes are immutable and up to ~6 MB: no copy per rerun.
     """
-    table = state_table(VIEWS[page](K, spread), slider_values(K, spread))
-    spec = {**json.loads(spec_json), "table": table}
-    body = encode_table(spec)
+    return encode_table(state_table(VIEWS[page](K, spread), slider_values(K, spread)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _payload(page: str, K: int, spread: str, spec_json: str) -> tuple[str, bytes]:
+    """``(version, bytes)``: ``<version>\\n{...spec, "table": ...}``, what the component is sent."""
+    body = spec_json[:-1].encode("utf-8") + b',"table":' + _table_json(page, K, spread) + b"}"
     version = f"{page}-{K}-{spread}-{hashlib.sha1(body).hexdigest()[:12]}"
     return version, version.encode("ascii") + b"\n" + body
+
+
+def _warm_default_tables() -> None:
+    """Build the tables of the view every link without settings opens, before its first learner asks."""
+    for page in VIEWS:
+        _table_json(page, DEFAULT_STATE.K, DEFAULT_STATE.spread)
 
 
 def _component_moved(page: str) -> None:
@@ -173,3 +184,5 @@ def _streamlit_path(blocks: Sequence[Block], parts: Mapping[str, Any], settings:
                             title=f"{block['title']}: {settings}", where=where)
 
 
+# Started when a page first imports this module (the first visit to any page after a server start).
+threading.Thread(target=_warm_default_tables, name="lslab-warm-tables", daemon=True).start()
