@@ -18,7 +18,9 @@ PAGES = [
 
 
 def main() -> None:
-    st.set_page_config(page_title="Label Smoothing Lab", page_icon=":material/blur_on:", layout="wide")
+    # An emoji icon becomes a data: URL in the browser; a :material/…: one is fetched from fonts.gstatic.com,
+    # and the app makes no request outside its own origin.
+    st.set_page_config(page_title="Label Smoothing Lab", page_icon="🎯", layout="wide")
     pages = [st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
              for i, (path, title, icon, url) in enumerate(PAGES)]
     # Embed mode (?embed=true) drops Streamlit's toolbar; the page list goes too, leaving one page in the frame.

@@ -74,7 +74,8 @@ class Explorable {
     this.table = spec.table;
     this.setStateValue = setStateValue;
     this.index = spec.index;
-    this.reported = spec.index;
+    this.sent = spec.index;
+    this.reported = new Set([spec.index]);
     this.drawn = {};
     this.writers = [];
     this.figures = [];
@@ -189,17 +190,19 @@ class Explorable {
   settle() {
     clearTimeout(this.pending);
     this.pending = setTimeout(() => {
-      if (this.reported === this.index) return;
-      this.reported = this.index;
+      if (this.sent === this.index) return;
+      this.sent = this.index;
+      this.reported.add(this.index);
       this.setStateValue(this.spec.slider.key, this.table.values[this.index]);
     }, this.spec.settle_ms);
   }
 
   request(index) {
-    // Python's position wins only when it is not the echo of one this component reported (a deep
-    // link, a repair, K or the convention moved): key presses made during a rerun are not undone.
-    if (index === this.reported) return;
-    this.reported = index;
+    // Python's position wins only when it is not the echo of one this component reported: a rerun for
+    // an earlier settled position can arrive after the learner has moved on, and must not undo that.
+    if (this.reported.has(index)) return;
+    this.reported = new Set([index]);
+    this.sent = index;
     this.show(index);
   }
 }

@@ -12,12 +12,17 @@ from lib.export import file_stem
 from ui.figure import figure
 from ui.quiz import check_understanding
 from ui.text import prose
-from ui.training_state import URL_SCOPE
+from ui.training_state import URL_SCOPE, widgets_to_url
 from ui.url_sync import mark_moved
 
 
+@st.fragment
 def toy_panel() -> None:
-    """Sliders for K and ε, Start over / Step / Continue, and the loss, gap and confidence of the toy model."""
+    """Sliders for K and ε, Start over / Step / Continue, and the loss, gap and confidence of the toy model.
+
+    A fragment: a click or a slider move here reruns this panel alone, not the page's other tabs and figures;
+    it writes the address itself, since the page's own :func:`widgets_to_url` runs only on full reruns.
+    """
     prose(f"A linear softmax classifier on K separable Gaussian blobs, trained with full-batch gradient "
           f"descent in NumPy (float64). **Start over** resets it to untrained, **Step** takes one step, "
           f"**Continue** takes {toy.CHUNK}.")
@@ -45,3 +50,4 @@ def toy_panel() -> None:
                      f"\"all\" convention, step {model.step}", export_caption=toy_caption)
     st.caption(toy_caption)
     check_understanding("training", quiz.toy_questions(k, eps))
+    widgets_to_url()
