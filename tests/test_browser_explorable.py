@@ -14,16 +14,23 @@ from browser_helpers import wait_for_idle
 
 from lib import explain
 from lib.export import file_stem
-from lib.smoothing import entropy_floor, optimal_logit_gap, smoothed_target, target_values
+from lib.smoothing import ce_vs_true_prob, entropy_floor, floor_curve, optimal_logit_gap, smoothed_target, target_values
 
 pytestmark = pytest.mark.browser
 EPS = "ε, the smoothing strength"
 
-# Plotly's data of the n-th live figure: each trace's x and y as plain lists (typed arrays included).
+# What plotly drew in the n-th live figure: each trace's x and y as plotly decoded them (its full data, where
+# the base64 float64 arrays from Python have become typed arrays), in the order of the figure's traces.
 FIGURE_DATA = """(n) => {
   const plot = document.querySelectorAll('.lslab-figure')[n];
-  return plot.data.map(t => ({name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || [])}));
+  return [...plot._fullData].sort((a, b) => a.index - b.index).map(t => ({
+    name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || [])}));
 }"""
+
+
+def same(shown: list[float], expected) -> bool:
+    """Exactly equal, float64 for float64 (NaN where the curve is undefined counts as equal)."""
+    return np.array_equal(np.asarray(shown, dtype=np.float64), np.asarray(expected, dtype=np.float64), equal_nan=True)
 
 
 def slider(page):
@@ -59,8 +66,9 @@ def check_target_page(page, K: int, spread: str) -> float:
     assert values[0] == f"{entropy_floor(K, eps, spread=spread):.4f} nats"
     bars = page.evaluate(FIGURE_DATA, 0)
     assert len(bars[0]["y"]) == min(K, 12)
-    assert np.allclose(bars[0]["y"], smoothed_target(K, eps, spread=spread)[: len(bars[0]["y"])], rtol=0, atol=0)
+    assert same(bars[0]["y"], smoothed_target(K, eps, spread=spread)[: len(bars[0]["y"])])
     curve = page.evaluate(FIGURE_DATA, 1)
+    assert len(curve[0]["x"]) == 201 and same(curve[0]["y"], floor_curve(K, np.asarray(curve[0]["x"]), spread=spread))
     marker = curve[-1]
     assert marker["x"] == [eps] and marker["y"] == [entropy_floor(K, eps, spread=spread)]
     captions = page.locator(".lslab-caption").all_inner_texts()
@@ -124,6 +132,9 @@ def test_a_deep_link_opens_the_loss_curves_at_its_state_with_libs_curves(streaml
         floor = entropy_floor(3, 0.5, spread="others")
         ce = page.evaluate(FIGURE_DATA, 0)
         assert ce[-1]["x"] == [on] and ce[-1]["y"] == [floor]  # the minimum's marker
+        smoothed = ce[1]
+        assert len(smoothed["x"]) > 300 and on in smoothed["x"]
+        assert same(smoothed["y"], ce_vs_true_prob(3, 0.5, np.asarray(smoothed["x"]), spread="others"))
         gap = page.evaluate(FIGURE_DATA, 2)
         assert gap[-1]["x"] == [optimal_logit_gap(3, 0.5, spread="others")]
         assert page.locator(".lslab-caption").nth(2).inner_text() == explain.gap_caption(3, 0.5, spread="others")

@@ -71,7 +71,9 @@ def plotly_src() -> str:
         source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
         _STATIC.mkdir(parents=True, exist_ok=True)
         partial_copy = target.with_suffix(f".{os.getpid()}.tmp")
-        shutil.copyfile(source, partial_copy)
+        # copy2 keeps the package file's modification time: the Last-Modified a browser's heuristic cache
+        # lifetime grows with (Streamlit's static route sends no Cache-Control).
+        shutil.copy2(source, partial_copy)
         partial_copy.replace(target)  # atomic: a browser never reads half a file
     return f"app/static/vendor/{name}"
 
