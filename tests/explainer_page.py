@@ -48,7 +48,7 @@ class ExplainerPage:
         return len(self.at.get("bidi_component")) > 0
 
     def _component(self) -> tuple[Any, dict, int]:
-        table_element, request_element = self.at.get("bidi_component")
+        request_element, table_element = self.at.get("bidi_component")
         raw = table_element.proto.bytes
         spec = json.loads(raw[raw.index(b"\n") + 1:])
         request = json.loads(request_element.proto.json)

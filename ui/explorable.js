@@ -88,7 +88,6 @@ class Explorable {
     this.plotly = loadPlotly(spec.plotly_src).then((Plotly) => {
       this.Plotly = Plotly;
       this.show(this.index);
-      this.draw();
       return Plotly;
     });
     this.show(this.index);
@@ -164,27 +163,35 @@ class Explorable {
     this.shown.textContent = parts.eps_shown;
     for (const write of this.writers) write(parts);
     this.root.dataset.index = String(index);
-    // Figures are redrawn once per animation frame, with the newest state: a fast drag fires several input
-    // events per frame, and the numbers above (already written) must not wait for plotly.
+    this.root.dataset.drawn = "";  // set again once every figure shows this state
+    // Figures are redrawn in animation frames, one figure per frame, always with the newest state: a fast
+    // drag fires several input events per frame, the numbers above (already written) must not wait for
+    // plotly, and the page stays responsive to the next key or pointer move between two figures.
     this.parts = parts;
+    this.schedule();
+  }
+
+  schedule() {
     if (this.Plotly && !this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
   }
 
   draw() {
     const parts = this.parts;
-    for (const f of this.figures) {
-      const fig = parts[f.part];
-      if (this.drawn[f.part] === fig) continue;
-      this.drawn[f.part] = fig;
-      // The same config on every call: plotly starts the figure afresh when its config changes, so the PNG's
-      // file name (it carries ε) is put into the live context after drawing instead.
-      f.config ||= { displaylogo: false, responsive: true,
-                     toImageButtonOptions: { format: "png", filename: parts[f.stem], scale: 2 } };
-      this.Plotly.react(f.plot, fig.data, themed(fig.layout, this.theme), f.config);
-      f.config.toImageButtonOptions.filename = parts[f.stem];
-      if (f.plot._context) f.plot._context.toImageButtonOptions.filename = parts[f.stem];
+    const f = this.figures.find((g) => this.drawn[g.part] !== parts[g.part]);
+    if (!f) {
+      this.root.dataset.drawn = String(this.index);
+      return;
     }
-    this.root.dataset.drawn = String(this.index);
+    const fig = parts[f.part];
+    this.drawn[f.part] = fig;
+    // The same config on every call: plotly starts the figure afresh when its config changes, so the PNG's
+    // file name (it carries ε) is put into the live context after drawing instead.
+    f.config ||= { displaylogo: false, responsive: true,
+                   toImageButtonOptions: { format: "png", filename: parts[f.stem], scale: 2 } };
+    this.Plotly.react(f.plot, fig.data, themed(fig.layout, this.theme), f.config);
+    f.config.toImageButtonOptions.filename = parts[f.stem];
+    if (f.plot._context) f.plot._context.toImageButtonOptions.filename = parts[f.stem];
+    this.schedule();
   }
 
   settle() {
@@ -234,8 +241,10 @@ export default function (component) {
     }
     return;
   }
-  // The request mount: remember it (the table may mount after it) and pass it on.
+  // The request mount: remember it (the table may mount after it) and pass it on. It is small and comes
+  // first, so plotly.js starts loading while the table is still on its way.
   registry[data.page + ":request"] = data;
+  loadPlotly(data.plotly_src).catch(() => {});
   const instance = registry[data.page];
   if (instance && instance.version === data.version && instance.host.isConnected) instance.request(data.index);
 }

@@ -146,9 +146,11 @@ def explorable(page: str, K: int, eps: float, spread: str, blocks: Sequence[Bloc
         spec = {"page": page, "blocks": shown, "plotly_src": plotly_src(), "settle_ms": SETTLE_MS,
                 "slider": {"key": "eps", "label": EPS_LABEL, "help": EPS_HELP}}
         version, payload = _payload(page, K, spread, json.dumps(spec, sort_keys=True, ensure_ascii=False))
-        _component(key=f"{page}_live", data=payload, on_eps_change=partial(_component_moved, page))
+        # The small request first: its mount starts loading plotly.js while the table travels.
         index = index_of(slider_values(K, spread), eps)
-        _component(key=f"{page}_live_request", data={"page": page, "version": version, "index": index})
+        _component(key=f"{page}_live_request", data={"page": page, "version": version, "index": index,
+                                                     "plotly_src": spec["plotly_src"]})
+        _component(key=f"{page}_live", data=payload, on_eps_change=partial(_component_moved, page))
         _downloads(shown, view(eps), explainer_settings(K, eps, spread))
     else:
         _streamlit_path(shown, view(eps), explainer_settings(K, eps, spread))
