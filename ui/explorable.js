@@ -158,7 +158,8 @@ class Explorable {
   show(index) {
     this.index = index;
     const parts = stateAt(this.table, index);
-    this.input.value = String(index);
+    // Only when Python moved it: writing the value of a range input the pointer is dragging ends the drag.
+    if (this.input.value !== String(index)) this.input.value = String(index);
     this.input.setAttribute("aria-valuetext", parts.eps_spoken);
     this.shown.textContent = parts.eps_shown;
     for (const write of this.writers) write(parts);
