@@ -50,8 +50,9 @@ WATCH = """
   const attach = () => {
     const plots = document.querySelectorAll('.js-plotly-plot');
     plots.forEach((gd) => {
-      if (gd.__benchWatched || !gd.on) return;
-      gd.__benchWatched = true;
+      // Attached again whenever plotly gave the figure a new event emitter (Streamlit re-plots on a rerun).
+      if (!gd.on || !gd._ev || gd.__benchEmitter === gd._ev) return;
+      gd.__benchEmitter = gd._ev;
       gd.on('plotly_afterplot', () => {
         w.figure.push(performance.now());
         if (gd === document.querySelector('.js-plotly-plot')) w.frames.add(w.frame);
@@ -60,10 +61,13 @@ WATCH = """
   };
   setInterval(attach, 20);
   attach();
-  let last = null;
-  new MutationObserver(() => {
+  const floorNow = () => {
     const floor = [...document.querySelectorAll(floorSelector)].find(e => e.textContent.includes(floorText));
-    const text = floor ? floor.textContent : null;
+    return floor ? floor.textContent : null;
+  };
+  let last = floorNow();
+  new MutationObserver(() => {
+    const text = floorNow();
     if (text !== last) { last = text; w.floor.push(performance.now()); }
   }).observe(document.body, {subtree: true, childList: true, characterData: true});
 }
