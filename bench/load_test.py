@@ -422,6 +422,10 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=280.0,
                         help="seconds for the whole run, server start included (default: 280)")
     args = parser.parse_args()
+    # This bench drives Streamlit's ε slider (its widget protocol, or the browser's keys on it):
+    # the pages' Streamlit-slider path, one rerun per move (ui/explorable.py). The live explorable reruns only
+    # when ε settles; bench/bench_explorable.py measures it in the browser.
+    os.environ["LSLAB_LIVE_FIGURES"] = "0"
     began = time.monotonic()
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}

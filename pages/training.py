@@ -12,7 +12,7 @@ from ui.quiz import check_understanding
 from ui.routing import run_through_router
 from ui.share import share_panel
 from ui.text import prose
-from ui.toy_panel import toy_panel
+from ui.toy_panel import QUESTIONS_FOR, toy_panel
 from ui.training_state import URL_SCOPE, url_to_widgets, widgets_to_url
 from ui.url_sync import mark_moved
 
@@ -36,6 +36,9 @@ all_runs = load_runs(str(models_dir), runs.logs_fingerprint(models_dir))
 triples = runs.shared_triples(all_runs)
 run_names = ", ".join(run.label for run in all_runs)
 url_to_widgets(triples)
+# The toy's (K, ε) as the widgets hold them now: the questions under the tabs ask about them, and the toy's
+# fragment reruns the page when its sliders move past what the questions were built for.
+toy_settings = st.session_state[QUESTIONS_FOR] = (st.session_state.training_toy_k, st.session_state.training_toy_eps)
 if not all_runs:
     st.info(f"No training logs in {models_dir} yet (they come from `python -m lib.train … --export`): only the "
             "train-it-yourself tab has something to show.", icon=":material/hourglass_empty:")
@@ -92,8 +95,8 @@ with representations:
               "the three clusters sit at more equal distances, because smoothing asks every wrong class for "
               "the same logit gap.")
 with yourself:
-    toy_k, toy_eps = toy_panel()
+    toy_panel()
 widgets_to_url()
 # Under the tabs, not inside the last one: the questions are there whichever tab is open.
-check_understanding("training", quiz.toy_questions(toy_k, toy_eps))
+check_understanding("training", quiz.toy_questions(*toy_settings))
 share_panel("training", TITLE)

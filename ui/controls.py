@@ -15,7 +15,6 @@ import streamlit as st
 from lib.smoothing import SPREAD_LABELS
 from lib.url_state import (
     DEFAULT_STATE,
-    EPS_STEP,
     K_MAX,
     K_MIN,
     PARAM_NAMES,
@@ -28,7 +27,8 @@ from lib.url_state import (
 )
 from ui import url_sync
 
-STATE_KEY = "lab_state"
+# STATE_KEY, the key of the shared state, is defined beside the explorable whose settled ε marks it moved.
+from ui.explorable import STATE_KEY, eps_slider, live_figures
 
 SPREAD_HELP = ('"all": ε is spread over all K classes, true one included: ỹ_true = 1 − ε + ε/K, others ε/K '
                "(PyTorch `label_smoothing`, Keras, optax, Szegedy et al. 2016).  \n"
@@ -94,18 +94,22 @@ def smoothing_controls(page: str) -> tuple[int, float, str]:
             st.session_state[keys[name]] = value
     st.session_state[range_key] = eps_max
 
-    col_spread, col_k, col_eps = st.columns([2, 3, 3])
+    live = live_figures()
+    col_spread, col_k, col_eps = st.columns([2, 3, 3]) if not live else (*st.columns([2, 3]), None)
     spread = col_spread.radio("Convention", SPREADS, key=keys["spread"], format_func=SPREAD_LABELS.get,
                               help=SPREAD_HELP, horizontal=True, on_change=url_sync.mark_moved, args=(STATE_KEY,))
     k = col_k.slider("K, the number of classes", K_MIN, K_MAX, step=1, key=keys["k"], on_change=url_sync.mark_moved,
                      args=(STATE_KEY,),
                      help="Every class but the true one gets the same small share of ε.")
-    eps = col_eps.slider("ε, the smoothing strength", 0.0, eps_max,
-                         step=EPS_STEP, format="%.2f", key=keys["eps"], on_change=url_sync.mark_moved,
-                         args=(STATE_KEY,),
-                         help="The probability mass moved away from the one-hot target. The slider stops "
-                              "before the true class would stop being the most likely.")
+    if live:
+        # The ε slider is the explorable's own (ui/explorable.py); its settled value arrives in this key.
+        eps = st.session_state[keys["eps"]]
+    else:
+        with col_eps:
+            eps = eps_slider(page, eps_max, url_sync.mark_moved, (STATE_KEY,))
     final, more = clamp_state(int(k), float(eps), str(spread))
+    if live:
+        st.session_state[keys["eps"]] = final.eps  # a plain value here, not a widget's
     _show_notes(notes + more)
     _remember(final)
     return final.K, final.eps, final.spread
