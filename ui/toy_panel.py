@@ -14,7 +14,6 @@ from ui.text import prose
 from ui.training_state import URL_SCOPE, widgets_to_url
 from ui.url_sync import mark_moved
 
-
 QUESTIONS_FOR = "training_toy_questions_for"  # the toy (K, ε) the page's questions were last built for
 
 
