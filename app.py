@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.settings import configure_process
 from ui.routing import embedded
 
 PAGES = [
@@ -18,6 +19,7 @@ PAGES = [
 
 
 def main() -> None:
+    configure_process()  # process-wide settings, once per process (later reruns do nothing)
     st.set_page_config(page_title="Label Smoothing Lab", page_icon=":material/blur_on:", layout="wide")
     pages = [st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
              for i, (path, title, icon, url) in enumerate(PAGES)]

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ import numpy as np
 
 from lib.paths import models_dir
 from lib.smoothing import entropy_floor
+from lib.url_state import quoted_url_value
 
 LOG_FILE = "log.json"  # the name lib.model writes; repeated so this module never imports torch
 # The training log measures each epoch on one view per image; the shipped prediction also averages the
@@ -299,8 +299,7 @@ def shared_triples(runs: Sequence[Run]) -> list[str]:
 
 
 def _quoted(raw: str) -> str:
-    # Only short, plain values are echoed back into the page; anything else could be Markdown.
-    return f'"{raw}"' if re.fullmatch(r"[\w.+\- ]{0,40}", raw) else "(an unreadable value)"
+    return quoted_url_value(raw, max_length=40)
 
 
 def parse_triple(raw: str | Sequence[str] | None, available: Sequence[str]) -> tuple[str | None, list[str]]:

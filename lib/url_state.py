@@ -90,11 +90,24 @@ def clamp_state(K: int, eps: float, spread: str) -> tuple[SmoothingState, list[s
     return SmoothingState(K=int(K), eps=snapped / _EPS_SCALE, spread=spread), notes
 
 
+_PLAIN_URL_VALUE = re.compile(r"[\w.+\- ]{0,40}")
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$])")
+
+
+def quoted_url_value(raw: str, max_length: int = 24) -> str:
+    """A URL value safe to quote back in a note (which Streamlit renders as Markdown).
+
+    Only short, plain values (letters, digits, ``.+-_`` and spaces) are echoed, each Markdown punctuation
+    character backslash-escaped, so ``?model=__bold__`` reads ``"__bold__"`` and is not shown in bold;
+    anything else becomes "(an unreadable value)".
+    """
+    if len(raw) > max_length or not _PLAIN_URL_VALUE.fullmatch(raw):
+        return "(an unreadable value)"
+    return '"' + _MARKDOWN_PUNCTUATION.sub(r"\\\1", raw) + '"'
+
+
 def _shown(raw: str) -> str:
-    """A URL value safe to quote back in a note: short, and nothing Markdown would turn into a link."""
-    if re.fullmatch(r"[\w.+\- ]{0,24}", raw):
-        return f'"{raw}"'
-    return "(an unreadable value)"
+    return quoted_url_value(raw)
 
 
 def _last(value: str | Sequence[str] | None) -> str | None:

@@ -105,7 +105,7 @@ def rejected(name: str, data: bytes, **limits) -> RejectedImage:
 
 
 def rgb_at(result: DecodedImage, xy: tuple[int, int]) -> tuple[int, int, int]:
-    return result.image.getpixel(xy)
+    return result.thumbnail.getpixel(xy)
 
 
 GOOD_UPLOADS = {
@@ -253,7 +253,7 @@ def test_gif_frame_larger_than_its_screen_is_checked_against_the_pixel_cap():
 
 def test_one_pixel_image_decodes_to_a_32x32_model_input():
     result = decoded("dot.png", encode(Image.new("RGB", (1, 1), (10, 200, 30)), "PNG"))
-    model_input = to_model_domain(result.image)
+    model_input = result.view
     assert model_input.size == (32, 32) and model_input.mode == "RGB"
     assert np.all(np.asarray(model_input) == (10, 200, 30))
     assert any(note.startswith("small image (1×1)") for note in result.notes)
@@ -263,8 +263,8 @@ def test_10000x10_image_decodes_and_only_its_centre_square_is_classified():
     strip = Image.new("RGB", (10_000, 10), "red")
     strip.paste("lime", (4995, 0, 5005, 10))  # the centred 10×10 square
     result = decoded("strip.png", encode(strip, "PNG"))
-    assert result.image.size == (10_000, 10)
-    model_input = np.asarray(to_model_domain(result.image))
+    assert result.upright_size == (10_000, 10)
+    model_input = np.asarray(result.view)
     assert model_input.shape == (32, 32, 3)
     assert np.all(model_input == (0, 255, 0))
     assert result.notes == (
@@ -301,7 +301,7 @@ def test_16bit_gray_png_transparent_value_becomes_white():
 
 def test_cmyk_jpeg_decodes_to_rgb():
     result = decoded("print.jpg", GOOD_UPLOADS["cmyk.jpg"])
-    assert result.original_mode == "CMYK" and result.image.mode == "RGB"
+    assert result.original_mode == "CMYK" and result.thumbnail.mode == "RGB"
     red, green, blue = rgb_at(result, (20, 20))
     assert red > 240 and green < 15 and blue < 15
     assert "CMYK (print) colours converted to RGB" in result.notes
@@ -364,7 +364,7 @@ def test_exif_orientation_turns_the_photo_upright(orientation, top, bottom, fmt)
     stored = split_colours((40, 20), "red", "blue")
     params = {"quality": 95} if fmt == "JPEG" else {}
     result = decoded(f"phone.{fmt.lower()}", encode(stored, fmt, exif=with_orientation(orientation), **params))
-    assert result.original_size == (40, 20) and result.image.size == (20, 40)
+    assert result.original_size == (40, 20) and result.upright_size == (20, 40)
     expected = {"red": (255, 0, 0), "blue": (0, 0, 255)}
     assert np.allclose(rgb_at(result, (10, 5)), expected[top], atol=12)
     assert np.allclose(rgb_at(result, (10, 34)), expected[bottom], atol=12)
@@ -401,14 +401,14 @@ def test_decoded_image_gives_the_model_the_same_input_as_preprocessing_the_file_
     result = decoded(name, GOOD_UPLOADS[name])
     with Image.open(io.BytesIO(GOOD_UPLOADS[name])) as direct:
         expected = np.asarray(to_model_domain(direct))
-    assert np.array_equal(np.asarray(to_model_domain(result.image)), expected)
+    assert np.array_equal(np.asarray(result.view), expected)
 
 
 @pytest.mark.parametrize("name", sorted(GOOD_UPLOADS))
 def test_decoded_image_is_fully_loaded_rgb_without_metadata(name):
     result = decoded(name, GOOD_UPLOADS[name])
-    assert type(result.image) is Image.Image  # not a lazy ImageFile that could fail to decode later
-    assert result.image.mode == "RGB" and result.image.info == {}
+    assert type(result.thumbnail) is Image.Image  # not a lazy ImageFile that could fail to decode later
+    assert result.thumbnail.mode == "RGB" and result.thumbnail.info == {}
     assert result.format in {"PNG", "JPEG", "GIF", "WebP", "BMP"}
 
 
@@ -559,8 +559,8 @@ def mutated_images(draw) -> bytes:
 def _assert_clean_result(result: DecodedImage | RejectedImage) -> None:
     assert isinstance(result, DecodedImage | RejectedImage)
     if isinstance(result, DecodedImage):
-        assert result.image.mode == "RGB"
-        to_model_domain(result.image)  # never a lazy decode error later
+        assert result.thumbnail.mode == "RGB"
+        assert result.view.size == (32, 32) and result.view.mode == "RGB"
     else:
         assert result.reason
 
@@ -586,5 +586,6 @@ def test_mutated_images_never_make_decode_upload_raise(data):
 @pytest.mark.parametrize("wrap", [bytearray, memoryview])
 def test_bytearray_and_memoryview_uploads_decode_like_bytes(wrap):
     data = GOOD_UPLOADS["screenshot.png"]
-    assert np.array_equal(np.asarray(decoded("a.png", wrap(data)).image), np.asarray(decoded("b.png", data).image))
+    assert np.array_equal(np.asarray(decoded("a.png", wrap(data)).thumbnail),
+                          np.asarray(decoded("b.png", data).thumbnail))
     assert rejected("svg", wrap(b"<svg/>")).reason == SVG_MESSAGE
