@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 
 from lib.decode_pool import shared_pool
-from lib.image_io import MEMORY_MESSAGE, DecodedImage, RejectedImage
+from lib.image_io import MEMORY_MESSAGE, RUN_PIXEL_BUDGET, DecodedImage, RejectedImage
 from lib.model import Classifier
 from lib.preprocess import CIFAR_SIZE, to_model_domain
 from lib.settings import MODEL_POOL_THREADS
@@ -37,10 +37,6 @@ logger = logging.getLogger(__name__)
 
 MAX_IMAGES_PER_RUN = 24
 """At most this many images are classified per page run: the work one request can cause stays bounded."""
-
-RUN_PIXEL_BUDGET = 100_000_000
-"""Pixels one page run may decode, all uploads together (after JPEG draft scaling, so a 12-megapixel
-phone JPEG counts about 1.5 M): four 25-megapixel PNGs, or all 24 files of a run of phone photos."""
 
 DISPLAY_SIZE = 256
 """The 32×32 model view is shown at this size, enlarged by nearest neighbour so every pixel stays a square."""

@@ -68,6 +68,10 @@ MAX_BYTES = 8_000_000
 MAX_PIXELS = 25_000_000
 """Largest accepted image, in pixels (25 MP: 100 MB as RGBA once decoded), checked from the header."""
 
+RUN_PIXEL_BUDGET = 100_000_000
+"""Pixels one page run may decode, all uploads together (after JPEG draft scaling, so a 12-megapixel
+phone JPEG counts about 1.5 M): four 25-megapixel PNGs, or all 24 files of a run of phone photos."""
+
 MAX_JPEG_SCANS = 100
 """Most scans (SOS markers) a JPEG may have: libjpeg writes 10 per progressive colour picture, an MPO a
 few pictures of those, so 100 leaves room; each scan costs a full pass over the picture."""
@@ -152,8 +156,8 @@ CHUNKS_MESSAGE = (
     "file built like this is slow to read, so it is not read. Open and re-save it as an ordinary PNG."
 )
 BUDGET_MESSAGE = (
-    "Not read: the images before this one used up this run's decoding budget ({budget:g} megapixels); "
-    "upload this one on its own or with fewer large pictures."
+    f"Not read: the images before this one used up what one run may decode ({RUN_PIXEL_BUDGET / 1e6:g} "
+    "megapixels together); upload this one on its own or with fewer large pictures."
 )
 
 
@@ -236,7 +240,7 @@ def _decode_opened(
             opened.draft(None, (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
         decoded_pixels = opened.size[0] * opened.size[1]
         if decoded_pixels > pixel_budget:
-            return RejectedImage(name, BUDGET_MESSAGE.format(budget=_budget_megapixels(pixel_budget)))
+            return RejectedImage(name, BUDGET_MESSAGE)
         opened.load()
         orientation = _exif_orientation(opened)
         notes = _notes_before_conversion(opened, format_name, frames, orientation, data)
@@ -281,10 +285,6 @@ def _reduced_upright_rgb(image: Image.Image, orientation: int) -> Image.Image:
         return upright_rgb(image.reduce(factor), orientation)
     rgb = upright_rgb(image, orientation)
     return rgb.reduce(factor) if factor > 1 else rgb.copy()  # a copy: never a view of the file's buffer
-
-
-def _budget_megapixels(pixel_budget: float) -> float:
-    return round(pixel_budget / 1e6, 1)
 
 
 def _exif_orientation(image: Image.Image) -> int | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 
 import numpy as np
 import pytest
@@ -207,7 +206,7 @@ def test_pick_model_never_echoes_markdown_from_a_crafted_link():
     _, note = classify.pick_model("[click](http://evil.example)", ["eps0", "eps0.1"], "eps0.1")
     assert "evil" not in note and "(an unreadable value)" in note
     _, note = classify.pick_model("eps0.5", ["eps0", "eps0.1"], "eps0.1")
-    assert '"eps0\\.5"' in note  # backslash-escaped: renders as "eps0.5"
+    assert '"eps0.5"' in note
     _, note = classify.pick_model("__bold__", ["eps0", "eps0.1"], "eps0.1")
     assert note.startswith('Model "\\_\\_bold\\_\\_" is not one of the shipped models')
 
