@@ -99,9 +99,9 @@ _MARKDOWN_INLINE = re.compile(r"([\\`*_~\[\]<>$:])")
 def quoted_url_value(raw: str, max_length: int = 24) -> str:
     """A URL value safe to quote back in a note (which Streamlit renders as Markdown).
 
-    Only short, plain values (letters, digits, ``.+-_`` and spaces) are echoed, each Markdown punctuation
-    character that acts inside a line backslash-escaped, so ``?model=__bold__`` reads ``"__bold__"`` and is not shown in bold;
-    anything else becomes "(an unreadable value)".
+    Only short, plain values (letters, digits, ``.+-_`` and spaces) are echoed, each Markdown character
+    that acts inside a line backslash-escaped, so ``?model=__bold__`` reads ``"__bold__"`` and is not
+    shown in bold; anything else becomes "(an unreadable value)".
     """
     if len(raw) > max_length or not _PLAIN_URL_VALUE.fullmatch(raw):
         return "(an unreadable value)"
