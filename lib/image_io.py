@@ -70,7 +70,7 @@ MAX_PIXELS = 25_000_000
 
 RUN_PIXEL_BUDGET = 100_000_000
 """Pixels one page run may decode, all uploads together (after JPEG draft scaling, so a 12-megapixel
-phone JPEG counts about 1.5 M): four 25-megapixel PNGs, or all 24 files of a run of phone photos."""
+phone JPEG counts 3 M): four 25-megapixel PNGs, or all 24 files of a run of phone photos."""
 
 MAX_JPEG_SCANS = 100
 """Most scans (SOS markers) a JPEG may have: libjpeg writes 10 per progressive colour picture, an MPO a

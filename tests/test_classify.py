@@ -17,7 +17,7 @@ from PIL import Image
 
 from lib import classify
 from lib.data import CLASSES
-from lib.image_io import RejectedImage
+from lib.image_io import BUDGET_MESSAGE, MEMORY_MESSAGE, RejectedImage
 from lib.smoothing import smoothed_target
 
 
@@ -133,6 +133,31 @@ def test_bad_files_are_rejected_with_a_reason_and_good_ones_beside_them_still_cl
     assert [r.name for r in results] == [i.name for i in items]
     assert "damaged" in results[1].reason and "empty" in results[2].reason and "not an image" in results[3].reason
     assert progress == [(i, 5) for i in range(1, 6)]
+
+
+class RunsOutOfMemoryOnBlue(FixedClassifier):
+    """A stand-in whose inference fails for one image: as a real model can under memory pressure."""
+
+    def predict_uint8(self, batch: np.ndarray) -> np.ndarray:
+        if (batch[..., 2] > 200).all():
+            raise MemoryError
+        return super().predict_uint8(batch)
+
+
+def test_any_failure_of_one_image_becomes_its_message_and_the_others_are_classified(models):
+    models["eps0.1"] = RunsOutOfMemoryOnBlue(SOFT, 0.1)
+    items = [classify.Upload("red.png", png_bytes()), classify.Upload("blue.png", png_bytes(colour=(0, 0, 255))),
+             classify.Upload("also red.png", png_bytes())]
+    results = classify.classify_many(items, models)
+    assert [type(r).__name__ for r in results] == ["ImageResult", "RejectedImage", "ImageResult"]
+    assert results[1] == RejectedImage("blue.png", MEMORY_MESSAGE)
+
+
+def test_the_runs_pixel_budget_refuses_what_comes_after_it_is_used_up(models, monkeypatch):
+    monkeypatch.setattr(classify, "RUN_PIXEL_BUDGET", 3 * 64 * 48)
+    results = classify.classify_many([classify.Upload(f"{i}.png", png_bytes()) for i in range(5)], models)
+    assert [type(r).__name__ for r in results] == ["ImageResult"] * 3 + ["RejectedImage"] * 2
+    assert results[3].reason == BUDGET_MESSAGE
 
 
 def test_samples_keep_their_true_label(models):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from crafted_uploads import many_chunks_png, scan_bomb_jpeg, twelve_bit_jpeg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageFile
@@ -24,12 +25,18 @@ from PIL import Image, ImageFile
 from lib.image_io import (
     AVIF_MESSAGE,
     BOMB_MESSAGE,
+    BUDGET_MESSAGE,
+    CHUNKS_MESSAGE,
     EMPTY_MESSAGE,
     HEIC_MESSAGE,
     HTML_MESSAGE,
     MAX_BYTES,
     MAX_PIXELS,
+    MAX_PNG_CHUNKS,
+    SCANS_MESSAGE,
     SVG_MESSAGE,
+    THUMBNAIL_SIDE,
+    TWELVE_BIT_MESSAGE,
     UNKNOWN_MESSAGE,
     VIDEO_MESSAGE,
     DecodedImage,
@@ -589,3 +596,48 @@ def test_bytearray_and_memoryview_uploads_decode_like_bytes(wrap):
     assert np.array_equal(np.asarray(decoded("a.png", wrap(data)).thumbnail),
                           np.asarray(decoded("b.png", data).thumbnail))
     assert rejected("svg", wrap(b"<svg/>")).reason == SVG_MESSAGE
+
+
+# ---------------------------------------------------------------------------------------------------
+# Bounded cost: structure checked before decoding, never the full picture kept
+
+
+def test_a_jpeg_with_repeated_scans_is_refused_before_the_decoder_sees_it(monkeypatch):
+    bomb = scan_bomb_jpeg(side=256, repeats=200)
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded a scan bomb"))
+    reason = rejected("bomb.jpg", bomb).reason
+    assert reason == SCANS_MESSAGE.format(scans="205")
+
+
+def test_ordinary_progressive_jpegs_pass_the_scan_check():
+    photo = noise((300, 200))
+    for data in (encode(photo, "JPEG", progressive=True), encode(photo.convert("L"), "JPEG", progressive=True)):
+        assert data.count(b"\xff\xda") <= 12
+        decoded("photo.jpg", data)
+
+
+def test_a_png_of_more_chunks_than_any_encoder_writes_is_refused():
+    assert rejected("chunks.png", many_chunks_png(MAX_PNG_CHUNKS + 1)).reason == CHUNKS_MESSAGE.format(
+        limit=MAX_PNG_CHUNKS)
+    decoded("fine.png", many_chunks_png(100))
+
+
+def test_a_12_bit_jpeg_is_named_as_such_with_how_to_convert_it():
+    reason = rejected("scan.jpg", twelve_bit_jpeg()).reason
+    assert reason == TWELVE_BIT_MESSAGE and "12-bit JPEG" in reason and "8-bit JPEG or to PNG" in reason
+
+
+@pytest.mark.parametrize(("fmt", "size", "decoded_size"), [("JPEG", (4000, 3000), (2000, 1500)),
+                                                            ("PNG", (4000, 3000), (4000, 3000))])
+def test_a_large_image_keeps_only_its_view_and_a_thumbnail(fmt, size, decoded_size):
+    # JPEG decodes at 1/2 scale (draft: both sides stay ≥ 768); PNG decodes whole and is box-reduced at once.
+    result = decoded(f"big.{fmt.lower()}", encode(Image.new("RGB", size, (20, 120, 220)), fmt))
+    assert result.view.size == (32, 32) and result.thumbnail.size == (THUMBNAIL_SIDE, THUMBNAIL_SIDE * 3 // 4)
+    assert result.upright_size == size and result.decoded_pixels == decoded_size[0] * decoded_size[1]
+    assert np.abs(np.asarray(result.view, dtype=int) - (20, 120, 220)).max() <= 2
+
+
+def test_an_image_beyond_the_pixel_budget_is_refused_before_decoding():
+    data = encode(Image.new("RGB", (100, 100)), "PNG")
+    assert rejected("late.png", data, pixel_budget=9_999).reason == BUDGET_MESSAGE
+    assert decoded("fits.png", data, pixel_budget=10_000).decoded_pixels == 10_000
