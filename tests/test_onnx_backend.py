@@ -2,7 +2,9 @@
 
 Always: a small network exported inside the test, and the shipped models when present, on generated
 images — logits within a fixed tolerance. With the CIFAR-10 copy present (a ``data`` test): top-1
-agreement of the two backends on the 10,000 test images, for both shipped models.
+agreement of the two backends on the 10,000 test images, for both shipped models (eps0.1: 100 % in 17 min on the
+loaded 2-core machine, most of it the eager reference; about 4 min per model quiet, estimated from
+bench/bench_inference.py).
 """
 
 from __future__ import annotations
