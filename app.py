@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from lib.settings import configure_process
 from ui.routing import embedded
 
 # Served by the app itself: a ":material/…" icon would fetch the icon font's favicon from a font host.
@@ -24,6 +25,7 @@ PAGES = [
 
 
 def main() -> None:
+    configure_process()  # process-wide settings, once per process (later reruns do nothing)
     st.set_page_config(page_title="Label Smoothing Lab", page_icon=FAVICON, layout="wide")
     st.html(STYLES)  # only a <style>: Streamlit puts it in the event container, taking no room on the page
     (home_path, home_title, home_icon, home_url), *others = PAGES

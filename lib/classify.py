@@ -1,21 +1,22 @@
 """Classify the user's own images with the shipped models: the pure logic behind the classify page.
 
-One image travels ``bytes → lib.image_io.decode_upload → lib.preprocess.to_model_domain (32×32) →
-Classifier.predict_uint8`` for every model compared, and comes back as an :class:`ImageResult`
-holding what the page shows: the picture as given, the 32×32 picture the model sees, and per model
+One image travels ``bytes → lib.decode_pool (lib.image_io.decode_upload in a worker process, with a
+deadline: the 32×32 view and a thumbnail come back) → Classifier.predict_uint8`` for every model
+compared, and comes back as an :class:`ImageResult` holding what the page shows: a display-size
+thumbnail of the picture as given, the 32×32 picture the model sees, and per model
 the ten probabilities, the top class, its confidence set against the smoothed-target ceiling
 ``1 − ε + ε/K`` (:func:`confidence_ceiling`), the entropy of the prediction in nats
 (:func:`entropy_nats`), and the seconds it all took. A file that does not decode comes back as
-``lib.image_io.RejectedImage`` and never stops the others.
+``lib.image_io.RejectedImage`` and never stops the others; so does any failure of one image's work
+(``MemoryError`` included). One run decodes at most :data:`RUN_PIXEL_BUDGET` pixels.
 
 No streamlit here: the page caches the models and draws; everything it prints is computed here.
 """
 
 from __future__ import annotations
 
+import logging
 import math
-import os
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,10 +25,15 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from lib.image_io import DecodedImage, RejectedImage, decode_upload
+from lib.decode_pool import shared_pool
+from lib.image_io import MEMORY_MESSAGE, RUN_PIXEL_BUDGET, DecodedImage, RejectedImage
 from lib.model import Classifier
 from lib.preprocess import CIFAR_SIZE, to_model_domain
+from lib.settings import MODEL_POOL_THREADS
 from lib.smoothing import target_values
+from lib.url_state import quoted_url_value
+
+logger = logging.getLogger(__name__)
 
 MAX_IMAGES_PER_RUN = 24
 """At most this many images are classified per page run: the work one request can cause stays bounded."""
@@ -35,7 +41,7 @@ MAX_IMAGES_PER_RUN = 24
 DISPLAY_SIZE = 256
 """The 32×32 model view is shown at this size, enlarged by nearest neighbour so every pixel stays a square."""
 
-_SAFE_URL_VALUE = re.compile(r"[\w.+\- ]{0,24}")
+FAILED_MESSAGE = "This image could not be classified because of an error on the server; try it again."
 
 
 # --------------------------------------------------------------------------------------------- numbers
@@ -104,12 +110,14 @@ class ImageResult:
     """Everything the page shows for one image that decoded."""
 
     name: str  # as uploaded, unescaped: display only through escaping APIs (st.text)
-    original: Image.Image  # upright 8-bit RGB, as decoded
+    thumbnail: Image.Image  # upright 8-bit RGB, at most lib.image_io.THUMBNAIL_SIDE on its longer side
     model_view: Image.Image  # the 32×32 RGB picture every model saw
     predictions: tuple[ModelPrediction, ...]  # one per model, in the order the models were given
     seconds: float  # decode + preprocessing + every model, wall clock
     notes: tuple[str, ...] = ()  # what decoding did to the picture (lib.image_io), in words
     true_label: str | None = None  # known for CIFAR-10 samples, None for uploads
+    size: tuple[int, int] | None = None  # (width, height) as given, upright; None: the thumbnail's own
+    decoded_pixels: int = 0  # what decoding it cost from the run's RUN_PIXEL_BUDGET (0 for samples)
 
     def prediction(self, model: str) -> ModelPrediction:
         return next(p for p in self.predictions if p.model == model)
@@ -118,9 +126,9 @@ class ImageResult:
 Outcome = ImageResult | RejectedImage
 
 
-# Runs the models of one image at the same time, one per core: torch releases the GIL inside each
-# forward pass. Four workers = two models × Classifier.max_concurrent; further requests queue here.
-_MODEL_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lslab-classify")
+# Runs the models of one image at the same time, one per core: ONNX Runtime releases the GIL inside each
+# run. Sized from the concurrency bound (lib.settings); further requests queue here.
+_MODEL_POOL = ThreadPoolExecutor(max_workers=MODEL_POOL_THREADS, thread_name_prefix="lslab-classify")
 
 
 def predict_view(view: Image.Image, classifiers: Mapping[str, Classifier], *,
@@ -147,19 +155,21 @@ def classify_decoded(decoded: DecodedImage, classifiers: Mapping[str, Classifier
                      parallel: bool = True) -> ImageResult:
     """A decoded upload → its result; ``started`` (a ``clock()`` reading) lets the decode count too."""
     start = clock() if started is None else started
-    view = to_model_domain(decoded.image)
-    predictions = predict_view(view, classifiers, parallel=parallel)
-    return ImageResult(decoded.name, decoded.image, view, predictions, clock() - start, decoded.notes)
+    predictions = predict_view(decoded.view, classifiers, parallel=parallel)
+    return ImageResult(decoded.name, decoded.thumbnail, decoded.view, predictions, clock() - start, decoded.notes,
+                       size=decoded.upright_size, decoded_pixels=decoded.decoded_pixels)
 
 
 def classify_upload(name: str, data: bytes, classifiers: Mapping[str, Classifier], *,
-                    clock: Callable[[], float] = time.perf_counter, parallel: bool = True) -> Outcome:
+                    clock: Callable[[], float] = time.perf_counter, parallel: bool = True,
+                    pixel_budget: float = RUN_PIXEL_BUDGET) -> Outcome:
     """One uploaded file → its :class:`ImageResult`, or the ``RejectedImage`` saying why it was refused.
 
-    The time recorded runs from the raw bytes to the last model's probabilities (decode included).
+    Decoding runs in a worker process (``lib.decode_pool``); ``pixel_budget`` is what is left of the
+    run's. The time recorded runs from the raw bytes to the last model's probabilities (decode included).
     """
     start = clock()
-    decoded = decode_upload(name, data)
+    decoded = shared_pool().decode(name, data, pixel_budget=pixel_budget)
     if isinstance(decoded, RejectedImage):
         return decoded
     return classify_decoded(decoded, classifiers, started=start, clock=clock, parallel=parallel)
@@ -175,29 +185,12 @@ def classify_array(name: str, pixels: np.ndarray, classifiers: Mapping[str, Clas
     return ImageResult(name, image, view, predictions, clock() - start, (), true_label)
 
 
-def usable_cores() -> int:
-    """CPU cores this process may run on (its affinity mask where the OS has one, else all of them)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
-
-
-def inference_threads(cores: int) -> int:
-    """Torch threads per inference: half the cores, at least 1, at most 4.
-
-    Each model lets two inferences run at once (``Classifier.max_concurrent``) and the page runs two
-    models, so half the cores per inference keeps concurrent sessions from oversubscribing the CPU;
-    one 32×32 image gains little from more than 4 threads. Measured on the 2-core server shared with
-    training (bench/bench_classify.py): both models took 125 ms per image with 1 thread, 419 ms with 2.
-    """
-    return max(1, min(4, int(cores) // 2))
-
-
 def warm_up(classifiers: Mapping[str, Classifier]) -> None:
-    """One throwaway prediction per model, so the first user does not pay for oneDNN's first-call setup."""
+    """One throwaway prediction per model and started decode workers, so the first user waits for neither."""
     blank = np.zeros((1, CIFAR_SIZE, CIFAR_SIZE, 3), dtype=np.uint8)
     for classifier in classifiers.values():
         classifier.predict_uint8(blank)
+    shared_pool().warm_up()
 
 
 @dataclass(frozen=True)
@@ -222,18 +215,33 @@ def classify_many(items: Sequence[Upload | Sample], classifiers: Mapping[str, Cl
     """Each item classified independently, in order; ``on_progress(done, total)`` after each one.
 
     At most :data:`MAX_IMAGES_PER_RUN` items are processed (the caller says what was left out, see
-    :func:`over_limit_note`). A bad file yields its ``RejectedImage`` and the next one goes on.
+    :func:`over_limit_note`), decoding at most :data:`RUN_PIXEL_BUDGET` pixels together. A bad file
+    yields its ``RejectedImage`` and the next one goes on; so does any error in one image's work.
     """
     todo = list(items)[:MAX_IMAGES_PER_RUN]
     out: list[Outcome] = []
+    budget = RUN_PIXEL_BUDGET
     for done, item in enumerate(todo, start=1):
-        if isinstance(item, Upload):
-            out.append(classify_upload(item.name, item.data, classifiers))
-        else:
-            out.append(classify_array(item.name, item.pixels, classifiers, true_label=item.true_label))
+        outcome = _classify_item(item, classifiers, budget)
+        if isinstance(outcome, ImageResult):
+            budget -= outcome.decoded_pixels
+        out.append(outcome)
         if on_progress is not None:
             on_progress(done, len(todo))
     return out
+
+
+def _classify_item(item: Upload | Sample, classifiers: Mapping[str, Classifier], budget: float) -> Outcome:
+    """One item's outcome; an unexpected error becomes that item's message, never the page's."""
+    try:
+        if isinstance(item, Upload):
+            return classify_upload(item.name, item.data, classifiers, pixel_budget=max(budget, 1))
+        return classify_array(item.name, item.pixels, classifiers, true_label=item.true_label)
+    except MemoryError:
+        return RejectedImage(item.name, MEMORY_MESSAGE)
+    except Exception:
+        logger.exception("classifying one image failed")
+        return RejectedImage(item.name, FAILED_MESSAGE)
 
 
 # --------------------------------------------------------------------------------------------- words
@@ -336,8 +344,7 @@ def pick_model(raw: str | None, available: Sequence[str], default: str) -> tuple
     fallback = default if default in available else available[0]
     if raw is None or raw in available:
         return (fallback if raw is None else raw), None
-    shown = f'"{raw}"' if _SAFE_URL_VALUE.fullmatch(raw) else "(an unreadable value)"
-    return fallback, (f"Model {shown} is not one of the shipped models ({', '.join(available)}); "
+    return fallback, (f"Model {quoted_url_value(raw)} is not one of the shipped models ({', '.join(available)}); "
                       f"showing {fallback}.")
 
 
@@ -363,21 +370,12 @@ def enlarge_nearest(image: Image.Image, size: int = DISPLAY_SIZE) -> Image.Image
     return image.resize((size, size), Image.Resampling.NEAREST)
 
 
-def display_copy(image: Image.Image, max_side: int = 768) -> Image.Image:
-    """A copy no larger than ``max_side`` on its longer side, so a 25-megapixel upload is not sent back whole."""
-    if max(image.size) <= max_side:
-        return image
-    copy = image.copy()
-    copy.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    return copy
-
-
 def model_view_caption(result: ImageResult) -> str:
     """The caption beside the model's view; it says when a wide or tall picture lost its sides to the crop.
 
-    The preprocessing (:func:`lib.preprocess.to_model_domain`) takes the centre square before shrinking.
+    The preprocessing (:func:`lib.preprocess.model_view`) takes the centre square before shrinking.
     """
-    width, height = result.original.size
+    width, height = result.size or result.thumbnail.size
     if width == height:
         return "What the model sees: 32×32, enlarged"
     side = min(width, height)
@@ -388,6 +386,6 @@ def model_view_caption(result: ImageResult) -> str:
 
 def describe_decoded(result: ImageResult) -> str:
     """One plain line about the picture as given: ``"640×480 pixels"`` plus what decoding did to it."""
-    width, height = result.original.size
+    width, height = result.size or result.thumbnail.size
     parts = [f"{width}×{height} pixels as given"] + list(result.notes)
     return "; ".join(parts) + "."

@@ -4,7 +4,9 @@
     python -m lib.evaluate --model eps0 --limit 1000 --json
 
 The full network runs on the images (not on cached features), exactly as the app runs it: the same
-preprocessing, bf16 autocast where the CPU supports it. ``--limit N`` evaluates a fixed stratified
+preprocessing, through ONNX Runtime (``--backend onnxruntime``, the default and the only path
+``--record`` writes) or through the eager PyTorch reference (``--backend torch``, bf16 autocast where
+the CPU supports it unless ``--fp32``). ``--limit N`` evaluates a fixed stratified
 subset of N images (N/10 per class, seed 0). ECE uses 15 equal-width bins; "after temperature
 scaling" divides the logits by the model's temperature.
 
@@ -25,7 +27,17 @@ import numpy as np
 
 from lib import calibration
 from lib.data import Split, default_source, holdout_split, load_cifar10, stratified_indices
-from lib.model import EVALUATION_FILE, META_FILE, Classifier, load_classifier, read_meta, resolve_model
+from lib.model import (
+    BACKENDS,
+    EVALUATION_FILE,
+    META_FILE,
+    SHIPPED_BACKEND,
+    Classifier,
+    load_classifier,
+    read_meta,
+    resolve_model,
+)
+from lib.settings import configure_process
 
 
 def get_args_parser() -> argparse.ArgumentParser:
@@ -37,7 +49,9 @@ def get_args_parser() -> argparse.ArgumentParser:
                         "or ../shared/data/cifar10-jpeg.tar.xz)")
     p.add_argument("--limit", type=int, default=None, help="evaluate a fixed stratified subset of N images")
     p.add_argument("--json", action="store_true", help="print one JSON line: accuracy, nll, ece, n, ...")
-    p.add_argument("--fp32", action="store_true", help="disable bf16 autocast")
+    p.add_argument("--backend", choices=BACKENDS, default=SHIPPED_BACKEND,
+                   help="run the network through ONNX Runtime (the app's) or eager PyTorch (the reference)")
+    p.add_argument("--fp32", action="store_true", help="with --backend torch: disable bf16 autocast")
     p.add_argument("--no-mirror", action="store_true",
                    help="predict from the image alone, even if the model averages it with its mirror")
     p.add_argument("--fit-temperature", action="store_true",
@@ -106,20 +120,27 @@ def evaluate_classifier(classifier: Classifier, split: Split) -> dict:
         **confidence_spread(logits),
         "reliability": report["reliability"], "reliability_temperature_scaled": scaled["reliability"],
         "images_per_second": round(len(split) / seconds, 1), "mirror_average": classifier.mirror_average,
+        "backend": classifier.backend,
     }
 
 
 def main(args: argparse.Namespace) -> dict:
     # Both write the shipped model's files, so both must measure the path the app and the figures use.
-    if args.record and (args.fp32 or args.no_mirror or args.limit):
-        raise SystemExit("--record writes the shipped prediction path's figures: drop --fp32, --no-mirror, --limit")
-    if args.fit_temperature and (args.fp32 or args.no_mirror):
-        raise SystemExit("--fit-temperature writes the shipped model's temperature: drop --fp32, --no-mirror")
+    other_backend = args.backend != SHIPPED_BACKEND
+    if args.record and (args.fp32 or args.no_mirror or args.limit or other_backend):
+        raise SystemExit("--record writes the shipped prediction path's figures: drop --fp32, --no-mirror, "
+                         "--limit, --backend torch")
+    if args.fit_temperature and (args.fp32 or args.no_mirror or other_backend):
+        raise SystemExit("--fit-temperature writes the shipped model's temperature: drop --fp32, --no-mirror, "
+                         "--backend torch")
+    if args.fp32 and not other_backend:
+        raise SystemExit("--fp32 turns off bf16 autocast of --backend torch; ONNX Runtime always runs fp32")
+    configure_process()
     source = args.data or default_source()
     if source is None:
         raise SystemExit("no CIFAR-10 found: pass --data PATH or set $LSLAB_CIFAR10")
     folder = resolve_model(args.model)
-    classifier = load_classifier(folder, use_bf16=False if args.fp32 else None,
+    classifier = load_classifier(folder, backend=args.backend, use_bf16=False if args.fp32 else None,
                                  mirror_average=False if args.no_mirror else None)
     command = " ".join(["python", "-m", "lib.evaluate", *sys.argv[1:]])
     if args.fit_temperature:

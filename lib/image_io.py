@@ -1,9 +1,11 @@
 """Safe decoding of user uploads for the "classify your own images" page.
 
-Every upload becomes either a :class:`DecodedImage` — a fully loaded 8-bit RGB picture that
-``lib.preprocess.to_model_domain`` accepts, plus notes saying what was done to it — or a
+Every upload becomes either a :class:`DecodedImage` — the 32×32 picture the model sees and a
+display-size thumbnail, both upright 8-bit RGB, plus notes saying what was done to it — or a
 :class:`RejectedImage` with a message a user understands. :func:`decode_upload` never raises for any
-bytes, so one bad file neither stops the other files of an upload nor the server.
+bytes, so one bad file neither stops the other files of an upload nor the server. The app runs it in
+worker processes with a deadline (``lib.decode_pool``), which bounds what no check here can: the time
+and memory of a decoder on crafted data, and a decoder crash.
 
 Hardening, following the threat model in Pillow's security handbook (``Image.open`` is the boundary):
 
@@ -28,9 +30,18 @@ Hardening, following the threat model in Pillow's security handbook (``Image.ope
    into an exception — become a rejection here; under default filters the warning is only logged. We
    do not silence it with ``warnings.catch_warnings()``: on Python 3.11 that swaps the process-global
    filter list and is not thread-safe, and Streamlit runs each session in its own thread.
-5. **Everything loaded inside the guard.** The first frame is decoded, EXIF-rotated and converted to
-   RGB (``lib.preprocess.to_rgb``: 16-bit rescaled, transparency composited on white) before we
-   return, so later code never meets a lazy decode error.
+5. **Structure before decoding.** A progressive JPEG may repeat its scans: each one makes libjpeg
+   redo the whole picture, so a 165 kB file of 1,600 scans costs half a minute of CPU inside
+   ``load()``. Photos have at most a few dozen scans, so more than :data:`MAX_JPEG_SCANS` is refused
+   by counting markers; a PNG of more than :data:`MAX_PNG_CHUNKS` chunks (Pillow walks each one in
+   Python) likewise. 12-bit JPEGs, which Pillow cannot decode, are named as such.
+6. **Never the full picture kept.** A JPEG is decoded at the smallest DCT scale (``draft``) that
+   still covers the thumbnail; other formats are box-reduced (``Image.reduce``) right after decoding.
+   Only the 32×32 view and a thumbnail of at most :data:`THUMBNAIL_SIDE` pixels leave this module.
+7. **Everything computed inside the guard.** The first frame is decoded, turned upright, converted to
+   RGB (``lib.preprocess.upright_rgb``: 16-bit rescaled, transparency composited on white) and
+   brought to the model's 32×32 view (``lib.preprocess.model_view``) before we return; EXIF and the
+   conversion are applied once.
 
 Messages are built from our own text, never from the file name or an exception's text; names are
 returned unchanged as plain data for the page to show through escaping APIs.
@@ -45,9 +56,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
-from lib.preprocess import CIFAR_SIZE, to_rgb
+from lib.preprocess import CIFAR_SIZE, model_view, upright_rgb
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +67,20 @@ MAX_BYTES = 8_000_000
 
 MAX_PIXELS = 25_000_000
 """Largest accepted image, in pixels (25 MP: 100 MB as RGBA once decoded), checked from the header."""
+
+RUN_PIXEL_BUDGET = 100_000_000
+"""Pixels one page run may decode, all uploads together (after JPEG draft scaling, so a 12-megapixel
+phone JPEG counts 3 M): four 25-megapixel PNGs, or all 24 files of a run of phone photos."""
+
+MAX_JPEG_SCANS = 100
+"""Most scans (SOS markers) a JPEG may have: libjpeg writes 10 per progressive colour picture, an MPO a
+few pictures of those, so 100 leaves room; each scan costs a full pass over the picture."""
+
+MAX_PNG_CHUNKS = 20_000
+"""Most chunks a PNG may have: encoders write 8–64 kB data chunks, so an 8 MB file has about 1,000."""
+
+THUMBNAIL_SIDE = 768
+"""Longest side of the thumbnail kept for display (the page shows it at most this wide)."""
 
 ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP")
 """The only Pillow plugins that ever see upload bytes (see the module docstring for why)."""
@@ -117,18 +142,38 @@ BOMB_MESSAGE = (
     "{limit:g} megapixels."
 )
 MEMORY_MESSAGE = "The image is too large to decode on this server; downscale it and upload it again."
+TWELVE_BIT_MESSAGE = (
+    "This is a 12-bit JPEG (from a medical, scientific or raw-processing camera), which cannot be read here; "
+    "convert it to an ordinary 8-bit JPEG or to PNG (e.g. `convert in.jpg -depth 8 out.png` with ImageMagick) "
+    "and upload that."
+)
+SCANS_MESSAGE = (
+    "This JPEG is built from {scans} scans where photos have at most a few dozen; a file built like this can "
+    "take minutes to decode, so it is not read. Open and re-save it as an ordinary JPEG."
+)
+CHUNKS_MESSAGE = (
+    "This PNG is split into more than {limit:,} chunks where ordinary files have a few thousand at most; a "
+    "file built like this is slow to read, so it is not read. Open and re-save it as an ordinary PNG."
+)
+BUDGET_MESSAGE = (
+    f"Not read: the images before this one used up what one run may decode ({RUN_PIXEL_BUDGET / 1e6:g} "
+    "megapixels together); upload this one on its own or with fewer large pictures."
+)
 
 
 @dataclass(frozen=True)
 class DecodedImage:
-    """An upload that decoded: ``image`` is loaded, upright, 8-bit RGB, ready for ``to_model_domain``."""
+    """An upload that decoded: what the model sees and what the page shows, both upright 8-bit RGB."""
 
     name: str  # as uploaded, unescaped: display it only through escaping APIs
-    image: Image.Image
+    view: Image.Image  # the 32×32 picture the model sees (lib.preprocess.model_view)
+    thumbnail: Image.Image  # the upright picture, at most THUMBNAIL_SIDE on its longer side
     format: str  # "PNG", "JPEG", "GIF", "WebP" or "BMP"
     original_size: tuple[int, int]  # (width, height) as stored, before the EXIF rotation
     original_mode: str  # Pillow's mode of the stored frame, e.g. "P", "I;16", "CMYK"
+    upright_size: tuple[int, int]  # (width, height) at full size, after the EXIF rotation
     notes: tuple[str, ...] = ()  # what was done to it, in words for the user
+    decoded_pixels: int = 0  # pixels the decoder produced (after JPEG draft scaling): the cost counted
 
 
 @dataclass(frozen=True)
@@ -140,13 +185,18 @@ class RejectedImage:
 
 
 def decode_upload(
-    name: str, data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+    name: str, data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS,
+    pixel_budget: float = math.inf,
 ) -> DecodedImage | RejectedImage:
-    """One uploaded file → a decoded first frame, or a rejection with a clear reason. Never raises."""
-    reason = _check_bytes(data, max_bytes)
+    """One uploaded file → a decoded first frame, or a rejection with a clear reason. Never raises.
+
+    ``pixel_budget`` is what is left of the run's decoding budget: an image that would decode to more
+    pixels (after JPEG draft scaling) is refused with :data:`BUDGET_MESSAGE` before it is decoded.
+    """
+    reason = byte_count_reason(data, max_bytes)
     if reason is None:
         data = bytes(data)  # a bytearray or memoryview from the caller (no copy when already bytes)
-        reason = _sniff_refused(data)
+        reason = _sniff_refused(data) or _structure_reason(data)
     if reason is not None:
         return RejectedImage(name, reason)
     try:
@@ -162,7 +212,7 @@ def decode_upload(
         logger.info("header of upload failed to parse", exc_info=True)
         return RejectedImage(name, _damaged_message(_sniff_allowed(data)))
     with opened:
-        return _decode_opened(name, opened, data, max_pixels)
+        return _decode_opened(name, opened, data, max_pixels, pixel_budget)
 
 
 def decode_many(
@@ -173,9 +223,9 @@ def decode_many(
 
 
 def _decode_opened(
-    name: str, opened: ImageFile.ImageFile, data: bytes, max_pixels: int
+    name: str, opened: ImageFile.ImageFile, data: bytes, max_pixels: int, pixel_budget: float
 ) -> DecodedImage | RejectedImage:
-    """Size check from the header, then decode the first frame and make it upright RGB."""
+    """Size check from the header, then decode the first frame small and make its view and thumbnail."""
     format_name = _FORMAT_NAMES.get(opened.format or "", opened.format or "image")
     width, height = opened.size
     original_mode = opened.mode
@@ -185,14 +235,20 @@ def _decode_opened(
         # Count frames before load(): GIF counts by seeking, which would discard decoded pixels.
         frames = getattr(opened, "n_frames", 1) if opened.format in _ANIMATED_FORMATS else 1
         opened.seek(0)
+        if opened.format in {"JPEG", "MPO"}:
+            # DCT scaling by 1/2, 1/4 or 1/8 while decoding, keeping both sides ≥ THUMBNAIL_SIDE.
+            opened.draft(None, (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        decoded_pixels = opened.size[0] * opened.size[1]
+        if decoded_pixels > pixel_budget:
+            return RejectedImage(name, BUDGET_MESSAGE)
         opened.load()
         orientation = _exif_orientation(opened)
         notes = _notes_before_conversion(opened, format_name, frames, orientation, data)
-        # exif_transpose gives a loaded copy without the orientation tag; unreadable EXIF is skipped,
-        # not fatal, so the pixels still get classified.
-        upright = opened.copy() if orientation is None else ImageOps.exif_transpose(opened)
-        rgb = to_rgb(upright)
-        rgb.info = {}  # metadata stays behind; to_model_domain then finds nothing left to apply
+        # Unreadable EXIF is skipped, not fatal, so the pixels still get classified.
+        rgb = _reduced_upright_rgb(opened, 1 if orientation is None else orientation)
+        view = model_view(rgb)
+        rgb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+        rgb.info = view.info = {}  # metadata stays behind (only pixels cross to the app process)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return RejectedImage(name, BOMB_MESSAGE.format(limit=max_pixels / 1e6))
     except MemoryError:
@@ -204,14 +260,31 @@ def _decode_opened(
         # as a non-crash for that reason. BaseException (KeyboardInterrupt, SystemExit) still escapes.
         logger.info("upload failed to decode", exc_info=True)
         return RejectedImage(name, _damaged_message(format_name))
+    upright_size = (height, width) if orientation in {5, 6, 7, 8} else (width, height)
     return DecodedImage(
         name=name,
-        image=rgb,
+        view=view,
+        thumbnail=rgb,
         format=format_name,
         original_size=(width, height),
         original_mode=original_mode,
-        notes=(*notes, *_shape_notes(rgb.size)),
+        upright_size=upright_size,
+        notes=(*notes, *_shape_notes(upright_size)),
+        decoded_pixels=decoded_pixels,
     )
+
+
+_REDUCIBLE_MODES = {"L", "RGB"}  # Image.reduce averages these directly; others are converted to RGB first
+
+
+def _reduced_upright_rgb(image: Image.Image, orientation: int) -> Image.Image:
+    """The loaded frame box-reduced by the largest integer factor keeping both sides ≥ THUMBNAIL_SIDE,
+    upright and 8-bit RGB. Reducing comes first where the mode allows, so conversions run on the small copy."""
+    factor = max(1, min(image.size) // THUMBNAIL_SIDE)
+    if factor > 1 and image.mode in _REDUCIBLE_MODES:
+        return upright_rgb(image.reduce(factor), orientation)
+    rgb = upright_rgb(image, orientation)
+    return rgb.reduce(factor) if factor > 1 else rgb.copy()  # a copy: never a view of the file's buffer
 
 
 def _exif_orientation(image: Image.Image) -> int | None:
@@ -276,7 +349,52 @@ def _has_transparent_pixels(image: Image.Image) -> bool:
     return False
 
 
-def _check_bytes(data: bytes, max_bytes: int) -> str | None:
+def _structure_reason(data: bytes) -> str | None:
+    """A message when the file's structure alone makes decoding it unreasonable, before any decoder runs."""
+    if data.startswith(b"\xff\xd8\xff"):
+        if _jpeg_precision(data) in {12, 16}:
+            return TWELVE_BIT_MESSAGE
+        # Inside entropy-coded data every 0xFF byte is followed by 0x00 or a restart marker, so each
+        # FF DA pair is a real start-of-scan (an EXIF thumbnail's own scan included).
+        scans = data.count(b"\xff\xda")
+        if scans > MAX_JPEG_SCANS:
+            return SCANS_MESSAGE.format(scans=f"{scans:,}")
+    elif data.startswith(b"\x89PNG\r\n\x1a\n") and _png_chunk_count(data, MAX_PNG_CHUNKS + 1) > MAX_PNG_CHUNKS:
+        return CHUNKS_MESSAGE.format(limit=MAX_PNG_CHUNKS)
+    return None
+
+
+_JPEG_FRAME_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+def _jpeg_precision(data: bytes) -> int | None:
+    """Bits per sample from the first start-of-frame segment, walking the header segments; None if not found."""
+    pos = 2
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+            continue
+        if marker in _JPEG_FRAME_MARKERS:
+            return data[pos + 4] if pos + 4 < len(data) else None
+        if marker == 0xDA:  # a scan before any frame header: malformed, leave it to the decoder
+            return None
+        pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
+    return None
+
+
+def _png_chunk_count(data: bytes, stop_at: int) -> int:
+    """Chunks of a PNG, counted by their length fields up to ``stop_at`` (so the walk itself stays cheap)."""
+    pos, count = 8, 0
+    while pos + 8 <= len(data) and count < stop_at:
+        count += 1
+        pos += 12 + int.from_bytes(data[pos:pos + 4], "big")
+    return count
+
+
+def byte_count_reason(data: bytes, max_bytes: int) -> str | None:
     """A message when the byte count alone rules the file out, before any parser sees it."""
     if not data:
         return EMPTY_MESSAGE

@@ -1,4 +1,4 @@
-"""Shipped CIFAR-10 classifiers: export, verified loading and fast CPU prediction.
+"""Shipped CIFAR-10 classifiers: export, verified loading and fast CPU prediction through ONNX Runtime.
 
 A shipped model is a folder ``assets/models/<name>/`` holding
 
@@ -13,13 +13,23 @@ prediction is then mirror-symmetric, and on the CIFAR-10 test split it is 0.3–
 than either view alone, for twice the network work (one forward pass of a doubled batch).
 
 ``load_classifier`` verifies the checksum before reading a byte of weights into the network. The
-returned :class:`Classifier` is shared by many sessions of the app: it never mutates the network,
-runs under ``torch.inference_mode`` and lets at most ``max_concurrent`` inferences run at once.
+returned :class:`Classifier` is shared by many sessions of the app and lets at most ``max_concurrent``
+inferences run at once. It predicts through one of two backends:
+
+* ``"onnxruntime"`` (the app's, and the recorded figures'): the verified fp32 network is exported to an
+  ONNX graph in memory at load time (:func:`onnx_graph`, about a second) and run by ONNX Runtime's CPU
+  execution provider with the session options of ``lib.settings``. Nothing but ``model.safetensors`` is
+  shipped or read, so its SHA-256 covers exactly what runs, and there is one source of truth for weights.
+  ONNX Runtime fuses BatchNorm, ReLU6 and the TF-"SAME" padding into the convolutions that eager PyTorch
+  runs as separate passes (``bench/bench_inference.py`` measures the gain).
+* ``"torch"``: the same network in eager PyTorch (fp32, channels_last, ``inference_mode``, optional bf16
+  autocast): the reference the ONNX path is tested against (``tests/test_onnx_backend.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import threading
 from collections.abc import Sequence
@@ -33,12 +43,16 @@ from PIL import Image
 from lib.network import CifarEfficientNet
 from lib.paths import ASSETS, models_dir  # noqa: F401  (ASSETS is part of this module's API)
 from lib.preprocess import images_to_uint8, uint8_to_tensor, view_of
+from lib.settings import CONCURRENT_INFERENCES_PER_MODEL, ort_session_options
 
 # Read once at import: the app and the tests (which patch it) share one folder per process.
 MODELS_DIR = models_dir()
 DEFAULT_MODEL = "eps0.1"
 WEIGHTS_FILE, META_FILE, LOG_FILE = "model.safetensors", "model.json", "log.json"
 EVALUATION_FILE = "evaluation.json"  # written by python -m lib.evaluate --record
+BACKENDS = ("onnxruntime", "torch")
+SHIPPED_BACKEND = "onnxruntime"  # what the app serves and lib.evaluate --record measures
+ONNX_OPSET = 17
 
 
 class ModelFileError(RuntimeError):
@@ -109,15 +123,42 @@ def mean_of_views(logits: torch.Tensor) -> torch.Tensor:
     return logits.view(2, -1, logits.shape[-1]).mean(0)
 
 
+def onnx_graph(network: CifarEfficientNet) -> bytes:
+    """The fp32 network as a serialised ONNX graph: input ``x`` (N, 3, 32, 32) in [−1, 1] → ``logits`` (N, K).
+
+    Traced by PyTorch's TorchScript-based exporter (``dynamo=False``: it needs ``onnx`` but not
+    ``onnxscript``) with a dynamic batch size. Constant folding is left to ONNX Runtime, which folds
+    and fuses at session creation anyway: exporting then takes about 0.5 s instead of 2 s.
+    """
+    graph = io.BytesIO()
+    example = torch.zeros(2, 3, 32, 32)
+    with torch.inference_mode(False), torch.no_grad():
+        torch.onnx.export(network, (example,), graph, dynamo=False, opset_version=ONNX_OPSET,
+                          input_names=["x"], output_names=["logits"], do_constant_folding=False,
+                          dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}})
+    return graph.getvalue()
+
+
+def onnx_session(network: CifarEfficientNet):  # -> onnxruntime.InferenceSession
+    """An ONNX Runtime CPU session for ``network``, with the app's session options (``lib.settings``)."""
+    import onnxruntime as ort
+
+    return ort.InferenceSession(onnx_graph(network), ort_session_options(), providers=["CPUExecutionProvider"])
+
+
 @dataclass
 class Classifier:
-    """A loaded CIFAR-10 model ready for concurrent, read-only prediction."""
+    """A loaded CIFAR-10 model ready for concurrent, read-only prediction.
+
+    With a ``session`` (ONNX Runtime) the network runs there; without one, in eager PyTorch.
+    """
 
     network: CifarEfficientNet
     meta: dict
-    use_bf16: bool = True
-    max_concurrent: int = 2
+    use_bf16: bool = True  # eager PyTorch only
+    max_concurrent: int = CONCURRENT_INFERENCES_PER_MODEL
     mirror_average: bool = False  # mean logits of the image and its mirror (model.json "mirror_average")
+    session: object | None = None  # an onnxruntime.InferenceSession (thread-safe for concurrent runs)
     _gate: threading.BoundedSemaphore = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -135,6 +176,18 @@ class Classifier:
     def temperature(self) -> float:
         return float(self.meta.get("temperature", 1.0))
 
+    @property
+    def backend(self) -> str:
+        return "onnxruntime" if self.session is not None else "torch"
+
+    def _network_logits(self, x: torch.Tensor) -> torch.Tensor:
+        """(M, 3, 32, 32) float32 → (M, K) float64 logits, through this classifier's backend."""
+        if self.session is not None:
+            (logits,) = self.session.run(None, {"x": np.ascontiguousarray(x.numpy())})
+            return torch.from_numpy(logits).double()
+        with torch.autocast("cpu", torch.bfloat16, enabled=self.use_bf16):
+            return self.network(x.contiguous(memory_format=torch.channels_last)).double()
+
     def logits_uint8(self, batch: np.ndarray, batch_size: int = 64) -> np.ndarray:
         """(N, 32, 32, 3) uint8 CIFAR-domain images → (N, 10) float64 logits.
 
@@ -146,9 +199,8 @@ class Classifier:
         with self._gate, torch.inference_mode():
             for start in range(0, len(batch), chunk):
                 images = batch[start:start + chunk]
-                x = uint8_to_tensor(with_mirrors(images) if self.mirror_average else images)
-                with torch.autocast("cpu", torch.bfloat16, enabled=self.use_bf16):
-                    logits = self.network(x.contiguous(memory_format=torch.channels_last)).double()
+                logits = self._network_logits(uint8_to_tensor(with_mirrors(images) if self.mirror_average
+                                                              else images))
                 out.append((mean_of_views(logits) if self.mirror_average else logits).numpy())
         return np.concatenate(out) if out else np.zeros((0, len(self.classes)))
 
@@ -165,12 +217,16 @@ class Classifier:
         return self.predict_uint8(images_to_uint8(images))
 
 
-def load_classifier(path: str | Path, *, use_bf16: bool | None = None, max_concurrent: int = 2,
+def load_classifier(path: str | Path, *, backend: str = SHIPPED_BACKEND, use_bf16: bool | None = None,
+                    max_concurrent: int = CONCURRENT_INFERENCES_PER_MODEL,
                     mirror_average: bool | None = None) -> Classifier:
     """Build the network and load a shipped model folder's weights after verifying their SHA-256.
 
-    ``mirror_average`` defaults to what the folder's ``model.json`` records (False when it says nothing).
+    ``backend`` is ``"onnxruntime"`` (the app's) or ``"torch"`` (the reference; ``use_bf16`` applies to it
+    only). ``mirror_average`` defaults to what the folder's ``model.json`` records (False when it says nothing).
     """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
@@ -190,9 +246,11 @@ def load_classifier(path: str | Path, *, use_bf16: bool | None = None, max_concu
     network = CifarEfficientNet(resolution=int(meta["config"]["resolution"]), num_classes=len(meta["classes"]),
                                 pretrained=False)
     network.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
-    network = network.eval().to(memory_format=torch.channels_last)
+    network = network.eval()
     network.requires_grad_(False)
+    session = onnx_session(network) if backend == "onnxruntime" else None
+    network = network.to(memory_format=torch.channels_last)
     return Classifier(network, meta, use_bf16=bf16_supported() if use_bf16 is None else use_bf16,
-                      max_concurrent=max_concurrent,
+                      max_concurrent=max_concurrent, session=session,
                       mirror_average=bool(meta.get("mirror_average", False)) if mirror_average is None
                       else mirror_average)

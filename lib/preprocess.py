@@ -17,15 +17,24 @@ batch of CIFAR arrays and an uploaded photo travel through exactly the same code
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image
+
+if TYPE_CHECKING:  # torch is imported where tensors are made: the decode workers (lib.decode_worker) never need it
+    import torch
 
 CIFAR_SIZE = 32
 BACKGROUND_RGB = (255, 255, 255)
 _HIGH_DEPTH_MODES = {"I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
 _ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
+# EXIF orientation → the transpose that makes the picture upright (the table ImageOps.exif_transpose uses).
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 def _rescale_high_depth(image: Image.Image) -> Image.Image:
@@ -80,15 +89,31 @@ def center_square(image: Image.Image) -> Image.Image:
     return image.crop((left, top, left + side, top + side))
 
 
-def to_model_domain(image: Image.Image) -> Image.Image:
-    """A user image → the 32×32 RGB picture the model sees (EXIF-rotated, RGB, square, antialiased)."""
-    image = ImageOps.exif_transpose(image)
-    image = center_square(to_rgb(image))
+def exif_orientation(image: Image.Image) -> int:
+    """The EXIF orientation tag of ``image`` (1, upright, when absent or out of range)."""
+    orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+    return orientation if orientation in _UPRIGHT else 1
+
+
+def upright_rgb(image: Image.Image, orientation: int) -> Image.Image:
+    """Steps 1–2: turned upright by its EXIF ``orientation`` (1–8) and converted to 8-bit RGB (:func:`to_rgb`)."""
+    method = _UPRIGHT.get(orientation)
+    return to_rgb(image if method is None else image.transpose(method))
+
+
+def model_view(rgb: Image.Image) -> Image.Image:
+    """Steps 3–4: an upright RGB picture → its centred square, antialiased down (or up) to 32×32."""
+    image = center_square(rgb)
     if image.size != (CIFAR_SIZE, CIFAR_SIZE):
         # reducing_gap first shrinks by an integer factor with a box filter, keeping huge photos fast
         # while the final Lanczos pass still antialiases.
         image = image.resize((CIFAR_SIZE, CIFAR_SIZE), Image.Resampling.LANCZOS, reducing_gap=3.0)
     return image
+
+
+def to_model_domain(image: Image.Image) -> Image.Image:
+    """A user image → the 32×32 RGB picture the model sees (EXIF-rotated, RGB, square, antialiased)."""
+    return model_view(upright_rgb(image, exif_orientation(image)))
 
 
 def images_to_uint8(images: Sequence[Image.Image]) -> np.ndarray:
@@ -98,6 +123,8 @@ def images_to_uint8(images: Sequence[Image.Image]) -> np.ndarray:
 
 def uint8_to_tensor(batch: np.ndarray | torch.Tensor) -> torch.Tensor:
     """(N, 32, 32, 3) uint8 → (N, 3, 32, 32) float32 in [−1, 1], the network's input convention."""
+    import torch
+
     tensor = torch.as_tensor(batch)
     if tensor.dtype != torch.uint8 or tensor.ndim != 4 or tensor.shape[-1] != 3:
         raise ValueError(f"expected (N, H, W, 3) uint8, got {tuple(tensor.shape)} {tensor.dtype}")

@@ -23,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ import numpy as np
 
 from lib.paths import models_dir
 from lib.smoothing import entropy_floor
+from lib.url_state import quoted_url_value
 
 LOG_FILE = "log.json"  # the name lib.model writes; repeated so this module never imports torch
 EVALUATION_FILE = "evaluation.json"  # lib.evaluate --record: the shipped prediction's figures (also lib.model's)
@@ -349,8 +349,7 @@ def shared_triples(runs: Sequence[Run]) -> list[str]:
 
 
 def _quoted(raw: str) -> str:
-    # Only short, plain values are echoed back into the page; anything else could be Markdown.
-    return f'"{raw}"' if re.fullmatch(r"[\w.+\- ]{0,40}", raw) else "(an unreadable value)"
+    return quoted_url_value(raw, max_length=40)
 
 
 def parse_triple(raw: str | Sequence[str] | None, available: Sequence[str]) -> tuple[str | None, list[str]]:

@@ -22,13 +22,13 @@ What a learner should see (Szegedy et al. 2016, §7; Müller et al. 2019):
 from __future__ import annotations
 
 import math
-import re
 import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from lib.smoothing import entropy_floor, optimal_logit_gap, smoothed_target
+from lib.url_state import quoted_url_value
 
 K_MIN, K_MAX = 2, 20  # classes the page offers; K dimensions each, so K_MAX bounds the cost per step
 EPS_MIN, EPS_MAX, EPS_STEP = 0.0, 0.5, 0.01
@@ -123,8 +123,7 @@ def _number(raw: str | None) -> float | None:
 
 
 def _shown(raw: str) -> str:
-    # Only short, plain values are echoed back into the page; anything else could be Markdown.
-    return f'"{raw}"' if re.fullmatch(r"[\w.+\- ]{0,24}", raw) else "(an unreadable value)"
+    return quoted_url_value(raw)
 
 
 def parse_controls(raw_k: str | None, raw_eps: str | None, fallback: tuple[int, float] = (5, 0.1)

@@ -90,11 +90,26 @@ def clamp_state(K: int, eps: float, spread: str) -> tuple[SmoothingState, list[s
     return SmoothingState(K=int(K), eps=snapped / _EPS_SCALE, spread=spread), notes
 
 
+_PLAIN_URL_VALUE = re.compile(r"[\w.+\- ]{0,40}")
+# Characters that act inside a line (emphasis, code, strike, links, HTML, LaTeX, emoji shortcodes); the
+# quote before the value keeps it from ever starting a line, where "-", "+" and "1." would make a list.
+_MARKDOWN_INLINE = re.compile(r"([\\`*_~\[\]<>$:])")
+
+
+def quoted_url_value(raw: str, max_length: int = 24) -> str:
+    """A URL value safe to quote back in a note (which Streamlit renders as Markdown).
+
+    Only short, plain values (letters, digits, ``.+-_`` and spaces) are echoed, each Markdown character
+    that acts inside a line backslash-escaped, so ``?model=__bold__`` reads ``"__bold__"`` and is not
+    shown in bold; anything else becomes "(an unreadable value)".
+    """
+    if len(raw) > max_length or not _PLAIN_URL_VALUE.fullmatch(raw):
+        return "(an unreadable value)"
+    return '"' + _MARKDOWN_INLINE.sub(r"\\\1", raw) + '"'
+
+
 def _shown(raw: str) -> str:
-    """A URL value safe to quote back in a note: short, and nothing Markdown would turn into a link."""
-    if re.fullmatch(r"[\w.+\- ]{0,24}", raw):
-        return f'"{raw}"'
-    return "(an unreadable value)"
+    return quoted_url_value(raw)
 
 
 def _last(value: str | Sequence[str] | None) -> str | None:

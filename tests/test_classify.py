@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 
 import numpy as np
 import pytest
@@ -18,7 +17,7 @@ from PIL import Image
 
 from lib import classify
 from lib.data import CLASSES
-from lib.image_io import RejectedImage
+from lib.image_io import BUDGET_MESSAGE, MEMORY_MESSAGE, RejectedImage
 from lib.smoothing import smoothed_target
 
 
@@ -102,7 +101,7 @@ def test_prediction_reports_top_class_confidence_entropy_and_ceiling():
 def test_an_upload_is_decoded_shrunk_to_32px_and_seen_by_every_model(models):
     result = classify.classify_upload("photo.png", png_bytes((640, 480)), models)
     assert isinstance(result, classify.ImageResult)
-    assert result.original.size == (640, 480) and result.model_view.size == (32, 32)
+    assert result.size == (640, 480) and result.thumbnail.size == (640, 480) and result.model_view.size == (32, 32)
     assert [p.model for p in result.predictions] == ["eps0", "eps0.1"]
     assert np.array_equal(models["eps0"].seen[0], models["eps0.1"].seen[0])  # the same pixels for both
     assert np.array_equal(models["eps0"].seen[0][0], np.asarray(result.model_view))
@@ -136,6 +135,31 @@ def test_bad_files_are_rejected_with_a_reason_and_good_ones_beside_them_still_cl
     assert progress == [(i, 5) for i in range(1, 6)]
 
 
+class RunsOutOfMemoryOnBlue(FixedClassifier):
+    """A stand-in whose inference fails for one image: as a real model can under memory pressure."""
+
+    def predict_uint8(self, batch: np.ndarray) -> np.ndarray:
+        if (batch[..., 2] > 200).all():
+            raise MemoryError
+        return super().predict_uint8(batch)
+
+
+def test_any_failure_of_one_image_becomes_its_message_and_the_others_are_classified(models):
+    models["eps0.1"] = RunsOutOfMemoryOnBlue(SOFT, 0.1)
+    items = [classify.Upload("red.png", png_bytes()), classify.Upload("blue.png", png_bytes(colour=(0, 0, 255))),
+             classify.Upload("also red.png", png_bytes())]
+    results = classify.classify_many(items, models)
+    assert [type(r).__name__ for r in results] == ["ImageResult", "RejectedImage", "ImageResult"]
+    assert results[1] == RejectedImage("blue.png", MEMORY_MESSAGE)
+
+
+def test_the_runs_pixel_budget_refuses_what_comes_after_it_is_used_up(models, monkeypatch):
+    monkeypatch.setattr(classify, "RUN_PIXEL_BUDGET", 3 * 64 * 48)
+    results = classify.classify_many([classify.Upload(f"{i}.png", png_bytes()) for i in range(5)], models)
+    assert [type(r).__name__ for r in results] == ["ImageResult"] * 3 + ["RejectedImage"] * 2
+    assert results[3].reason == BUDGET_MESSAGE
+
+
 def test_samples_keep_their_true_label(models):
     pixels = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
     (result,) = classify.classify_many([classify.Sample("CIFAR-10 test #7 (cat)", pixels, "cat")], models)
@@ -147,15 +171,6 @@ def test_one_run_classifies_at_most_the_limit_and_says_so(models):
     assert len(classify.classify_many(items, models)) == classify.MAX_IMAGES_PER_RUN
     assert "first 24" in classify.over_limit_note(len(items))
     assert classify.over_limit_note(classify.MAX_IMAGES_PER_RUN) is None
-
-
-@pytest.mark.parametrize(("cores", "threads"), [(1, 1), (2, 1), (4, 2), (8, 4), (64, 4)])
-def test_inference_threads_take_half_the_cores_between_one_and_four(cores, threads):
-    assert classify.inference_threads(cores) == threads
-
-
-def test_usable_cores_is_a_positive_count_no_larger_than_the_machine():
-    assert 1 <= classify.usable_cores() <= (os.cpu_count() or 1)
 
 
 def test_warm_up_runs_each_model_once(models):
@@ -189,7 +204,7 @@ def test_what_to_notice_compares_the_models_and_warns_about_forced_classes(model
     assert "ε = 0.1 is less sure: 80.0% for airplane against 97.0%" in first
     assert "91.0%" in second and "one of CIFAR-10's 10 classes" in third
     assert "here it says 80.0%, below it" in second and "not a cap on each image" in second
-    alone = classify.ImageResult("x", result.original, result.model_view, result.predictions[1:], 0.1)
+    alone = classify.ImageResult("x", result.thumbnail, result.model_view, result.predictions[1:], 0.1)
     assert len(classify.what_to_notice(alone)) == 1
 
 
@@ -239,6 +254,8 @@ def test_pick_model_never_echoes_markdown_from_a_crafted_link():
     assert "evil" not in note and "(an unreadable value)" in note
     _, note = classify.pick_model("eps0.5", ["eps0", "eps0.1"], "eps0.1")
     assert '"eps0.5"' in note
+    _, note = classify.pick_model("__bold__", ["eps0", "eps0.1"], "eps0.1")
+    assert note.startswith('Model "\\_\\_bold\\_\\_" is not one of the shipped models')
 
 
 def test_pick_model_falls_back_to_what_exists_when_the_default_is_missing():
@@ -254,10 +271,10 @@ def test_the_model_view_is_enlarged_with_crisp_square_pixels():
     assert np.array_equal(big[::8, ::8], np.asarray(view)) and np.array_equal(big[7::8, 7::8], np.asarray(view))
 
 
-def test_display_copy_shrinks_only_large_pictures():
-    small, large = Image.new("RGB", (300, 200)), Image.new("RGB", (4000, 1000))
-    assert classify.display_copy(small) is small
-    assert classify.display_copy(large).size == (768, 192) and large.size == (4000, 1000)
+def test_a_large_upload_keeps_only_a_display_thumbnail_and_its_size(models):
+    result = classify.classify_upload("wide.png", png_bytes((4000, 1000)), models)
+    assert result.thumbnail.size == (768, 192) and result.size == (4000, 1000)
+    assert result.decoded_pixels == 4000 * 1000
 
 
 def test_describe_decoded_lists_size_and_decoding_notes():

@@ -15,12 +15,25 @@ import numpy as np
 import pytest
 import streamlit as st
 import torch
+from crafted_uploads import scan_bomb_jpeg, zero_png
 from PIL import Image
 from streamlit.testing.v1 import AppTest
+from test_decode_pool import SEGFAULT_ON_GIF, WITHOUT_SCAN_CHECK, gif
 
+import lib.decode_pool
 import lib.model
+from lib import classify
 from lib.data import CLASSES, DATA_ENV
-from lib.image_io import EMPTY_MESSAGE, HEIC_MESSAGE, UNKNOWN_MESSAGE
+from lib.decode_pool import CRASH_MESSAGE, TIMEOUT_MESSAGE, DecodePool
+from lib.image_io import (
+    BUDGET_MESSAGE,
+    EMPTY_MESSAGE,
+    HEIC_MESSAGE,
+    RUN_PIXEL_BUDGET,
+    SCANS_MESSAGE,
+    THUMBNAIL_SIDE,
+    UNKNOWN_MESSAGE,
+)
 from lib.model import export_model
 from lib.network import CifarEfficientNet
 
@@ -207,3 +220,76 @@ def test_the_results_come_right_under_the_inputs_and_the_questions_and_share_pan
     quiz = next(i for i, v in enumerate(order) if isinstance(v, str) and v.startswith("Check your understanding"))
     share = order.index("Share or embed this view")
     assert first_result < quiz < share, order
+
+
+# --------------------------------------------------------------------------------------------- bounded cost
+@pytest.fixture
+def worker_pool(monkeypatch):
+    """Put a pool of misbehaving workers (tests/test_decode_pool.py's commands) behind the page."""
+    pools = []
+
+    def install(**kwargs) -> DecodePool:
+        pools.append(DecodePool(workers=1, **kwargs))
+        monkeypatch.setattr(lib.decode_pool, "_shared", pools[-1])
+        return pools[-1]
+
+    yield install
+    for pool in pools:
+        pool.close()
+
+
+def test_a_scan_bomb_jpeg_beside_a_good_image_gets_its_message_and_the_good_one_its_result(models_dir):
+    at = open_page()
+    at.file_uploader(key="classify_upload").set_value(
+        [("bomb.jpg", scan_bomb_jpeg(), "image/jpeg"), ("good.png", png(), "image/png")])
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [SCANS_MESSAGE.format(scans="1,605")]
+    assert len(at.get("plotly_chart")) == 2 and at.caption[0].value.startswith("1 image: median ")
+
+
+def test_a_decoder_past_its_deadline_costs_one_file_and_the_run_goes_on(models_dir, worker_pool):
+    pool = worker_pool(deadline_s=1.0, command=WITHOUT_SCAN_CHECK)  # the decoder meets the bomb
+    at = open_page()
+    at.file_uploader(key="classify_upload").set_value(
+        [("bomb.jpg", scan_bomb_jpeg(), "image/jpeg"), ("good.png", png(), "image/png")])
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [TIMEOUT_MESSAGE.format(deadline=1.0)]
+    assert len(at.get("plotly_chart")) == 2 and pool.replaced == 1
+
+
+def test_a_crashing_decoder_costs_one_file_and_the_page_keeps_serving(models_dir, worker_pool):
+    pool = worker_pool(command=SEGFAULT_ON_GIF)
+    at = open_page()
+    at.file_uploader(key="classify_upload").set_value(
+        [("boom.gif", gif(), "image/gif"), ("good.png", png(), "image/png")])
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [CRASH_MESSAGE] and len(at.get("plotly_chart")) == 2
+    at.file_uploader(key="classify_upload").set_value([("again.png", png(colour=(0, 90, 0)), "image/png")])
+    at.run()
+    assert not at.exception and not at.error and pool.replaced == 1
+
+
+def test_24_images_of_25_megapixels_decode_within_the_runs_budget_and_keep_only_thumbnails(models_dir, monkeypatch):
+    kept = []
+    real = classify.classify_decoded
+    monkeypatch.setattr(classify, "classify_decoded", lambda *a, **k: kept.append(real(*a, **k)) or kept[-1])
+    data = zero_png(5000)
+    at = open_page()
+    at.file_uploader(key="classify_upload").set_value([(f"black{i}.png", data, "image/png") for i in range(24)])
+    at.run()
+    assert not at.exception
+    fit = RUN_PIXEL_BUDGET // (5000 * 5000)  # 4
+    assert [e.value for e in at.error] == [BUDGET_MESSAGE] * (24 - fit)
+    assert len(kept) == fit and all(max(r.thumbnail.size) <= THUMBNAIL_SIDE for r in kept)
+    assert at.caption[0].value.startswith(f"{fit} images: median ")
+    assert sum(c.value.startswith("5000×5000 pixels as given") for c in at.caption) == fit
+
+
+def test_markdown_in_a_model_link_is_shown_as_typed_not_rendered(models_dir):
+    at = open_page(model="__bold__")
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning]
+    assert warning.startswith('Model "\\_\\_bold\\_\\_" is not one of the shipped models')

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 
 import streamlit as st
-import torch
 from PIL import Image
 
 from lib import classify, model, samples
@@ -15,11 +14,11 @@ from lib.model import DEFAULT_MODEL, Classifier, available_models, load_classifi
 
 @st.cache_resource(show_spinner="Loading the models…")
 def shared_models() -> dict[str, Classifier]:
-    """Every shipped model, loaded once per process and shared read-only by all sessions."""
-    torch.set_num_threads(classify.inference_threads(classify.usable_cores()))  # once per process
-    # fp32: at one image per call bf16 autocast measured slower on this CPU (bench/bench_classify.py).
-    models = {name: load_classifier(folder, use_bf16=False)
-              for name, folder in available_models(model.MODELS_DIR).items()}
+    """Every shipped model, loaded once per process and shared read-only by all sessions.
+
+    They run through ONNX Runtime (lib.model's shipped backend), with the process's settings (lib.settings).
+    """
+    models = {name: load_classifier(folder) for name, folder in available_models(model.MODELS_DIR).items()}
     classify.warm_up(models)
     return models
 

@@ -31,7 +31,7 @@ def show_details(number: int, result: classify.ImageResult, expanded: bool) -> N
         st.text(result.name)
         st.caption(classify.describe_decoded(result))
         as_given, seen = st.columns(2)
-        as_given.image(classify.display_copy(result.original), caption="As given")
+        as_given.image(result.thumbnail, caption="As given")
         seen.image(classify.enlarge_nearest(result.model_view), caption=classify.model_view_caption(result))
         for column, prediction in zip(st.columns(len(result.predictions)), result.predictions, strict=True):
             figure(figures_classify.probability_bars(prediction), where=column,
