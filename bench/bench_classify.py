@@ -2,14 +2,14 @@
 
     python bench/bench_classify.py [--models-dir assets/models] [--runs 40] [--size 640x480]
 
-Each timed call is what the page does per image (lib.classify.classify_upload): decode the JPEG bytes
-safely (lib.image_io), bring the picture to 32×32 (lib.preprocess), and run every model. Rows:
+Each timed call is what the page does per image (lib.classifier.classify.classify_upload): decode the JPEG bytes
+safely (lib.classifier.image_io), bring the picture to 32×32 (lib.cifar.preprocess), and run every model. Rows:
 
-* decode only — lib.image_io.decode_upload alone (the floor no model choice can go below);
+* decode only — lib.classifier.image_io.decode_upload alone (the floor no model choice can go below);
 * app path, both models — as the page runs it: fp32, channels_last, inference_mode, the two models
   at the same time on two threads;
 * one after the other, both models — the same, the models run in turn;
-* bf16 autocast, both models — lib.model's default where the CPU has native bf16 (the page turns it
+* bf16 autocast, both models — lib.cifar.model's default where the CPU has native bf16 (the page turns it
   off because at one image per call it measured slower here);
 * app path, one model — the page with "Compare" switched off;
 * one view, both models — the app path without mirror averaging (what averaging the mirror costs).
@@ -30,10 +30,10 @@ import torch
 from PIL import Image
 from timing import time_calls
 
-import lib.model
-from lib.classify import classify_upload, inference_threads, percentile_ms, usable_cores
-from lib.image_io import decode_upload
-from lib.model import available_models, bf16_supported, load_classifier
+import lib.cifar.model
+from lib.cifar.model import available_models, bf16_supported, load_classifier
+from lib.classifier.classify import classify_upload, inference_threads, percentile_ms, usable_cores
+from lib.classifier.image_io import decode_upload
 
 
 def photo_jpeg(width: int, height: int, seed: int = 0) -> bytes:
@@ -49,7 +49,7 @@ def photo_jpeg(width: int, height: int, seed: int = 0) -> bytes:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--models-dir", type=Path, default=lib.model.MODELS_DIR,
+    parser.add_argument("--models-dir", type=Path, default=lib.cifar.model.MODELS_DIR,
                         help="folder of model folders (default: %(default)s; $LSLAB_MODELS_DIR overrides it)")
     parser.add_argument("--runs", type=int, default=40, help="timed calls per row (default: %(default)s)")
     parser.add_argument("--threads", type=int, default=0,
@@ -59,7 +59,7 @@ def main() -> None:
 
     folders = available_models(args.models_dir)
     if not folders:
-        raise SystemExit(f"no models in {args.models_dir}; train them (python -m lib.train) or pass --models-dir")
+        raise SystemExit(f"no models in {args.models_dir}; train them (python -m lib.cifar.train) or pass --models-dir")
     torch.set_num_threads(args.threads or inference_threads(usable_cores()))
     width, height = (int(v) for v in args.size.lower().split("x"))
     data = photo_jpeg(width, height)

@@ -2,7 +2,7 @@
 
     python bench/bench_inference.py [--model default] [--runs 50]
 
-Optimised = what the app runs (lib.model.Classifier): inference_mode, channels_last, bf16 autocast
+Optimised = what the app runs (lib.cifar.model.Classifier): inference_mode, channels_last, bf16 autocast
 where the CPU has native bf16. Baseline = the same weights in fp32, contiguous NCHW, plain no_grad,
 computing the same prediction (with the mirror view too when the model averages it). Both are measured
 in this run, on the same inputs; the ratio is baseline time / optimised time.
@@ -18,8 +18,8 @@ import numpy as np
 import torch
 from timing import time_calls
 
-from lib.model import bf16_supported, load_classifier, mean_of_views, resolve_model, with_mirrors
-from lib.preprocess import uint8_to_tensor
+from lib.cifar.model import bf16_supported, load_classifier, mean_of_views, resolve_model, with_mirrors
+from lib.cifar.preprocess import uint8_to_tensor
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -93,9 +93,9 @@ def stand_in_models() -> str:
     """Two random-weight models in the shipped format, for a machine without the trained ones."""
     import torch
 
-    from lib.data import CLASSES
-    from lib.model import export_model
-    from lib.network import CifarEfficientNet
+    from lib.cifar.data import CLASSES
+    from lib.cifar.model import export_model
+    from lib.cifar.network import CifarEfficientNet
 
     folder = Path(tempfile.mkdtemp(prefix="lslab-models-"))
     for eps in (0.0, 0.1):
@@ -405,7 +405,7 @@ def percentile_ms(values: list[float], q: float) -> str:
 
 
 def training_running() -> bool:
-    return subprocess.run(["pgrep", "-f", "lib.train"], capture_output=True).returncode == 0
+    return subprocess.run(["pgrep", "-f", "lib.cifar.train"], capture_output=True).returncode == 0
 
 
 def main() -> None:

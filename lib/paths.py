@@ -1,4 +1,4 @@
-"""Where the shipped assets live. No torch import, so light modules (lib.runs) can share the rule."""
+"""Where the shipped assets live. No torch import, so light modules (lib.training.runs) can share the rule."""
 
 from __future__ import annotations
 

@@ -6,10 +6,11 @@ import math
 
 import streamlit as st
 
-from lib import classify, quiz
-from lib.data import CLASSES
-from lib.image_io import MAX_BYTES
-from lib.model import ModelFileError
+from lib import quiz
+from lib.cifar.data import CLASSES
+from lib.cifar.model import ModelFileError
+from lib.classifier import classify
+from lib.classifier.image_io import MAX_BYTES
 from ui.classify_inputs import gallery, model_choice, shared_models
 from ui.classify_results import show_details, show_grid
 from ui.quiz import check_understanding
@@ -30,7 +31,7 @@ except ModelFileError as err:
     st.error(f"The models could not be loaded: {err}")
     st.stop()
 if not models:
-    st.error("No trained models were found. Train them with `python -m lib.train --export assets/models/eps0.1`.")
+    st.error("No trained models were found. Train them with `python -m lib.cifar.train --export assets/models/eps0.1`.")
     st.stop()
 main_model = model_choice(models)
 compare = len(models) > 1 and st.toggle("Compare all models side by side", value=True, key="classify_compare")

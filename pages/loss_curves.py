@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import explain, figures, quiz
-from lib.explain import explainer_settings
+from lib import quiz
+from lib.cifar.torch_check import FloorCheck, check_floor_with_pytorch
+from lib.explainer import figures, words
+from lib.explainer.words import explainer_settings
 from lib.export import file_stem
-from lib.torch_check import FloorCheck, check_floor_with_pytorch
 from ui.controls import smoothing_controls
 from ui.figure import figure
 from ui.quiz import check_understanding
@@ -44,16 +45,16 @@ col_ce, col_split = st.columns(2)
 col_ce.subheader("Cross-entropy against p")
 figure(figures.ce_vs_prob(K, eps, spread=spread), key="curves_ce", stem=stem("ce-vs-p"),
        title=f"Cross-entropy against p: {settings}", where=col_ce,
-       caption=explain.ce_vs_prob_caption(K, eps, spread=spread))
+       caption=words.ce_vs_prob_caption(K, eps, spread=spread))
 col_split.subheader("CE = H(ỹ) + KL(ỹ‖p)")
 figure(figures.ce_decomposition(K, eps, spread=spread), key="curves_split", stem=stem("ce-h-plus-kl"),
        title=f"CE = H(ỹ) + KL(ỹ‖p): {settings}", where=col_split,
-       caption=explain.decomposition_caption(K, eps, spread=spread))
+       caption=words.decomposition_caption(K, eps, spread=spread))
 
 st.subheader("Loss against the logit gap")
 figure(figures.ce_vs_gap(K, eps, spread=spread), key="curves_gap", stem=stem("ce-vs-gap"),
-       title=f"Cross-entropy against the logit gap: {settings}", caption=explain.gap_caption(K, eps, spread=spread))
-formula(explain.gap_latex(K, eps, spread=spread))
+       title=f"Cross-entropy against the logit gap: {settings}", caption=words.gap_caption(K, eps, spread=spread))
+formula(words.gap_latex(K, eps, spread=spread))
 
 with st.container(border=True):
     st.subheader("Check with PyTorch")

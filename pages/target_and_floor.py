@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lib import explain, figures, quiz
-from lib.explain import explainer_settings
+from lib import quiz
+from lib.explainer import figures, words
+from lib.explainer.words import explainer_settings
 from lib.export import file_stem
 from lib.smoothing import SPREAD_LABELS, entropy_floor, floor_grid, max_eps, other_spread
 from ui.controls import smoothing_controls
@@ -43,9 +44,9 @@ def stem(name: str) -> str:
     return file_stem(name, K=K, eps=eps, spread=spread)
 
 
-formula(explain.target_latex(K, eps, spread=spread))
+formula(words.target_latex(K, eps, spread=spread))
 figure(figures.target_bars(K, eps, spread=spread), key="floor_bars", stem=stem("target"),
-       title=f"Smoothed target ỹ: {settings}", caption=explain.target_bars_caption(K, eps, spread=spread))
+       title=f"Smoothed target ỹ: {settings}", caption=words.target_bars_caption(K, eps, spread=spread))
 
 floor = entropy_floor(K, eps, spread=spread)
 col_now, col_other = st.columns(2)
@@ -56,18 +57,18 @@ if eps <= max_eps(K, spread=other):
 else:
     col_other.metric(f"Same K and ε, {SPREAD_LABELS[other]}", "not defined",
                      help=f"With K = {K}, ε = {eps:g} would make a wrong class more likely than the true one.")
-formula(explain.floor_sum_latex(K, eps, spread=spread))
+formula(words.floor_sum_latex(K, eps, spread=spread))
 
 col_curve, col_map = st.columns(2)
 figure(figures.floor_vs_eps(K, eps, spread=spread), key="floor_curve", stem=stem("floor-vs-eps"),
-       title=f"Entropy floor against ε: {settings}", caption=explain.floor_curve_caption(K, eps, spread=spread),
+       title=f"Entropy floor against ε: {settings}", caption=words.floor_curve_caption(K, eps, spread=spread),
        where=col_curve)
 ks, eps_grid, floors = heatmap_data(spread)
 figure(figures.floor_heatmap(ks, eps_grid, floors, K=K, eps=eps, spread=spread), key="floor_heatmap",
        stem=stem("floor-heatmap"), title=f"Entropy floor over K and ε: {settings}",
-       caption=explain.heatmap_caption(K, eps, ks, eps_grid, floors, spread=spread), where=col_map)
+       caption=words.heatmap_caption(K, eps, ks, eps_grid, floors, spread=spread), where=col_map)
 
 if show_text():
-    st.info(explain.worked_example_sentence(), icon=":material/calculate:")
+    st.info(words.worked_example_sentence(), icon=":material/calculate:")
 check_understanding("floor", quiz.target_and_floor_questions(K, eps, spread))
 share_panel("floor", TITLE)

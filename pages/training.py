@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import figures_training as figs
-from lib import runs
 from lib.export import file_stem
+from lib.training import figures as figs
+from lib.training import runs
 from ui.figure import figure
 from ui.routing import run_through_router
 from ui.share import share_panel
@@ -36,7 +36,7 @@ triples = runs.shared_triples(all_runs)
 run_names = ", ".join(run.label for run in all_runs)
 url_to_widgets(triples)
 if not all_runs:
-    st.info(f"No training logs in {models_dir} yet (they come from `python -m lib.train … --export`): only the "
+    st.info(f"No training logs in {models_dir} yet (they come from `python -m lib.cifar.train … --export`): only the "
             "train-it-yourself tab has something to show.", icon=":material/hourglass_empty:")
 elif all_runs[0].data_source == "generated":
     st.warning(f"These logs come from a --dry-run: {runs.DRY_RUN_SET}. Their numbers mean nothing.")

@@ -1,4 +1,4 @@
-"""lib.classify: entropy, ceiling, per-image results, bad files beside good ones, and the page's sentences.
+"""lib.classifier.classify: entropy, ceiling, per-image results, bad files beside good ones, and the page's sentences.
 
 Models here are stand-ins with fixed outputs, so every number is known in advance; the real network
 is exercised in tests/test_classify_models.py and tests/test_page_classify.py.
@@ -16,14 +16,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from lib import classify
-from lib.data import CLASSES
-from lib.image_io import RejectedImage
+from lib.cifar.data import CLASSES
+from lib.classifier import classify
+from lib.classifier.image_io import RejectedImage
 from lib.smoothing import smoothed_target
 
 
 class FixedClassifier:
-    """Duck-typed ``lib.model.Classifier`` answering every image with the same probabilities."""
+    """Duck-typed ``lib.cifar.model.Classifier`` answering every image with the same probabilities."""
 
     def __init__(self, probs: np.ndarray, label_smoothing: float) -> None:
         self.probs = np.asarray(probs, dtype=np.float64)

@@ -1,6 +1,6 @@
 """The figures README.md and the model card print for each shipped model are the ones it recorded.
 
-Each model folder's evaluation.json is written by ``python -m lib.evaluate --record``; the documents are
+Each model folder's evaluation.json is written by ``python -m lib.cifar.evaluate --record``; the documents are
 written by hand after a retrain. These tests catch a retrain whose numbers did not reach the documents.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.model import EVALUATION_FILE, MODELS_DIR, available_models
+from lib.cifar.model import EVALUATION_FILE, MODELS_DIR, available_models
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = sorted(available_models(MODELS_DIR))

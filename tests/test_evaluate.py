@@ -1,4 +1,4 @@
-"""`python -m lib.evaluate`: its JSON line, the prediction path it measures, and what --record refuses."""
+"""`python -m lib.cifar.evaluate`: its JSON line, the prediction path it measures, and what --record refuses."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lib import evaluate
-from lib.data import default_source, load_cifar10
-from lib.model import EVALUATION_FILE, MODELS_DIR, load_classifier, read_meta, resolve_model
+from lib.cifar import evaluate
+from lib.cifar.data import default_source, load_cifar10
+from lib.cifar.model import EVALUATION_FILE, MODELS_DIR, load_classifier, read_meta, resolve_model
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_evaluate(*flags: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lib.evaluate", *flags], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "lib.cifar.evaluate", *flags], cwd=ROOT, capture_output=True,
                           text=True, timeout=600)
 
 

@@ -1,4 +1,4 @@
-"""lib.figures_training: each figure draws the data and the reference lines its caption promises."""
+"""lib.training.figures: each figure draws the data and the reference lines its caption promises."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import pytest
 from figure_helpers import trace_colours
 from test_runs import build_log, write_run
 
-from lib import figures_training as figs
-from lib import palette, runs, toy
+from lib import palette
 from lib.calibration import reliability_bins
+from lib.training import figures as figs
+from lib.training import runs, toy
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import pytest
 import torch
 from PIL import Image
 
-from lib.data import CLASSES
-from lib.model import META_FILE, WEIGHTS_FILE, ModelFileError, export_model, load_classifier, resolve_model
-from lib.network import CifarEfficientNet
+from lib.cifar.data import CLASSES
+from lib.cifar.model import META_FILE, WEIGHTS_FILE, ModelFileError, export_model, load_classifier, resolve_model
+from lib.cifar.network import CifarEfficientNet
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 Two small models with random weights (ε = 0 and ε = 0.1) are exported inside the test, so this runs
 without the shipped models; their predictions mean nothing, but every number the page prints can
-still be checked against lib.classify. Images are generated with Pillow; nothing is committed.
+still be checked against lib.classifier.classify. Images are generated with Pillow; nothing is committed.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import torch
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-import lib.model
-from lib.data import CLASSES, DATA_ENV
-from lib.image_io import EMPTY_MESSAGE, HEIC_MESSAGE, UNKNOWN_MESSAGE
-from lib.model import export_model
-from lib.network import CifarEfficientNet
+import lib.cifar.model
+from lib.cifar.data import CLASSES, DATA_ENV
+from lib.cifar.model import export_model
+from lib.cifar.network import CifarEfficientNet
+from lib.classifier.image_io import EMPTY_MESSAGE, HEIC_MESSAGE, UNKNOWN_MESSAGE
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/classify.py"
@@ -43,7 +43,7 @@ def tiny_models(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def models_dir(tiny_models, monkeypatch) -> Path:
-    monkeypatch.setattr(lib.model, "MODELS_DIR", tiny_models)
+    monkeypatch.setattr(lib.cifar.model, "MODELS_DIR", tiny_models)
     monkeypatch.delenv(DATA_ENV, raising=False)
     st.cache_resource.clear()  # the page caches the models per process; each test starts clean
     yield tiny_models
@@ -155,7 +155,7 @@ def test_camera_photo_is_classified_after_the_toggle(models_dir):
 
 
 def test_without_cifar_images_the_gallery_says_how_to_get_them(models_dir, monkeypatch):
-    monkeypatch.setattr("lib.samples.find_test_source", lambda *a, **k: None)
+    monkeypatch.setattr("lib.classifier.samples.find_test_source", lambda *a, **k: None)
     at = open_page()
     at.toggle(key="classify_gallery_on").set_value(True)
     at.run()
@@ -184,7 +184,7 @@ def test_a_ticked_gallery_sample_is_classified_with_its_true_label(models_dir, m
 
 
 def test_missing_models_give_a_message_not_a_traceback(models_dir, monkeypatch, tmp_path):
-    monkeypatch.setattr(lib.model, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(lib.cifar.model, "MODELS_DIR", tmp_path)
     st.cache_resource.clear()
     at = open_page()
     assert not at.exception

@@ -1,4 +1,4 @@
-"""lib.runs against small training logs built here, a hand-computed reliability case, a hand-made
+"""lib.training.runs against small training logs built here, a hand-computed reliability case, a hand-made
 projection, and (where they have landed) the shipped logs."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import runs
 from lib.calibration import calibration_report, reliability_bins
-from lib.projection import project_onto_plane
 from lib.smoothing import entropy_floor
+from lib.training import runs
+from lib.training.projection import project_onto_plane
 
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 SHIPPED = Path(__file__).resolve().parents[1] / "assets" / "models"
@@ -23,7 +23,7 @@ TRIPLES = (("airplane", "automobile", "bird"), ("cat", "dog", "deer"))
 
 
 def build_log(eps: float, *, steps: int = 120, epochs: int = 2, seed: int = 0, source: str = "cifar10.tar.xz") -> dict:
-    """A training log in lib.train's schema, from synthetic logits: small, fast, deterministic."""
+    """A training log in lib.cifar.train's schema, from synthetic logits: small, fast, deterministic."""
     rng = np.random.default_rng(seed)
     floor = entropy_floor(len(CLASSES), eps)
     loss = floor + 2.0 * np.exp(-np.arange(1, steps + 1) / 30) + rng.normal(0, 0.02, steps)
@@ -268,7 +268,7 @@ def test_parse_triple_never_raises_and_always_picks_a_shipped_triple(raw):
 
 # --------------------------------------------------------------------------------------------- shipped logs
 @pytest.mark.skipif(not (SHIPPED / "eps0.1" / runs.LOG_FILE).exists(),
-                    reason="assets/models/eps0.1/log.json has not landed yet (python -m lib.train … --export)")
+                    reason="assets/models/eps0.1/log.json has not landed yet (python -m lib.cifar.train … --export)")
 def test_the_shipped_logs_hold_what_the_page_shows():
     loaded = {r.name: r for r in runs.load_runs(SHIPPED)}
     smooth = loaded["eps0.1"]

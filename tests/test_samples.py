@@ -1,4 +1,4 @@
-"""lib.samples: where the gallery finds CIFAR-10 test images, and how it draws them.
+"""lib.classifier.samples: where the gallery finds CIFAR-10 test images, and how it draws them.
 
 The CIFAR-10 folders here are generated in the test (random pixels in torchvision's pickle layout);
 no CIFAR image is read or committed.
@@ -10,8 +10,8 @@ import pickle
 
 import numpy as np
 
-from lib import samples
-from lib.data import DATA_ENV, load_cifar10
+from lib.cifar.data import DATA_ENV, load_cifar10
+from lib.classifier import samples
 
 
 def fake_torchvision_root(root, n: int = 20):

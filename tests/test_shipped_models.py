@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lib.data import default_source, load_cifar10, stratified_indices
-from lib.model import DEFAULT_MODEL, EVALUATION_FILE, MODELS_DIR, available_models, load_classifier
+from lib.cifar.data import default_source, load_cifar10, stratified_indices
+from lib.cifar.model import DEFAULT_MODEL, EVALUATION_FILE, MODELS_DIR, available_models, load_classifier
 from lib.smoothing import entropy_floor
 
 SHIPPED = ("eps0.1", "eps0")

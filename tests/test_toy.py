@@ -1,4 +1,4 @@
-"""lib.toy: the train-it-yourself classifier reaches the floor and the closed-form optimum, and each of
+"""lib.training.toy: the train-it-yourself classifier reaches the floor and the closed-form optimum, and each of
 its steps is the step PyTorch takes."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import toy
 from lib.smoothing import entropy_floor, optimal_logit_gap
+from lib.training import toy
 
 STEPS = 300  # what the tests train; the page trains 100 per click, and the curves level off within 100
 

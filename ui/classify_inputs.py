@@ -8,9 +8,10 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from lib import classify, model, samples
-from lib.data import CLASSES, Split, load_cifar10
-from lib.model import DEFAULT_MODEL, Classifier, available_models, load_classifier
+from lib.cifar import model
+from lib.cifar.data import CLASSES, Split, load_cifar10
+from lib.cifar.model import DEFAULT_MODEL, Classifier, available_models, load_classifier
+from lib.classifier import classify, samples
 
 
 @st.cache_resource(show_spinner="Loading the models…")

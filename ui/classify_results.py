@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import classify, figures_classify
+from lib.classifier import classify, figures
+from lib.classifier.image_io import RejectedImage
 from lib.export import file_stem
-from lib.image_io import RejectedImage
 from ui.figure import figure
 from ui.text import prose
 
@@ -33,7 +33,7 @@ def show_details(number: int, result: classify.ImageResult, expanded: bool) -> N
         as_given.image(classify.display_copy(result.original), caption="As given")
         seen.image(classify.enlarge_nearest(result.model_view), caption="What the model sees: 32×32, enlarged")
         for column, prediction in zip(st.columns(len(result.predictions)), result.predictions, strict=True):
-            figure(figures_classify.probability_bars(prediction), where=column,
+            figure(figures.probability_bars(prediction), where=column,
                    key=f"classify_bars_{number}_{prediction.model}",
                    stem=file_stem("probabilities", prediction.model, result.name),
                    title=f"Predicted probabilities of the ε = {prediction.label_smoothing:g} model "

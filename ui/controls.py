@@ -1,9 +1,9 @@
 """The K / ε / convention controls every explainer page shares, kept in the URL.
 
-One source of truth, ``st.session_state["lab_state"]`` (a :class:`lib.url_state.SmoothingState`),
+One source of truth, ``st.session_state["lab_state"]`` (a :class:`lib.explainer.url_state.SmoothingState`),
 survives moving between pages; the URL (``?K=10&eps=0.1&spread=others``) mirrors it so any view can
 be shared. A URL the session did not write itself (a deep link, a hand-edited address) wins over the
-widgets; whatever is malformed or out of range is repaired by :mod:`lib.url_state` and a note says
+widgets; whatever is malformed or out of range is repaired by :mod:`lib.explainer.url_state` and a note says
 so. Widgets are not bound with ``bind="query-params"``: that resets an out-of-range value silently,
 and the ε slider's upper end moves with K and the convention, which would reset it too.
 """
@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.smoothing import SPREAD_LABELS
-from lib.url_state import (
+from lib.explainer.url_state import (
     DEFAULT_STATE,
     EPS_STEP,
     K_MAX,
@@ -26,6 +25,7 @@ from lib.url_state import (
     parse_query_params,
     to_query_params,
 )
+from lib.smoothing import SPREAD_LABELS
 from ui import url_sync
 
 STATE_KEY = "lab_state"

@@ -6,9 +6,10 @@ import time
 
 import streamlit as st
 
-from lib import figures_training as figs
-from lib import quiz, toy
+from lib import quiz
 from lib.export import file_stem
+from lib.training import figures as figs
+from lib.training import toy
 from ui.figure import figure
 from ui.quiz import check_understanding
 from ui.text import prose

@@ -2,13 +2,13 @@
 
 The gallery uses the first of these that exists:
 
-1. ``$LSLAB_CIFAR10`` — a torchvision root, a JPEG folder or its ``.tar.xz`` (see :mod:`lib.data`);
+1. ``$LSLAB_CIFAR10`` — a torchvision root, a JPEG folder or its ``.tar.xz`` (see :mod:`lib.cifar.data`);
 2. the project's shared archive ``../shared/data/cifar10-jpeg.tar.xz``;
 3. a torchvision download folder: ``torchvision.datasets.CIFAR10(root, download=True)`` writes
    ``root/cifar-10-batches-py``; the usual roots ``./data``, ``~/data`` and ``~/.cache/torchvision``
    are looked at.
 
-Nothing is downloaded here and no CIFAR image is written inside the project: :func:`lib.data.load_cifar10`
+Nothing is downloaded here and no CIFAR image is written inside the project: :func:`lib.cifar.data.load_cifar10`
 caches decoded arrays in the user's cache folder. If nothing is found, :data:`HOW_TO_GET_SAMPLES`
 says how to get them.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lib.data import CLASSES, DATA_ENV, DEFAULT_ARCHIVE
+from lib.cifar.data import CLASSES, DATA_ENV, DEFAULT_ARCHIVE
 
 TORCHVISION_ROOTS: tuple[Path, ...] = (
     Path("data"),
@@ -48,7 +48,7 @@ def find_test_source(environ: Mapping[str, str] | None = None,
     """The first CIFAR-10 source on this machine (order in the module docstring), or None.
 
     ``$LSLAB_CIFAR10`` is returned whenever it is set and exists, whatever its layout, so a wrong
-    setting fails loudly in :func:`lib.data.load_cifar10` instead of being skipped silently.
+    setting fails loudly in :func:`lib.cifar.data.load_cifar10` instead of being skipped silently.
     """
     env = (os.environ if environ is None else environ).get(DATA_ENV)
     if env and Path(env).expanduser().exists():

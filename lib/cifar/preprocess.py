@@ -10,7 +10,7 @@ same way every time:
 4. downscale with antialiasing (Lanczos) to 32×32 — the picture the model actually sees.
 
 The network then receives ``(pixel / 127.5) − 1`` in [−1, 1] (what EfficientNet-Lite was trained on)
-and upsamples 32 → its input resolution inside its own ``forward`` (see ``lib.model``), so a training
+and upsamples 32 → its input resolution inside its own ``forward`` (see ``lib.cifar.model``), so a training
 batch of CIFAR arrays and an uploaded photo travel through exactly the same code.
 """
 
@@ -107,7 +107,7 @@ def uint8_to_tensor(batch: np.ndarray | torch.Tensor) -> torch.Tensor:
 def view_of(images: np.ndarray, view: int) -> np.ndarray:
     """View 0 of (N, 32, 32, 3) uint8 images is as stored, view 1 their horizontal mirror (CIFAR's one flip).
 
-    Training caches both views (lib.train) and a model trained on both predicts from both (lib.model).
+    Training caches both views (lib.cifar.train) and a model trained on both predicts from both (lib.cifar.model).
     """
     if view == 0:
         return images

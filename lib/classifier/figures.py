@@ -1,6 +1,6 @@
 """Plotly figures for the classify page: one model's ten class probabilities for one image.
 
-Builders take a :class:`lib.classify.ModelPrediction` and return a ``go.Figure``; none imports
+Builders take a :class:`lib.classifier.classify.ModelPrediction` and return a ``go.Figure``; none imports
 streamlit. Colours come from :mod:`lib.palette` (Okabe–Ito); the top class is told apart by colour
 *and* by its printed value, so nothing relies on colour alone.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from lib import palette
-from lib.classify import ModelPrediction
+from lib.classifier.classify import ModelPrediction
 
 TOP = palette.BLUE
 OTHER = palette.GREY
@@ -21,7 +21,7 @@ def probability_bars(prediction: ModelPrediction, *, height: int = 300) -> go.Fi
     """Bars of p(class) for all classes, the top class highlighted, and a dashed line at the ceiling.
 
     The line sits at ``1 − ε + ε/K``, the top value of the smoothed target the model was trained on
-    (:func:`lib.classify.confidence_ceiling`); for ε = 0 it is the one-hot target's 1.
+    (:func:`lib.classifier.classify.confidence_ceiling`); for ε = 0 it is the one-hot target's 1.
     """
     classes = list(prediction.classes)
     probs = [float(p) for p in prediction.probs]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lib.data import CLASSES
+from lib.cifar.data import CLASSES
 
 # airplane/automobile/bird is Müller et al.'s own CIFAR-10 triple; cat/dog/deer are easily confused
 # neighbours; ship/truck/frog are far apart.

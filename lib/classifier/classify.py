@@ -1,12 +1,12 @@
 """Classify the user's own images with the shipped models: the pure logic behind the classify page.
 
-One image travels ``bytes → lib.image_io.decode_upload → lib.preprocess.to_model_domain (32×32) →
+One image travels ``bytes → lib.classifier.image_io.decode_upload → lib.cifar.preprocess.to_model_domain (32×32) →
 Classifier.predict_uint8`` for every model compared, and comes back as an :class:`ImageResult`
 holding what the page shows: the picture as given, the 32×32 picture the model sees, and per model
 the ten probabilities, the top class, its confidence set against the smoothed-target ceiling
 ``1 − ε + ε/K`` (:func:`confidence_ceiling`), the entropy of the prediction in nats
 (:func:`entropy_nats`), and the seconds it all took. A file that does not decode comes back as
-``lib.image_io.RejectedImage`` and never stops the others.
+``lib.classifier.image_io.RejectedImage`` and never stops the others.
 
 No streamlit here: the page caches the models and draws; everything it prints is computed here.
 """
@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from lib.image_io import DecodedImage, RejectedImage, decode_upload
-from lib.model import Classifier
-from lib.preprocess import CIFAR_SIZE, to_model_domain
+from lib.cifar.model import Classifier
+from lib.cifar.preprocess import CIFAR_SIZE, to_model_domain
+from lib.classifier.image_io import DecodedImage, RejectedImage, decode_upload
 from lib.smoothing import target_values
 
 MAX_IMAGES_PER_RUN = 24
@@ -108,7 +108,7 @@ class ImageResult:
     model_view: Image.Image  # the 32×32 RGB picture every model saw
     predictions: tuple[ModelPrediction, ...]  # one per model, in the order the models were given
     seconds: float  # decode + preprocessing + every model, wall clock
-    notes: tuple[str, ...] = ()  # what decoding did to the picture (lib.image_io), in words
+    notes: tuple[str, ...] = ()  # what decoding did to the picture (lib.classifier.image_io), in words
     true_label: str | None = None  # known for CIFAR-10 samples, None for uploads
 
     def prediction(self, model: str) -> ModelPrediction:

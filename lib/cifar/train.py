@@ -1,11 +1,11 @@
 """Fine-tune EfficientNet-Lite0 on CIFAR-10, with or without label smoothing.
 
-    python -m lib.train --label-smoothing 0.1 --out runs/eps0.1 --export assets/models/eps0.1
-    python -m lib.train --dry-run            # a few batches on generated data (CI smoke test)
+    python -m lib.cifar.train --label-smoothing 0.1 --out runs/eps0.1 --export assets/models/eps0.1
+    python -m lib.cifar.train --dry-run            # a few batches on generated data (CI smoke test)
 
 Recipe (sized for a 2-core CPU, see TrainConfig): the stem and the first ``--freeze`` blocks keep
 their ImageNet weights; their output is computed once per view (image, mirror) and cached outside the
-repo (``lib.feature_cache``); the remaining blocks, the head conv and a new 10-class linear layer are
+repo (``lib.cifar.feature_cache``); the remaining blocks, the head conv and a new 10-class linear layer are
 fine-tuned with SGD + Nesterov, a linear warm-up and a cosine schedule. Augmentation: each image is
 seen as stored or mirrored (two cached views) and its 16×16 feature map (stride 8 of a 4× upsampled
 image) is shifted by a random ±2 cells, CIFAR's usual ±4-pixel translation.
@@ -33,12 +33,12 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from lib import calibration
-from lib.data import CLASSES, cache_dir, default_source, holdout_split, load_cifar10, sha256_of
-from lib.feature_cache import cache_key, cached_features
-from lib.network import CifarEfficientNet
-from lib.preprocess import view_of
-from lib.projection import CLASS_TRIPLES, project_triples
+from lib.cifar.data import CLASSES, cache_dir, default_source, holdout_split, load_cifar10, sha256_of
+from lib.cifar.feature_cache import cache_key, cached_features
+from lib.cifar.network import CifarEfficientNet
+from lib.cifar.preprocess import view_of
 from lib.smoothing import entropy_floor
+from lib.training.projection import CLASS_TRIPLES, project_triples
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def pick_device(name: str) -> torch.device:
 
 def generated_data(n_train: int = 64, n_test: int = 40, seed: int = 0):
     """Tiny class-coloured images for --dry-run: the pipeline runs end to end in seconds."""
-    from lib.data import Split
+    from lib.cifar.data import Split
 
     rng = np.random.default_rng(seed)
 
@@ -270,16 +270,16 @@ def main(args: argparse.Namespace) -> dict:
         "convention": "PyTorch nn.CrossEntropyLoss(label_smoothing=ε): true class 1−ε+ε/K, others ε/K",
         "floor_nats": entropy_floor(len(CLASSES), cfg.label_smoothing, spread="all"),
         "config": asdict(cfg),
-        "preprocessing": "lib.preprocess.to_model_domain: EXIF, RGB, centre square, Lanczos 32×32; "
+        "preprocessing": "lib.cifar.preprocess.to_model_domain: EXIF, RGB, centre square, Lanczos 32×32; "
                          f"x/127.5−1; bilinear upsample to {cfg.resolution}",
         "data": {"source": source, "sha256": checksum, "n_fit": int(len(fit_idx)),
                  "n_holdout": int(len(held_idx)), "n_test": int(len(test))},
         "temperature": state["epochs"][-1]["temperature"],  # refitted on the prediction path at --export
-        # A model trained on both views predicts from both (lib.model): averaging the mirror's logits
+        # A model trained on both views predicts from both (lib.cifar.model): averaging the mirror's logits
         # adds 0.3-0.5 point on CIFAR-10 test for twice the inference work.
         "mirror_average": cfg.views == 2,
         "metrics_cached_features": state["epochs"][-1],
-        "command": " ".join(["python", "-m", "lib.train", *sys.argv[1:]]),
+        "command": " ".join(["python", "-m", "lib.cifar.train", *sys.argv[1:]]),
         "torch": torch.__version__,
         "hardware": f"{platform.machine()} {platform.processor() or ''} {torch.get_num_threads()} threads "
                     f"{device.type}".strip(),
@@ -292,8 +292,8 @@ def main(args: argparse.Namespace) -> dict:
                                           .cpu().numpy(), CLASS_TRIPLES, per_class=300, seed=cfg.seed)}
     (out / "log.json").write_text(json.dumps(log))
     if args.export:
-        from lib.evaluate import fit_holdout_temperature, record_temperature
-        from lib.model import export_model, load_classifier
+        from lib.cifar.evaluate import fit_holdout_temperature, record_temperature
+        from lib.cifar.model import export_model, load_classifier
 
         folder = export_model(model, provenance, log, Path(args.export))
         # Fitted on the exported fp16 weights through the prediction path: the model exactly as shipped.

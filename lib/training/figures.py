@@ -1,9 +1,10 @@
 """Plotly figures for the training page: loss curves, test metrics, reliability diagrams, projections,
 and the live curves of the train-it-yourself toy.
 
-Every builder takes plain data (a :class:`lib.runs.Run`, a reliability dict, a :class:`lib.toy.ToyState`)
-and returns a ``go.Figure``; none imports streamlit. Losses in nats. Colours from :mod:`lib.palette`
-(Okabe–Ito), and each run also has its own line dash / marker, so nothing relies on colour alone.
+Every builder takes plain data (a :class:`lib.training.runs.Run`, a reliability dict, a
+:class:`lib.training.toy.ToyState`) and returns a ``go.Figure``; none imports streamlit. Losses in nats.
+Colours from :mod:`lib.palette` (Okabe–Ito), and each run also has its own line dash / marker, so nothing
+relies on colour alone.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lib import palette, runs, toy
-from lib.runs import Run
+from lib import palette
+from lib.training import runs, toy
+from lib.training.runs import Run
 
 # ε = 0 in grey-blue dashes, smoothed runs in solid colours: the same in every figure of the page.
 _RUN_STYLES = ((palette.BLUE, "dash", "circle"), (palette.ORANGE, "solid", "diamond"),

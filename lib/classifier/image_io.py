@@ -1,7 +1,7 @@
 """Safe decoding of user uploads for the "classify your own images" page.
 
 Every upload becomes either a :class:`DecodedImage` — a fully loaded 8-bit RGB picture that
-``lib.preprocess.to_model_domain`` accepts, plus notes saying what was done to it — or a
+``lib.cifar.preprocess.to_model_domain`` accepts, plus notes saying what was done to it — or a
 :class:`RejectedImage` with a message a user understands. :func:`decode_upload` never raises for any
 bytes, so one bad file neither stops the other files of an upload nor the server.
 
@@ -29,7 +29,7 @@ Hardening, following the threat model in Pillow's security handbook (``Image.ope
    do not silence it with ``warnings.catch_warnings()``: on Python 3.11 that swaps the process-global
    filter list and is not thread-safe, and Streamlit runs each session in its own thread.
 5. **Everything loaded inside the guard.** The first frame is decoded, EXIF-rotated and converted to
-   RGB (``lib.preprocess.to_rgb``: 16-bit rescaled, transparency composited on white) before we
+   RGB (``lib.cifar.preprocess.to_rgb``: 16-bit rescaled, transparency composited on white) before we
    return, so later code never meets a lazy decode error.
 
 Messages are built from our own text, never from the file name or an exception's text; names are
@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from lib.preprocess import CIFAR_SIZE, to_rgb
+from lib.cifar.preprocess import CIFAR_SIZE, to_rgb
 
 logger = logging.getLogger(__name__)
 

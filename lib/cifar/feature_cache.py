@@ -19,8 +19,8 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from lib.network import CifarEfficientNet
-from lib.preprocess import uint8_to_tensor
+from lib.cifar.network import CifarEfficientNet
+from lib.cifar.preprocess import uint8_to_tensor
 
 
 def cache_key(source: str, resolution: int, freeze: int, n_images: int) -> str:
