@@ -31,15 +31,57 @@ Müller, Kornblith & Hinton 2019, "When does label smoothing help?".
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Literal
 
 import numpy as np
 
 Spread = Literal["all", "others"]
-SPREADS: tuple[str, ...] = ("all", "others")
-# How the app names each convention, after a library that uses it.
-SPREAD_LABELS = {"all": '"all" (PyTorch)', "others": '"others" (fairseq)'}
+
+
+@dataclass(frozen=True)
+class Convention:
+    """One way of spreading ε: every page, figure, quiz and widget takes its words for it from here."""
+
+    spread: Spread
+    library: str  # the best-known library that uses it, in short labels
+    used_by: str  # who uses it, in legends and tables
+    spread_over: str  # where ε goes, in words
+    true_formula: str  # ỹ_true
+    other_formula: str  # ỹ_i for each other class i
+    reference: str = ""  # a paper that defines it, where there is one
+
+    @property
+    def label(self) -> str:
+        """``"all" (PyTorch)``: the convention after a library that uses it (widgets, metrics, titles)."""
+        return f'"{self.spread}" ({self.library})'
+
+    @property
+    def legend(self) -> str:
+        """``"all" (PyTorch, Keras, optax)``: the convention with who uses it (figure legends, messages)."""
+        return f'"{self.spread}" ({self.used_by})'
+
+    @property
+    def meaning(self) -> str:
+        """``"all": ε spread over all K classes, the true one included``: what the convention does."""
+        return f'"{self.spread}": {self.spread_over}'
+
+    @property
+    def summary(self) -> str:
+        """Where ε goes, the two target values and who uses it, in one sentence (the convention switch's help)."""
+        sources = self.used_by + (f", {self.reference}" if self.reference else "")
+        return f"{self.meaning}: ỹ_true = {self.true_formula}, others {self.other_formula} ({sources})."
+
+
+# The one table of the two conventions.
+CONVENTIONS: dict[str, Convention] = {
+    "all": Convention("all", "PyTorch", "PyTorch, Keras, optax", "ε spread over all K classes, the true one included",
+                      "1 − ε + ε/K", "ε/K", reference="Szegedy et al. 2016"),
+    "others": Convention("others", "fairseq", "fairseq, sockeye, many blog posts",
+                         "ε spread over the K − 1 wrong classes only", "1 − ε", "ε/(K − 1)"),
+}
+SPREADS: tuple[str, ...] = tuple(CONVENTIONS)
 
 # Tolerance for "this array sums to one" checks on user-supplied distributions.
 _SUM_TOL = 1e-9
@@ -64,8 +106,8 @@ def _check_k(K: object) -> int:
 
 def _check_spread(spread: object) -> str:
     if spread not in SPREADS:
-        raise ValueError(f'spread must be "all" (PyTorch, Keras, optax) or "others" (fairseq, many blog '
-                         f"posts); got {spread!r}.")
+        raise ValueError(f"spread must be {CONVENTIONS['all'].legend} or {CONVENTIONS['others'].legend}; "
+                         f"got {spread!r}.")
     return str(spread)
 
 

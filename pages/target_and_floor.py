@@ -9,7 +9,7 @@ from lib import quiz
 from lib.explainer import figures, words
 from lib.explainer.words import explainer_settings
 from lib.export import file_stem
-from lib.smoothing import SPREAD_LABELS, entropy_floor, floor_grid, max_eps, other_spread
+from lib.smoothing import CONVENTIONS, entropy_floor, floor_grid, max_eps, other_spread
 from ui.controls import smoothing_controls
 from ui.figure import figure
 from ui.quiz import check_understanding
@@ -50,12 +50,12 @@ figure(figures.target_bars(K, eps, spread=spread), key="floor_bars", stem=stem("
 
 floor = entropy_floor(K, eps, spread=spread)
 col_now, col_other = st.columns(2)
-col_now.metric(f"Entropy floor L_min, {SPREAD_LABELS[spread]}", f"{floor:.4f} nats",
+col_now.metric(f"Entropy floor L_min, {CONVENTIONS[spread].label}", f"{floor:.4f} nats",
                help="The smallest cross-entropy any prediction can reach against this target.")
 if eps <= max_eps(K, spread=other):
-    col_other.metric(f"Same K and ε, {SPREAD_LABELS[other]}", f"{entropy_floor(K, eps, spread=other):.4f} nats")
+    col_other.metric(f"Same K and ε, {CONVENTIONS[other].label}", f"{entropy_floor(K, eps, spread=other):.4f} nats")
 else:
-    col_other.metric(f"Same K and ε, {SPREAD_LABELS[other]}", "not defined",
+    col_other.metric(f"Same K and ε, {CONVENTIONS[other].label}", "not defined",
                      help=f"With K = {K}, ε = {eps:g} would make a wrong class more likely than the true one.")
 formula(words.floor_sum_latex(K, eps, spread=spread))
 

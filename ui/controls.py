@@ -25,15 +25,12 @@ from lib.explainer.url_state import (
     parse_query_params,
     to_query_params,
 )
-from lib.smoothing import SPREAD_LABELS
+from lib.smoothing import CONVENTIONS
 from ui import url_sync
 
 STATE_KEY = "lab_state"
 
-SPREAD_HELP = ('"all": ε is spread over all K classes, true one included: ỹ_true = 1 − ε + ε/K, others ε/K '
-               "(PyTorch `label_smoothing`, Keras, optax, Szegedy et al. 2016).  \n"
-               '"others": ε is spread over the K − 1 wrong classes: ỹ_true = 1 − ε, others ε/(K − 1) '
-               "(fairseq, sockeye, many blog posts).")
+SPREAD_HELP = "  \n".join(convention.summary for convention in CONVENTIONS.values())
 
 
 def _from_url_if_new() -> tuple[SmoothingState | None, list[str]]:
@@ -95,8 +92,9 @@ def smoothing_controls(page: str) -> tuple[int, float, str]:
     st.session_state[range_key] = eps_max
 
     col_spread, col_k, col_eps = st.columns([2, 3, 3])
-    spread = col_spread.radio("Convention", SPREADS, key=keys["spread"], format_func=SPREAD_LABELS.get,
-                              help=SPREAD_HELP, horizontal=True, on_change=url_sync.mark_moved, args=(STATE_KEY,))
+    spread = col_spread.radio("Convention", SPREADS, key=keys["spread"],
+                              format_func=lambda name: CONVENTIONS[name].label, help=SPREAD_HELP, horizontal=True,
+                              on_change=url_sync.mark_moved, args=(STATE_KEY,))
     k = col_k.slider("K, the number of classes", K_MIN, K_MAX, step=1, key=keys["k"], on_change=url_sync.mark_moved,
                      args=(STATE_KEY,),
                      help="Every class but the true one gets the same small share of ε.")

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from lib import palette
 from lib.smoothing import (
+    CONVENTIONS,
     Spread,
     ce_vs_logit_gap,
     ce_vs_true_prob,
@@ -28,7 +29,6 @@ from lib.smoothing import (
     validate,
 )
 
-SPREAD_NAMES = {"all": '"all" (PyTorch, Keras, optax)', "others": '"others" (fairseq, many blog posts)'}
 # Past this many classes the bars show the first classes and one bar standing for all the rest.
 _MAX_BARS = 12
 _NATS = "nats"
@@ -117,7 +117,7 @@ def target_bars(K: int, eps: float, *, spread: Spread = "all") -> go.Figure:
         selected = conv == s
         traces.append(dict(
             type="bar", x=labels, y=values,
-            name=SPREAD_NAMES[conv] + ("" if selected else ", for comparison"),
+            name=CONVENTIONS[conv].legend + ("" if selected else ", for comparison"),
             marker=dict(color=palette.SPREAD_COLOURS[conv], opacity=1.0 if selected else 0.45,
                         pattern=dict(shape="" if selected else "/")),
             text=[f"{v:.4g}" for v in values] if len(labels) <= 11 else None, textposition="outside",
@@ -135,7 +135,7 @@ def floor_vs_eps(K: int, eps: float, *, spread: Spread = "all", n: int = 201) ->
     k, e, s = validate(K, eps, spread=spread)
     grid = np.linspace(0.0, 1.0, n)
     traces = [
-        _line(grid, floor_curve(k, grid, spread=conv), SPREAD_NAMES[conv],  # type: ignore[arg-type]
+        _line(grid, floor_curve(k, grid, spread=conv), CONVENTIONS[conv].legend,  # type: ignore[arg-type]
               palette.SPREAD_COLOURS[conv], f"{conv}: ε = %{{x:.3f}}<br>L_min = %{{y:.6f}} nats<extra></extra>",
               width=3 if conv == s else 2, dash="solid" if conv == s else "dash")
         for conv in (s, other_spread(s))
@@ -175,7 +175,7 @@ def floor_heatmap(ks: np.ndarray, eps_grid: np.ndarray, floors: np.ndarray, *, K
     ]
     return _figure(traces, x_title="smoothing ε (no unit)", y_title="number of classes K (log scale)",
                    height=420, yaxis=dict(type="log"),
-                   title=dict(text=f"Entropy floor, {SPREAD_NAMES[s]} convention", font=dict(size=14)))
+                   title=dict(text=f"Entropy floor, {CONVENTIONS[s].legend} convention", font=dict(size=14)))
 
 
 # --------------------------------------------------------------------------------------------- page 2

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from lib.smoothing import (
-    SPREAD_LABELS,
+    CONVENTIONS,
     Spread,
     entropy_floor,
     max_eps,
@@ -109,11 +109,10 @@ def worked_example_table() -> str:
         "PyTorch `label_smoothing` |",
         "|---|---|---|---|---|---|---|",
     ]
-    used_by = {"all": "PyTorch, Keras, optax", "others": "fairseq, sockeye, many blog posts"}
     for s in ("all", "others"):
         on, off = target_values(k, e, spread=s)  # type: ignore[arg-type]
         rows.append(
-            f"| {s} | {used_by[s]} | {on:.4g} | {off:.4g} | {entropy_floor(k, e, spread=s):.4f} "  # type: ignore[arg-type]
+            f"| {s} | {CONVENTIONS[s].used_by} | {on:.4g} | {off:.4g} | {entropy_floor(k, e, spread=s):.4f} "  # type: ignore[arg-type]
             f"| {optimal_logit_gap(k, e, spread=s):.4f} "  # type: ignore[arg-type]
             f"| {to_pytorch_label_smoothing(k, e, spread=s):.4g} |"  # type: ignore[arg-type]
         )
@@ -132,7 +131,7 @@ def eps_limit_sentence(K: int, *, spread: Spread = "all") -> str:
 # ------------------------------------------------------------------ text alternatives of the figures
 def explainer_settings(K: int, eps: float, spread: str) -> str:
     """The settings an explainer figure depends on, in words: ``K = 10, ε = 0.1, convention "all" (PyTorch)``."""
-    return f"K = {K}, ε = {eps:g}, convention {SPREAD_LABELS.get(spread, repr(spread))}"
+    return f"K = {K}, ε = {eps:g}, convention {CONVENTIONS[spread].label if spread in CONVENTIONS else repr(spread)}"
 
 
 
