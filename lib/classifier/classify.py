@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,14 +27,13 @@ from lib.cifar.model import Classifier
 from lib.cifar.preprocess import CIFAR_SIZE, to_model_domain
 from lib.classifier.image_io import DecodedImage, RejectedImage, decode_upload
 from lib.smoothing import target_values
+from lib.url_values import quoted
 
 MAX_IMAGES_PER_RUN = 24
 """At most this many images are classified per page run: the work one request can cause stays bounded."""
 
 DISPLAY_SIZE = 256
 """The 32×32 model view is shown at this size, enlarged by nearest neighbour so every pixel stays a square."""
-
-_SAFE_URL_VALUE = re.compile(r"[\w.+\- ]{0,24}")
 
 
 # --------------------------------------------------------------------------------------------- numbers
@@ -310,8 +308,7 @@ def pick_model(raw: str | None, available: Sequence[str], default: str) -> tuple
     fallback = default if default in available else available[0]
     if raw is None or raw in available:
         return (fallback if raw is None else raw), None
-    shown = f'"{raw}"' if _SAFE_URL_VALUE.fullmatch(raw) else "(an unreadable value)"
-    return fallback, (f"Model {shown} is not one of the shipped models ({', '.join(available)}); "
+    return fallback, (f"Model {quoted(raw)} is not one of the shipped models ({', '.join(available)}); "
                       f"showing {fallback}.")
 
 

@@ -15,12 +15,11 @@ Ranges (what the sliders offer):
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from lib.smoothing import SPREADS
+from lib.url_values import last_value, parse_number, quoted
 
 K_MIN = 2
 K_MAX = 1000
@@ -69,7 +68,7 @@ def clamp_state(K: int, eps: float, spread: str) -> tuple[SmoothingState, list[s
     """
     notes: list[str] = []
     if spread not in SPREADS:
-        notes.append(f'Convention {_shown(spread)} is unknown; showing "all" (PyTorch\'s).')
+        notes.append(f'Convention {quoted(spread)} is unknown; showing "all" (PyTorch\'s).')
         spread = "all"
     if K < K_MIN or K > K_MAX:
         clamped_k = min(max(K, K_MIN), K_MAX)
@@ -90,28 +89,6 @@ def clamp_state(K: int, eps: float, spread: str) -> tuple[SmoothingState, list[s
     return SmoothingState(K=int(K), eps=snapped / _EPS_SCALE, spread=spread), notes
 
 
-def _shown(raw: str) -> str:
-    """A URL value safe to quote back in a note: short, and nothing Markdown would turn into a link."""
-    if re.fullmatch(r"[\w.+\- ]{0,24}", raw):
-        return f'"{raw}"'
-    return "(an unreadable value)"
-
-
-def _last(value: str | Sequence[str] | None) -> str | None:
-    # A repeated key (?K=3&K=5) counts as its last value, as st.query_params reads it.
-    if value is None or isinstance(value, str):
-        return value
-    return value[-1] if len(value) else None
-
-
-def _parse_number(raw: str) -> float | None:
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
 def parse_query_params(
     params: Mapping[str, str | Sequence[str]], fallback: SmoothingState = DEFAULT_STATE
 ) -> tuple[SmoothingState, list[str]]:
@@ -123,11 +100,11 @@ def parse_query_params(
     """
     notes: list[str] = []
     k = fallback.K
-    raw_k = _last(params.get("K"))
+    raw_k = last_value(params.get("K"))
     if raw_k is not None:
-        parsed = _parse_number(raw_k)
+        parsed = parse_number(raw_k)
         if parsed is None:
-            notes.append(f"K={_shown(raw_k)} is not a number; showing K={fallback.K}.")
+            notes.append(f"K={quoted(raw_k)} is not a number; showing K={fallback.K}.")
         else:
             # Clamp before int(), so K=1e300 never builds a 300-digit integer.
             whole = round(min(max(parsed, K_MIN), K_MAX))
@@ -138,16 +115,16 @@ def parse_query_params(
             k = whole
 
     spread = fallback.spread
-    raw_spread = _last(params.get("spread"))
+    raw_spread = last_value(params.get("spread"))
     if raw_spread is not None:
         spread = raw_spread.strip().lower()
 
     eps = fallback.eps
-    raw_eps = _last(params.get("eps"))
+    raw_eps = last_value(params.get("eps"))
     if raw_eps is not None:
-        parsed = _parse_number(raw_eps)
+        parsed = parse_number(raw_eps)
         if parsed is None:
-            notes.append(f"ε={_shown(raw_eps)} is not a number; showing ε={fallback.eps:.2f}.")
+            notes.append(f"ε={quoted(raw_eps)} is not a number; showing ε={fallback.eps:.2f}.")
         else:
             eps = parsed
     state, more = clamp_state(int(k), eps, spread)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,12 +30,16 @@ import numpy as np
 
 from lib.paths import models_dir
 from lib.smoothing import entropy_floor
+from lib.url_values import last_value, quoted
 
 LOG_FILE = "log.json"  # the name lib.cifar.model writes; repeated so this module never imports torch
 # The training log measures each epoch on one view per image; the shipped prediction also averages the
 # mirror (lib.cifar.model), which the model card reports separately — so say which figures these are.
 TEST_SET = "CIFAR-10 test (JPEG q75 copy), one view per image as logged during training"
 DRY_RUN_SET = "generated stand-in images (a --dry-run log, not CIFAR-10)"
+# A ?triple= value is quoted back up to this length: three class names and two dashes ("automobile-…") can
+# pass the 24 characters that are enough for every other URL value.
+_TRIPLE_LENGTH = 40
 
 # Published numbers set beside ours (Guo et al. bin ECE into 15 equal-width bins, as we do).
 LITERATURE: tuple[dict[str, str], ...] = (
@@ -298,11 +301,6 @@ def shared_triples(runs: Sequence[Run]) -> list[str]:
     return [k for k in keys if all(k in {triple_key(p["classes"]) for p in r.projections} for r in runs[1:])]
 
 
-def _quoted(raw: str) -> str:
-    # Only short, plain values are echoed back into the page; anything else could be Markdown.
-    return f'"{raw}"' if re.fullmatch(r"[\w.+\- ]{0,40}", raw) else "(an unreadable value)"
-
-
 def parse_triple(raw: str | Sequence[str] | None, available: Sequence[str]) -> tuple[str | None, list[str]]:
     """The class triple a ``?triple=`` value asks for, and a note per repair.
 
@@ -311,15 +309,14 @@ def parse_triple(raw: str | Sequence[str] | None, available: Sequence[str]) -> t
     """
     if not available:
         return None, []
-    if raw is not None and not isinstance(raw, str):
-        raw = raw[-1] if len(raw) else None  # a repeated key counts as its last value
+    raw = last_value(raw)
     if raw is None:
         return available[0], []
     wanted = sorted(raw.strip().lower().split("-"))
     for key in available:
         if sorted(key.split("-")) == wanted:
             return key, []
-    return available[0], [f"triple={_quoted(raw)} is not one of the shipped class triples "
+    return available[0], [f"triple={quoted(raw, max_length=_TRIPLE_LENGTH)} is not one of the shipped class triples "
                           f"({', '.join(available)}); showing {available[0]}."]
 
 

@@ -22,13 +22,13 @@ What a learner should see (Szegedy et al. 2016, §7; Müller et al. 2019):
 from __future__ import annotations
 
 import math
-import re
 import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from lib.smoothing import entropy_floor, optimal_logit_gap, smoothed_target
+from lib.url_values import parse_number, quoted
 
 K_MIN, K_MAX = 2, 20  # classes the page offers; K dimensions each, so K_MAX bounds the cost per step
 EPS_MIN, EPS_MAX, EPS_STEP = 0.0, 0.5, 0.01
@@ -110,19 +110,6 @@ def _targets(config: ToyConfig, y: np.ndarray) -> np.ndarray:
     return target
 
 
-def _number(raw: str | None) -> float | None:
-    try:
-        value = float(str(raw).strip())
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _shown(raw: str) -> str:
-    # Only short, plain values are echoed back into the page; anything else could be Markdown.
-    return f'"{raw}"' if re.fullmatch(r"[\w.+\- ]{0,24}", raw) else "(an unreadable value)"
-
-
 def parse_controls(raw_k: str | None, raw_eps: str | None, fallback: tuple[int, float] = (5, 0.1)
                    ) -> tuple[int, float, list[str]]:
     """The toy's (K, ε) from URL values (``?toy_k=5&toy_eps=0.1``), with a note per repair.
@@ -136,9 +123,9 @@ def parse_controls(raw_k: str | None, raw_eps: str | None, fallback: tuple[int, 
     for raw, name in ((raw_k, "K"), (raw_eps, "ε")):
         if raw is None:
             continue
-        value = _number(raw)
+        value = parse_number(raw)
         if value is None:
-            notes.append(f"{name}={_shown(raw)} is not a number; the toy keeps {name} = "
+            notes.append(f"{name}={quoted(raw)} is not a number; the toy keeps {name} = "
                          f"{k if name == 'K' else f'{eps:.2f}'}.")
         elif name == "K":
             k = value
