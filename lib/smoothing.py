@@ -253,12 +253,12 @@ def kl_divergence(target: np.ndarray, probs: np.ndarray) -> float:
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
-    """``log softmax(z)ᵢ = zᵢ − log Σⱼ exp zⱼ`` for a 1-D float64 vector, via the log-sum-exp shift."""
+    """``log softmax(z)ᵢ = zᵢ − log Σⱼ exp zⱼ`` over the last axis, in float64: one vector (K,) or a batch
+    (N, K). The log-sum-exp shift (subtract the largest logit first) keeps huge logits from overflowing.
+    """
     z = np.asarray(logits, dtype=np.float64)
-    if z.ndim != 1 or z.size < 2 or not np.all(np.isfinite(z)):
-        raise ValueError("logits must be a 1-D vector of finite numbers over K ≥ 2 classes.")
-    shifted = z - z.max()
-    return shifted - np.log(np.sum(np.exp(shifted)))
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def cross_entropy_with_logits(target: np.ndarray, logits: np.ndarray) -> float:
@@ -268,7 +268,10 @@ def cross_entropy_with_logits(target: np.ndarray, logits: np.ndarray) -> float:
     ``F.cross_entropy(z, y, label_smoothing=ε)`` computes for one sample with ỹ in the "all" convention.
     """
     t = _check_distribution("target", target)
-    logp = log_softmax(logits)
+    z = np.asarray(logits, dtype=np.float64)
+    if z.ndim != 1 or z.size < 2 or not np.all(np.isfinite(z)):
+        raise ValueError("logits must be a 1-D vector of finite numbers over K ≥ 2 classes.")
+    logp = log_softmax(z)
     if logp.shape != t.shape:
         raise ValueError(f"target and logits must have the same number of classes; got {t.size} and "
                          f"{logp.size}.")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from lib.smoothing import entropy_floor, optimal_logit_gap, smoothed_target
+from lib.smoothing import entropy_floor, log_softmax, optimal_logit_gap, smoothed_target
 from lib.url_values import parse_number, quoted
 
 K_MIN, K_MAX = 2, 20  # classes the page offers; K dimensions each, so K_MAX bounds the cost per step
@@ -78,11 +78,6 @@ def make_blobs(K: int, n_per_class: int, radius: float, noise: float, seed: int)
     return x, y
 
 
-def _log_softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-
-
 def measure(z: np.ndarray, y: np.ndarray, target: np.ndarray) -> dict[str, float]:
     """Loss, mean logit gap and mean confidence of (N, K) logits ``z`` against the (N, K) ``target``.
 
@@ -90,7 +85,7 @@ def measure(z: np.ndarray, y: np.ndarray, target: np.ndarray) -> dict[str, float
     * ``gap`` — mean over points of ``z_true − mean_{i≠true} z_i`` (nats);
     * ``confidence`` — mean over points of ``max_i softmax(z)_i``.
     """
-    return _measure(z, _log_softmax(z), y, target)
+    return _measure(z, log_softmax(z), y, target)
 
 
 def _measure(z: np.ndarray, logp: np.ndarray, y: np.ndarray, target: np.ndarray) -> dict[str, float]:
@@ -173,7 +168,7 @@ def train(state: ToyState, steps: int, *, max_seconds: float | None = None) -> T
     step = state.step
     deadline = None if max_seconds is None else time.perf_counter() + max_seconds
     steps = max(0, min(steps, MAX_STEPS - step))
-    logp = _log_softmax(x @ W + b)
+    logp = log_softmax(x @ W + b)
     for _ in range(steps):
         # One forward pass per step serves both the measurement and the next gradient.
         dz = (np.exp(logp) - target) / n
@@ -181,7 +176,7 @@ def train(state: ToyState, steps: int, *, max_seconds: float | None = None) -> T
         b = b - cfg.lr * dz.sum(axis=0)
         step += 1
         z = x @ W + b
-        logp = _log_softmax(z)
+        logp = log_softmax(z)
         for name, value in _measure(z, logp, y, target).items():
             history[name].append(value)
         history["step"].append(step)
