@@ -30,10 +30,10 @@ import torch
 from PIL import Image
 from timing import time_calls
 
-import lib.cifar.model
 from lib.cifar.model import available_models, bf16_supported, load_classifier
 from lib.classifier.classify import classify_upload, inference_threads, percentile_ms, usable_cores
 from lib.classifier.image_io import decode_upload
+from lib.paths import models_dir
 
 
 def photo_jpeg(width: int, height: int, seed: int = 0) -> bytes:
@@ -49,7 +49,7 @@ def photo_jpeg(width: int, height: int, seed: int = 0) -> bytes:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--models-dir", type=Path, default=lib.cifar.model.MODELS_DIR,
+    parser.add_argument("--models-dir", type=Path, default=models_dir(),
                         help="folder of model folders (default: %(default)s; $LSLAB_MODELS_DIR overrides it)")
     parser.add_argument("--runs", type=int, default=40, help="timed calls per row (default: %(default)s)")
     parser.add_argument("--threads", type=int, default=0,

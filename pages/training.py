@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.export import file_stem
+from lib.paths import models_dir as shipped_models_dir
 from lib.training import figures as figs
 from lib.training import runs
 from ui.figure import figure
@@ -30,7 +31,7 @@ st.title(TITLE)
 prose("With smoothing ε the training loss is a cross-entropy against ỹ, and **CE(ỹ, p) = H(ỹ) + KL(ỹ‖p)** "
       "cannot go below the entropy floor H(ỹ). Below: our two CIFAR-10 models (ε = 0 and ε = 0.1, same "
       f"recipe otherwise), measured on {runs.TEST_SET}, and a small classifier you train here.")
-models_dir = runs.shipped_models_dir()
+models_dir = shipped_models_dir()
 all_runs = load_runs(str(models_dir), runs.logs_fingerprint(models_dir))
 triples = runs.shared_triples(all_runs)
 run_names = ", ".join(run.label for run in all_runs)

@@ -15,8 +15,9 @@ import pytest
 from PIL import Image
 
 from lib.cifar.data import load_cifar10, stratified_indices
-from lib.cifar.model import ASSETS, load_classifier
+from lib.cifar.model import load_classifier
 from lib.classifier import classify, samples
+from lib.paths import ASSETS
 
 SHIPPED = ASSETS / "models"
 pytestmark = pytest.mark.skipif(

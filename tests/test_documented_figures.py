@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from lib.cifar.model import EVALUATION_FILE, MODELS_DIR, available_models
+from lib.cifar.model import EVALUATION_FILE, available_models
+from lib.paths import models_dir
 
+MODELS_DIR = models_dir()  # $LSLAB_MODELS_DIR or assets/models
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = sorted(available_models(MODELS_DIR))
 

@@ -12,8 +12,10 @@ import pytest
 
 from lib.cifar import evaluate
 from lib.cifar.data import default_source, load_cifar10
-from lib.cifar.model import EVALUATION_FILE, MODELS_DIR, load_classifier, read_meta, resolve_model
+from lib.cifar.model import EVALUATION_FILE, load_classifier, read_meta, resolve_model
+from lib.paths import models_dir
 
+MODELS_DIR = models_dir()  # $LSLAB_MODELS_DIR or assets/models
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -18,7 +18,6 @@ import torch
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-import lib.cifar.model
 from lib.cifar.data import CLASSES, DATA_ENV
 from lib.cifar.model import export_model
 from lib.cifar.network import CifarEfficientNet
@@ -43,7 +42,7 @@ def tiny_models(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def models_dir(tiny_models, monkeypatch) -> Path:
-    monkeypatch.setattr(lib.cifar.model, "MODELS_DIR", tiny_models)
+    monkeypatch.setenv("LSLAB_MODELS_DIR", str(tiny_models))
     monkeypatch.delenv(DATA_ENV, raising=False)
     st.cache_resource.clear()  # the page caches the models per process; each test starts clean
     yield tiny_models
@@ -184,7 +183,7 @@ def test_a_ticked_gallery_sample_is_classified_with_its_true_label(models_dir, m
 
 
 def test_missing_models_give_a_message_not_a_traceback(models_dir, monkeypatch, tmp_path):
-    monkeypatch.setattr(lib.cifar.model, "MODELS_DIR", tmp_path)
+    monkeypatch.setenv("LSLAB_MODELS_DIR", str(tmp_path))
     st.cache_resource.clear()
     at = open_page()
     assert not at.exception

@@ -122,7 +122,6 @@ def stand_in_models(tmp_path, monkeypatch):
     import streamlit as st
     import torch
 
-    import lib.cifar.model
     from lib.cifar.data import CLASSES
     from lib.cifar.model import export_model
     from lib.cifar.network import CifarEfficientNet
@@ -132,7 +131,7 @@ def stand_in_models(tmp_path, monkeypatch):
         export_model(CifarEfficientNet(resolution=32, pretrained=False).eval(),
                      {"classes": list(CLASSES), "label_smoothing": eps, "spread": "all", "config": {"resolution": 32}},
                      {}, tmp_path / f"eps{eps:g}")
-    monkeypatch.setattr(lib.cifar.model, "MODELS_DIR", tmp_path)
+    monkeypatch.setenv("LSLAB_MODELS_DIR", str(tmp_path))
     st.cache_resource.clear()
     yield
     st.cache_resource.clear()

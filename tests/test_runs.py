@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib.calibration import calibration_report, reliability_bins
+from lib.paths import models_dir
 from lib.smoothing import entropy_floor
 from lib.training import runs
 from lib.training.projection import project_onto_plane
@@ -85,11 +86,11 @@ def test_the_fingerprint_changes_when_a_log_lands(tmp_path: Path):
     assert runs.logs_fingerprint(tmp_path) != before
 
 
-def test_the_models_folder_follows_the_environment_variable(monkeypatch, tmp_path: Path):
+def test_the_models_folder_follows_the_environment_variable_at_call_time(monkeypatch, tmp_path: Path):
     monkeypatch.setenv("LSLAB_MODELS_DIR", str(tmp_path))
-    assert runs.shipped_models_dir() == tmp_path
+    assert models_dir() == tmp_path
     monkeypatch.delenv("LSLAB_MODELS_DIR")
-    assert runs.shipped_models_dir() == SHIPPED
+    assert models_dir() == SHIPPED
 
 
 @pytest.mark.parametrize("damage, message", [

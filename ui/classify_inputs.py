@@ -8,7 +8,6 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from lib.cifar import model
 from lib.cifar.data import CLASSES, Split, load_cifar10
 from lib.cifar.model import DEFAULT_MODEL, Classifier, available_models, load_classifier
 from lib.classifier import classify, samples
@@ -20,7 +19,7 @@ def shared_models() -> dict[str, Classifier]:
     torch.set_num_threads(classify.inference_threads(classify.usable_cores()))  # once per process
     # fp32: at one image per call bf16 autocast measured slower on this CPU (bench/bench_classify.py).
     models = {name: load_classifier(folder, use_bf16=False)
-              for name, folder in available_models(model.MODELS_DIR).items()}
+              for name, folder in available_models().items()}
     classify.warm_up(models)
     return models
 

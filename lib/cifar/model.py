@@ -30,14 +30,13 @@ import numpy as np
 import torch
 from PIL import Image
 
+from lib import paths
 from lib.cifar.network import CifarEfficientNet
 from lib.cifar.preprocess import images_to_uint8, uint8_to_tensor, view_of
-from lib.paths import ASSETS, models_dir  # noqa: F401  (ASSETS is part of this module's API)
+from lib.paths import LOG_FILE
 
-# Read once at import: the app and the tests (which patch it) share one folder per process.
-MODELS_DIR = models_dir()
 DEFAULT_MODEL = "eps0.1"
-WEIGHTS_FILE, META_FILE, LOG_FILE = "model.safetensors", "model.json", "log.json"
+WEIGHTS_FILE, META_FILE = "model.safetensors", "model.json"
 EVALUATION_FILE = "evaluation.json"  # written by python -m lib.cifar.evaluate --record
 
 
@@ -63,15 +62,17 @@ def export_model(model: CifarEfficientNet, provenance: dict, log: dict, folder: 
     return folder
 
 
-def available_models(models_dir: Path = MODELS_DIR) -> dict[str, Path]:
-    """Name → folder of every shipped model (a folder with both weights and provenance)."""
+def available_models(models_dir: Path | None = None) -> dict[str, Path]:
+    """Name → folder of every shipped model (a folder with both weights and provenance) in ``models_dir``,
+    by default :func:`lib.paths.models_dir` (``$LSLAB_MODELS_DIR`` or ``assets/models``, read at call time)."""
+    models_dir = paths.models_dir() if models_dir is None else Path(models_dir)
     if not models_dir.is_dir():
         return {}
     return {p.name: p for p in sorted(models_dir.iterdir())
             if (p / WEIGHTS_FILE).exists() and (p / META_FILE).exists()}
 
 
-def resolve_model(name: str, models_dir: Path = MODELS_DIR) -> Path:
+def resolve_model(name: str, models_dir: Path | None = None) -> Path:
     """``default`` or a shipped model's name, or a path to a model folder → that folder."""
     if name == "default":
         name = DEFAULT_MODEL

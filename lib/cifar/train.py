@@ -37,6 +37,7 @@ from lib.cifar.data import CLASSES, cache_dir, default_source, holdout_split, lo
 from lib.cifar.feature_cache import cache_key, cached_features
 from lib.cifar.network import CifarEfficientNet
 from lib.cifar.preprocess import view_of
+from lib.paths import LOG_FILE
 from lib.smoothing import entropy_floor
 from lib.training.projection import CLASS_TRIPLES, project_triples
 
@@ -290,7 +291,7 @@ def main(args: argparse.Namespace) -> dict:
     log = {"provenance": provenance, "train_loss": state["train_loss"], "epochs": state["epochs"],
            "projections": project_triples(test_penult, test.labels, model.net._fc.weight.detach().double()
                                           .cpu().numpy(), CLASS_TRIPLES, per_class=300, seed=cfg.seed)}
-    (out / "log.json").write_text(json.dumps(log))
+    (out / LOG_FILE).write_text(json.dumps(log))
     if args.export:
         from lib.cifar.evaluate import fit_holdout_temperature, record_temperature
         from lib.cifar.model import export_model, load_classifier

@@ -28,11 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from lib.paths import models_dir
+from lib.paths import LOG_FILE
 from lib.smoothing import entropy_floor
 from lib.url_values import last_value, quoted
 
-LOG_FILE = "log.json"  # the name lib.cifar.model writes; repeated so this module never imports torch
 # The training log measures each epoch on one view per image; the shipped prediction also averages the
 # mirror (lib.cifar.model), which the model card reports separately — so say which figures these are.
 TEST_SET = "CIFAR-10 test (JPEG q75 copy), one view per image as logged during training"
@@ -123,11 +122,6 @@ def load_run(folder: Path) -> Run:
     except json.JSONDecodeError as err:
         raise RunLogError(f"{path} is not valid JSON: {err}") from err
     return parse_log(log, Path(folder).name)
-
-
-def shipped_models_dir() -> Path:
-    """The models folder by :func:`lib.paths.models_dir`'s rule, without importing torch via lib.cifar.model."""
-    return models_dir()
 
 
 def logs_fingerprint(models_dir: Path) -> tuple[tuple[str, int, int], ...]:
