@@ -26,6 +26,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -33,8 +34,10 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from lib import calibration
-from lib.cifar.data import CLASSES, cache_dir, default_source, holdout_split, load_cifar10, sha256_of
+from lib.cifar.data import CLASSES, Split, cache_dir, default_source, holdout_split, load_cifar10, sha256_of
+from lib.cifar.evaluate import fit_holdout_temperature, record_temperature
 from lib.cifar.feature_cache import cache_key, cached_features
+from lib.cifar.model import export_model, load_classifier
 from lib.cifar.network import CifarEfficientNet
 from lib.cifar.preprocess import view_of
 from lib.paths import LOG_FILE
@@ -106,8 +109,6 @@ def pick_device(name: str) -> torch.device:
 
 def generated_data(n_train: int = 64, n_test: int = 40, seed: int = 0):
     """Tiny class-coloured images for --dry-run: the pipeline runs end to end in seconds."""
-    from lib.cifar.data import Split
-
     rng = np.random.default_rng(seed)
 
     def make(n: int) -> Split:
@@ -181,7 +182,7 @@ def head_outputs(model, feats, cfg, device, batch_size: int = 500) -> tuple[np.n
     return np.concatenate(logits), np.concatenate(penult)
 
 
-def evaluate(model, test_feats, test_labels, held_feats, held_labels, cfg, device) -> dict:
+def epoch_metrics(model, test_feats, test_labels, held_feats, held_labels, cfg, device) -> dict:
     """Test metrics before and after temperature scaling (T fitted on the held-out training images)."""
     logits, _ = head_outputs(model, test_feats, cfg, device)
     held_logits, _ = head_outputs(model, held_feats, cfg, device)
@@ -204,6 +205,63 @@ def load_splits(args, cfg):
         raise SystemExit("no CIFAR-10 found: pass --data PATH or set $LSLAB_CIFAR10")
     checksum = sha256_of(Path(source)) if Path(source).is_file() else "folder"
     return load_cifar10(source, "train"), load_cifar10(source, "test"), str(source), checksum
+
+
+def resume(ckpt: Path, model: CifarEfficientNet, opt: torch.optim.Optimizer, device: torch.device) -> dict[str, Any]:
+    """The run's state after its last finished epoch (a fresh one without ``ckpt``); model and optimizer restored."""
+    if not ckpt.exists():
+        return {"epoch": 0, "step": 0, "train_loss": [], "epochs": [], "seconds": 0.0}
+    saved = torch.load(ckpt, map_location=device, weights_only=True)
+    model.load_state_dict(saved["model"])
+    opt.load_state_dict(saved["optimizer"])
+    state: dict[str, Any] = json.loads(saved["state"])
+    print(f"resuming {ckpt} after epoch {state['epoch']}", file=sys.stderr)
+    return state
+
+
+def save_checkpoint(ckpt: Path, model: CifarEfficientNet, opt: torch.optim.Optimizer, state: dict[str, Any]) -> None:
+    """Model, optimizer and state after an epoch, written atomically so a stopped run resumes from it."""
+    tmp = ckpt.with_name("checkpoint.tmp.pt")
+    torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "state": json.dumps(state)}, tmp)
+    tmp.replace(ckpt)
+
+
+def provenance(cfg: TrainConfig, state: dict[str, Any], data: dict[str, Any], device: torch.device,
+               started: float) -> dict[str, Any]:
+    """What the checkpoint carries about itself: classes, ε and its convention, recipe, data, command, hardware."""
+    return {
+        "classes": list(CLASSES),
+        "label_smoothing": cfg.label_smoothing,
+        "spread": "all",
+        "convention": "PyTorch nn.CrossEntropyLoss(label_smoothing=ε): true class 1−ε+ε/K, others ε/K",
+        "floor_nats": entropy_floor(len(CLASSES), cfg.label_smoothing, spread="all"),
+        "config": asdict(cfg),
+        "preprocessing": "lib.cifar.preprocess.to_model_domain: EXIF, RGB, centre square, Lanczos 32×32; "
+                         f"x/127.5−1; bilinear upsample to {cfg.resolution}",
+        "data": data,
+        "temperature": state["epochs"][-1]["temperature"],  # refitted on the prediction path at --export
+        # A model trained on both views predicts from both (lib.cifar.model): averaging the mirror's logits
+        # adds 0.3-0.5 point on CIFAR-10 test for twice the inference work.
+        "mirror_average": cfg.views == 2,
+        "metrics_cached_features": state["epochs"][-1],
+        "command": " ".join(["python", "-m", "lib.cifar.train", *sys.argv[1:]]),
+        "torch": torch.__version__,
+        "hardware": f"{platform.machine()} {platform.processor() or ''} {torch.get_num_threads()} threads "
+                    f"{device.type}".strip(),
+        "train_seconds": round(state["seconds"], 1),
+        "wall_seconds_this_invocation": round(time.time() - started, 1),
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def export(model: CifarEfficientNet, provenance: dict[str, Any], log: dict[str, Any], folder: Path,
+           train: Split) -> Path:
+    """Write the shipped model into ``folder``, then fit its temperature on the exported fp16 weights through
+    the prediction path (the model exactly as shipped) on the held-out training images."""
+    exported = export_model(model, provenance, log, folder)
+    fit = fit_holdout_temperature(load_classifier(exported), train)
+    record_temperature(exported, fit, provenance["command"])
+    return exported
 
 
 def main(args: argparse.Namespace) -> dict:
@@ -237,14 +295,8 @@ def main(args: argparse.Namespace) -> dict:
     params = [p for n, p in model.named_parameters() if p.requires_grad]
     opt = torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, nesterov=True,
                           weight_decay=cfg.weight_decay)
-    state = {"epoch": 0, "step": 0, "train_loss": [], "epochs": [], "seconds": 0.0}
     ckpt = out / "checkpoint.pt"
-    if ckpt.exists():
-        saved = torch.load(ckpt, map_location=device, weights_only=True)
-        model.load_state_dict(saved["model"])
-        opt.load_state_dict(saved["optimizer"])
-        state = json.loads(saved["state"])
-        print(f"resuming {ckpt} after epoch {state['epoch']}", file=sys.stderr)
+    state = resume(ckpt, model, opt, device)
     max_batches = 3 if args.dry_run else None
     steps_per_epoch = max_batches or len(fit_labels) // cfg.batch_size
     total_steps = steps_per_epoch * cfg.epochs
@@ -252,54 +304,25 @@ def main(args: argparse.Namespace) -> dict:
     while state["epoch"] < cfg.epochs:
         t0 = time.time()
         train_one_epoch(model, opt, fit_views, fit_labels, cfg, state, total_steps, device, max_batches)
-        metrics = evaluate(model, test_feats, test.labels, held_feats, train.labels[held_idx], cfg, device)
+        metrics = epoch_metrics(model, test_feats, test.labels, held_feats, train.labels[held_idx], cfg, device)
         state["epoch"] += 1
         state["seconds"] += time.time() - t0
         state["epochs"].append({"epoch": state["epoch"], "step": state["step"], **metrics})
         t = metrics["test"]
         print(f"epoch {state['epoch']}: acc {t['accuracy']:.4f} nll {t['nll']:.4f} ece {t['ece']:.4f} "
               f"T {metrics['temperature']:.3f}", file=sys.stderr)
-        torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "state": json.dumps(state)},
-                   out / "checkpoint.tmp.pt")
-        (out / "checkpoint.tmp.pt").replace(ckpt)
+        save_checkpoint(ckpt, model, opt, state)
 
     _, test_penult = head_outputs(model, test_feats, cfg, device)
-    provenance = {
-        "classes": list(CLASSES),
-        "label_smoothing": cfg.label_smoothing,
-        "spread": "all",
-        "convention": "PyTorch nn.CrossEntropyLoss(label_smoothing=ε): true class 1−ε+ε/K, others ε/K",
-        "floor_nats": entropy_floor(len(CLASSES), cfg.label_smoothing, spread="all"),
-        "config": asdict(cfg),
-        "preprocessing": "lib.cifar.preprocess.to_model_domain: EXIF, RGB, centre square, Lanczos 32×32; "
-                         f"x/127.5−1; bilinear upsample to {cfg.resolution}",
-        "data": {"source": source, "sha256": checksum, "n_fit": int(len(fit_idx)),
-                 "n_holdout": int(len(held_idx)), "n_test": int(len(test))},
-        "temperature": state["epochs"][-1]["temperature"],  # refitted on the prediction path at --export
-        # A model trained on both views predicts from both (lib.cifar.model): averaging the mirror's logits
-        # adds 0.3-0.5 point on CIFAR-10 test for twice the inference work.
-        "mirror_average": cfg.views == 2,
-        "metrics_cached_features": state["epochs"][-1],
-        "command": " ".join(["python", "-m", "lib.cifar.train", *sys.argv[1:]]),
-        "torch": torch.__version__,
-        "hardware": f"{platform.machine()} {platform.processor() or ''} {torch.get_num_threads()} threads "
-                    f"{device.type}".strip(),
-        "train_seconds": round(state["seconds"], 1),
-        "wall_seconds_this_invocation": round(time.time() - started, 1),
-        "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
-    log = {"provenance": provenance, "train_loss": state["train_loss"], "epochs": state["epochs"],
+    data = {"source": source, "sha256": checksum, "n_fit": int(len(fit_idx)), "n_holdout": int(len(held_idx)),
+            "n_test": int(len(test))}
+    run_provenance = provenance(cfg, state, data, device, started)
+    log = {"provenance": run_provenance, "train_loss": state["train_loss"], "epochs": state["epochs"],
            "projections": project_triples(test_penult, test.labels, model.net._fc.weight.detach().double()
                                           .cpu().numpy(), CLASS_TRIPLES, per_class=300, seed=cfg.seed)}
     (out / LOG_FILE).write_text(json.dumps(log))
     if args.export:
-        from lib.cifar.evaluate import fit_holdout_temperature, record_temperature
-        from lib.cifar.model import export_model, load_classifier
-
-        folder = export_model(model, provenance, log, Path(args.export))
-        # Fitted on the exported fp16 weights through the prediction path: the model exactly as shipped.
-        fit = fit_holdout_temperature(load_classifier(folder), train)
-        record_temperature(folder, fit, provenance["command"])
+        export(model, run_provenance, log, Path(args.export), train)
     return log
 
 
