@@ -38,7 +38,7 @@ def pytorch_cross_entropy(logits: list[float], K: int, eps: float, *, spread: Sp
     z = torch.tensor([logits], dtype=torch.float64)
     if z.shape != (1, k):
         raise ValueError(f"Expected {k} logits, one per class; got {z.shape[1]}.")
-    smoothing = to_pytorch_label_smoothing(k, e, spread=s)  # type: ignore[arg-type]
+    smoothing = to_pytorch_label_smoothing(k, e, spread=s)
     y = torch.zeros(1, dtype=torch.long)
     return float(F.cross_entropy(z, y, label_smoothing=smoothing))
 
@@ -79,12 +79,12 @@ def check_floor_with_pytorch(K: int, eps: float, *, spread: Spread = "all") -> F
     Raises ``ValueError`` for ε = 0 (no finite optimum) or invalid K, ε, spread.
     """
     k, e, s = validate(K, eps, spread=spread)
-    logits = optimal_logits(k, e, spread=s)  # type: ignore[arg-type]
+    logits = optimal_logits(k, e, spread=s)
     return FloorCheck(
         K=k, eps=e, spread=s,
-        label_smoothing=to_pytorch_label_smoothing(k, e, spread=s),  # type: ignore[arg-type]
+        label_smoothing=to_pytorch_label_smoothing(k, e, spread=s),
         logit_gap=logits[0],
-        pytorch_loss=pytorch_cross_entropy(logits, k, e, spread=s),  # type: ignore[arg-type]
-        floor=entropy_floor(k, e, spread=s),  # type: ignore[arg-type]
+        pytorch_loss=pytorch_cross_entropy(logits, k, e, spread=s),
+        floor=entropy_floor(k, e, spread=s),
         torch_version=torch.__version__,
     )

@@ -43,6 +43,7 @@ import logging
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -265,12 +266,12 @@ def _shape_notes(size: tuple[int, int]) -> list[str]:
 def _has_transparent_pixels(image: Image.Image) -> bool:
     """Whether any pixel is less than opaque (so compositing onto white changes the picture)."""
     if image.mode in {"RGBA", "LA", "PA", "RGBa", "La"}:
-        return image.getchannel("A").getextrema()[0] < 255
+        return cast(float, image.getchannel("A").getextrema()[0]) < 255  # one band: (min, max)
     transparent = image.info.get("transparency")
     if transparent is None:
         return False
     if image.mode in {"P", "L", "RGB", "1"}:
-        return image.convert("RGBA").getchannel("A").getextrema()[0] < 255
+        return cast(float, image.convert("RGBA").getchannel("A").getextrema()[0]) < 255
     if isinstance(transparent, int) and image.mode.startswith("I"):  # 16-bit gray with a tRNS value
         return bool((np.asarray(image) == transparent).any())
     return False

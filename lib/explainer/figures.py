@@ -111,9 +111,9 @@ def target_bars(K: int, eps: float, *, spread: Spread = "all") -> go.Figure:
         labels.append(f"each of classes {shown}–{k - 1}")
     traces = []
     for conv in (s, other_spread(s)):
-        if e > max_eps(k, spread=conv):  # type: ignore[arg-type]
+        if e > max_eps(k, spread=conv):
             continue
-        values = smoothed_target(k, e, spread=conv)[: len(labels)]  # type: ignore[arg-type]
+        values = smoothed_target(k, e, spread=conv)[: len(labels)]
         selected = conv == s
         traces.append(dict(
             type="bar", x=labels, y=values,
@@ -135,12 +135,12 @@ def floor_vs_eps(K: int, eps: float, *, spread: Spread = "all", n: int = 201) ->
     k, e, s = validate(K, eps, spread=spread)
     grid = np.linspace(0.0, 1.0, n)
     traces = [
-        _line(grid, floor_curve(k, grid, spread=conv), CONVENTIONS[conv].legend,  # type: ignore[arg-type]
+        _line(grid, floor_curve(k, grid, spread=conv), CONVENTIONS[conv].legend,
               palette.SPREAD_COLOURS[conv], f"{conv}: ε = %{{x:.3f}}<br>L_min = %{{y:.6f}} nats<extra></extra>",
               width=3 if conv == s else 2, dash="solid" if conv == s else "dash")
         for conv in (s, other_spread(s))
     ]
-    floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    floor = entropy_floor(k, e, spread=s)
     traces.append(_marker(e, floor, f"now: ε = {e:g}, L_min = {floor:.4f} nats",
                           f"K = {k}, ε = {e:g} ({s})<br>L_min = {floor:.6f} nats<extra></extra>"))
     log_k = math.log(k)
@@ -164,7 +164,7 @@ def floor_heatmap(ks: np.ndarray, eps_grid: np.ndarray, floors: np.ndarray, *, K
     cache it; cells where the convention allows no such ε are NaN and stay blank.
     """
     k, e, s = validate(K, eps, spread=spread)
-    floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    floor = entropy_floor(k, e, spread=s)
     traces = [
         dict(type="heatmap", x=eps_grid, y=ks, z=floors, colorscale=palette.SEQUENTIAL, zmin=0.0,
              colorbar=dict(title=dict(text="L_min (nats)")),
@@ -190,9 +190,9 @@ def ce_vs_prob(K: int, eps: float, *, spread: Spread = "all", n: int = 400) -> g
     with smoothing and without; the minimum ``(ỹ_true, L_min)`` marked and the floor drawn.
     """
     k, e, s = validate(K, eps, spread=spread)
-    on, _ = target_values(k, e, spread=s)  # type: ignore[arg-type]
+    on, _ = target_values(k, e, spread=s)
     p = _p_grid(on, n)
-    floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    floor = entropy_floor(k, e, spread=s)
     traces = [
         _line(p, ce_vs_true_prob(k, 0.0, p), "one-hot target (ε = 0): −ln p", palette.ONE_HOT,
               "one-hot<br>p = %{x:.4f}<br>CE = %{y:.6f} nats<extra></extra>", width=2, dash="dash"),
@@ -212,9 +212,9 @@ def ce_decomposition(K: int, eps: float, *, spread: Spread = "all", n: int = 400
     prediction can remove, and the KL divergence on top that vanishes at p = ỹ_true.
     """
     k, e, s = validate(K, eps, spread=spread)
-    on, _ = target_values(k, e, spread=s)  # type: ignore[arg-type]
+    on, _ = target_values(k, e, spread=s)
     p = _p_grid(on, n)
-    floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    floor = entropy_floor(k, e, spread=s)
     kl = kl_vs_true_prob(k, e, p, spread=s)
     traces = [
         _line(p, np.full_like(p, floor), "H(ỹ): the floor, fixed by the target", palette.FLOOR,
@@ -235,7 +235,7 @@ def ce_vs_gap(K: int, eps: float, *, spread: Spread = "all", n: int = 400) -> go
     (:func:`lib.smoothing.optimal_logit_gap`); one-hot keeps falling as the gap grows.
     """
     k, e, s = validate(K, eps, spread=spread)
-    gap_star = optimal_logit_gap(k, e, spread=s)  # type: ignore[arg-type]
+    gap_star = optimal_logit_gap(k, e, spread=s)
     finite = math.isfinite(gap_star)
     gaps = np.linspace(-2.0, max(15.0, 2.0 * gap_star) if finite else 15.0, n)
     if finite:
@@ -246,7 +246,7 @@ def ce_vs_gap(K: int, eps: float, *, spread: Spread = "all", n: int = 400) -> go
     shapes: list[dict] = []
     notes: list[dict] = []
     if finite and e > 0.0:
-        floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+        floor = entropy_floor(k, e, spread=s)
         traces += [
             _line(gaps, ce_vs_logit_gap(k, e, gaps, spread=s), f"smoothed, ε = {e:g} ({s})",
                   palette.SPREAD_COLOURS[s], "smoothed<br>gap = %{x:.3f}<br>CE = %{y:.6f} nats<extra></extra>"),

@@ -49,8 +49,8 @@ def floor_sum_latex(K: int, eps: float, *, spread: Spread = "all") -> str:
     The K−1 equal "other" terms are grouped: ``−ỹ_t ln ỹ_t − (K−1)·ỹ_o ln ỹ_o = a + b = L_min``.
     """
     k, e, s = validate(K, eps, spread=spread)
-    on, off = target_values(k, e, spread=s)  # type: ignore[arg-type]
-    floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    on, off = target_values(k, e, spread=s)
+    floor = entropy_floor(k, e, spread=s)
     true_part = -on * math.log(on) + 0.0
     other_part = -(k - 1) * off * math.log(off) + 0.0 if off > 0 else 0.0
     head = r"L_{\min} = -\sum_{i=1}^{K} \tilde y_i \ln \tilde y_i"
@@ -64,7 +64,7 @@ def floor_sum_latex(K: int, eps: float, *, spread: Spread = "all") -> str:
 def target_latex(K: int, eps: float, *, spread: Spread = "all") -> str:
     """The two target values with their formulas, e.g. ``ỹ_true = 1 − ε + ε/K = 0.91``."""
     k, e, s = validate(K, eps, spread=spread)
-    on, off = target_values(k, e, spread=s)  # type: ignore[arg-type]
+    on, off = target_values(k, e, spread=s)
     if s == "all":
         return (f"\\tilde y_{{\\text{{true}}}} = 1 - \\varepsilon + \\tfrac{{\\varepsilon}}{{K}} = {tex_number(on)},"
                 f"\\qquad \\tilde y_{{\\text{{other}}}} = \\tfrac{{\\varepsilon}}{{K}} = {tex_number(off)}")
@@ -75,7 +75,7 @@ def target_latex(K: int, eps: float, *, spread: Spread = "all") -> str:
 def gap_latex(K: int, eps: float, *, spread: Spread = "all") -> str:
     """The optimal logit gap formula of the convention with the live value (∞ for ε = 0)."""
     k, e, s = validate(K, eps, spread=spread)
-    gap = optimal_logit_gap(k, e, spread=s)  # type: ignore[arg-type]
+    gap = optimal_logit_gap(k, e, spread=s)
     value = r"\infty" if math.isinf(gap) else f"{gap:.4f}"
     if s == "all":
         formula = r"\ln\!\left(1 + \frac{K(1-\varepsilon)}{\varepsilon}\right)"
@@ -110,11 +110,11 @@ def worked_example_table() -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for s in ("all", "others"):
-        on, off = target_values(k, e, spread=s)  # type: ignore[arg-type]
+        on, off = target_values(k, e, spread=s)
         rows.append(
-            f"| {s} | {CONVENTIONS[s].used_by} | {on:.4g} | {off:.4g} | {entropy_floor(k, e, spread=s):.4f} "  # type: ignore[arg-type]
-            f"| {optimal_logit_gap(k, e, spread=s):.4f} "  # type: ignore[arg-type]
-            f"| {to_pytorch_label_smoothing(k, e, spread=s):.4g} |"  # type: ignore[arg-type]
+            f"| {s} | {CONVENTIONS[s].used_by} | {on:.4g} | {off:.4g} | {entropy_floor(k, e, spread=s):.4f} "
+            f"| {optimal_logit_gap(k, e, spread=s):.4f} "
+            f"| {to_pytorch_label_smoothing(k, e, spread=s):.4g} |"
         )
     return "\n".join(rows)
 
@@ -148,12 +148,12 @@ def _each_other(K: int) -> str:
 def target_bars_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
     """The target bars in words: ỹ_true and ỹ_other for the convention, and for the other one if valid."""
     k, e, s = validate(K, eps, spread=spread)
-    on, off = target_values(k, e, spread=s)  # type: ignore[arg-type]
+    on, off = target_values(k, e, spread=s)
     other = other_spread(s)
     text = (f"Bars of the smoothed target for K = {k}, ε = {e:g}, {_convention(s)} convention: the true class "
             f"{on:.4g}, {_each_other(k)} {off:.4g}")
-    if e <= max_eps(k, spread=other):  # type: ignore[arg-type]
-        o_on, o_off = target_values(k, e, spread=other)  # type: ignore[arg-type]
+    if e <= max_eps(k, spread=other):
+        o_on, o_off = target_values(k, e, spread=other)
         text += f"; faded, the {_convention(other)} convention: {o_on:.4g} and {o_off:.4g}"
     else:
         text += f"; the {_convention(other)} convention allows no ε this large for K = {k}"
@@ -163,7 +163,7 @@ def target_bars_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
 def floor_curve_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
     """The floor-against-ε curve in words: where it ends and where the current point sits."""
     k, e, s = validate(K, eps, spread=spread)
-    floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    floor = entropy_floor(k, e, spread=s)
     return (f"The floor grows with ε and reaches ln K = {math.log(k):.4f} nats where the target becomes uniform "
             f"(K = {k}). Marked: ε = {e:g}, L_min = {floor:.4f} nats in the {_convention(s)} convention; the "
             f"dashed curve is the other convention.")
@@ -177,19 +177,19 @@ def heatmap_caption(K: int, eps: float, ks: Sequence[int], eps_grid: Sequence[fl
     NaN where the convention allows no such ε), so the words cannot drift from the picture.
     """
     k, e, s = validate(K, eps, spread=spread)
-    floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    floor = entropy_floor(k, e, spread=s)
     top = np.unravel_index(np.nanargmax(floors), floors.shape)
     return (f"More classes spread the same ε thinner, over more terms: the floor rises with K too. Heat map of "
             f"the floor ({_convention(s)} convention) over K = {ks[0]}–{ks[-1]} and ε = {eps_grid[0]:g}–"
-            f"{eps_grid[-1]:g}, from 0 nats at ε = 0 to {np.nanmax(floors):.3f} nats at K = {ks[top[0]]}, "
-            f"ε = {eps_grid[top[1]]:g}; the cross marks K = {k}, ε = {e:g}, L_min = {floor:.4f} nats.")
+            f"{eps_grid[-1]:g}, from 0 nats at ε = 0 to {np.nanmax(floors):.3f} nats at K = {ks[int(top[0])]}, "
+            f"ε = {eps_grid[int(top[1])]:g}; the cross marks K = {k}, ε = {e:g}, L_min = {floor:.4f} nats.")
 
 
 def ce_vs_prob_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
     """Cross-entropy against p in words: where its minimum sits and its value, the floor."""
     k, e, s = validate(K, eps, spread=spread)
-    on, _ = target_values(k, e, spread=s)  # type: ignore[arg-type]
-    floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    on, _ = target_values(k, e, spread=s)
+    floor = entropy_floor(k, e, spread=s)
     return (f"The other K − 1 classes share 1 − p evenly. The minimum sits at p = ỹ_true = {on:.4g}, not at p = 1, "
             f"and its value is the floor, {floor:.4f} nats ({explainer_settings(k, e, s)}).")
 
@@ -197,8 +197,8 @@ def ce_vs_prob_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
 def decomposition_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
     """CE = H + KL in words: the constant band and where the KL part vanishes."""
     k, e, s = validate(K, eps, spread=spread)
-    on, _ = target_values(k, e, spread=s)  # type: ignore[arg-type]
-    floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    on, _ = target_values(k, e, spread=s)
+    floor = entropy_floor(k, e, spread=s)
     return (f"Training can only shrink the KL part; the entropy band is the target's own: H(ỹ) = {floor:.4f} nats "
             f"for every p, and KL(ỹ‖p) on top, zero at p = {on:.4g} (K = {k}, ε = {e:g}, "
             f"{_convention(s)} convention).")
@@ -207,11 +207,11 @@ def decomposition_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
 def gap_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
     """The loss-against-gap figure in words: the finite optimum (or none at ε = 0) and one-hot's curve."""
     k, e, s = validate(K, eps, spread=spread)
-    gap = optimal_logit_gap(k, e, spread=s)  # type: ignore[arg-type]
+    gap = optimal_logit_gap(k, e, spread=s)
     head = ("With one-hot targets the loss falls for ever as the gap grows, so logits keep growing; "
             "with smoothing the best gap is finite (Müller et al. 2019). ")
     if math.isinf(gap):
         return head + f"Here ε = 0, so only the one-hot curve is drawn (K = {k})."
-    floor = entropy_floor(k, e, spread=s)  # type: ignore[arg-type]
+    floor = entropy_floor(k, e, spread=s)
     return head + (f"Here (K = {k}, ε = {e:g}, {_convention(s)} convention) the smoothed loss is lowest, "
                    f"{floor:.4f} nats, at the gap {gap:.4f}.")

@@ -114,7 +114,8 @@ def parse_controls(raw_k: str | None, raw_eps: str | None, fallback: tuple[int, 
     with a note. Never raises for any string.
     """
     notes: list[str] = []
-    k, eps = fallback
+    k: float = fallback[0]
+    eps = fallback[1]
     for raw, name in ((raw_k, "K"), (raw_eps, "ε")):
         if raw is None:
             continue
@@ -148,7 +149,7 @@ def start(config: ToyConfig) -> ToyState:
     x, y = make_blobs(config.K, config.n_per_class, radius, config.noise * radius, config.seed)
     k = config.K
     first = measure(np.zeros((len(y), k)), y, _targets(config, y))
-    history = {"step": [0], **{name: [value] for name, value in first.items()}}
+    history: dict[str, list[float]] = {"step": [0], **{name: [value] for name, value in first.items()}}
     return ToyState(config, x, y, np.zeros((k, k)), np.zeros(k), 0, history)
 
 
