@@ -8,7 +8,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from figure_helpers import trace_colours
+from helpers import trace_colours
 
 from lib import palette
 from lib.explainer import figures

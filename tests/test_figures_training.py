@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from figure_helpers import trace_colours
-from test_runs import build_log, write_run
+from helpers import build_log, trace_colours, write_run
 
 from lib import palette
 from lib.calibration import reliability_bins
