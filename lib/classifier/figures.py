@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from lib import palette
 from lib.classifier.classify import ModelPrediction
+from lib.figure_base import figure
 
 TOP = palette.BLUE
 OTHER = palette.GREY
@@ -41,12 +42,8 @@ def probability_bars(prediction: ModelPrediction, *, height: int = 300) -> go.Fi
                  line=dict(color=CEILING, dash="dash", width=2))
     note = dict(xref="paper", x=0.99, xanchor="right", yref="y", y=ceiling, yanchor="bottom",
                 text=line_text, showarrow=False, font=dict(color=CEILING, size=11))
-    layout = dict(
-        height=height, margin=dict(l=50, r=10, t=36, b=40),
-        title=dict(text=f"ε = {eps}: {prediction.top_class} {prediction.confidence:.1%}, "
-                        f"entropy {prediction.entropy:.2f} nats", font=dict(size=14)),
-        xaxis=dict(title=dict(text=None), tickangle=-45),
-        yaxis=dict(title=dict(text="probability"), range=[0, 1.12], tickformat=".0%"),
-        shapes=[shape], annotations=[note], bargap=0.25,
-    )
-    return go.Figure(dict(data=[bars], layout=layout))
+    return figure([bars], x_title=None, y_title="probability", height=height,
+                  title=f"ε = {eps}: {prediction.top_class} {prediction.confidence:.1%}, "
+                        f"entropy {prediction.entropy:.2f} nats",
+                  shapes=[shape], annotations=[note], margin=dict(l=50, r=10, t=36, b=40),
+                  xaxis=dict(tickangle=-45), yaxis=dict(range=[0, 1.12], tickformat=".0%"), bargap=0.25)

@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lib import palette
+from lib.figure_base import figure
 from lib.smoothing import (
     CONVENTIONS,
     Spread,
@@ -31,35 +32,6 @@ from lib.smoothing import (
 
 # Past this many classes the bars show the first classes and one bar standing for all the rest.
 _MAX_BARS = 12
-_NATS = "nats"
-
-
-def _figure(traces: list[dict], *, x_title: str, y_title: str, height: int = 360,
-            shapes: list[dict] | None = None, annotations: list[dict] | None = None,
-            **layout: object) -> go.Figure:
-    """One ``go.Figure`` built from plain dicts in a single step, without plotly's property validation.
-
-    Validation (each property checked against plotly's schema, then the whole figure copied again by
-    ``to_dict``) cost about 10 ms per figure on this machine, most of a page's rerun budget; the specs
-    here are fixed code, so ``tests/test_figures.py`` validates every builder's output once instead.
-    """
-    base: dict = dict(
-        height=height,
-        margin=dict(l=60, r=20, t=40, b=50),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-        hovermode="closest",
-        template=palette.PLOTLY_TEMPLATE,
-        xaxis=dict(title=dict(text=x_title)),
-        yaxis=dict(title=dict(text=y_title)),
-        shapes=shapes or [],
-        annotations=annotations or [],
-    )
-    for key, value in layout.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            base[key] = {**base[key], **value}
-        else:
-            base[key] = value
-    return go.Figure(dict(data=traces, layout=base), _validate=False)
 
 
 def _hline(y: float, colour: str, text: str | None = None, *, position: str = "left", dash: str = "dot",
@@ -123,7 +95,7 @@ def target_bars(K: int, eps: float, *, spread: Spread = "all") -> go.Figure:
             text=[f"{v:.4g}" for v in values] if len(labels) <= 11 else None, textposition="outside",
             hovertemplate=f"{conv}: %{{x}}<br>ỹ = %{{y:.6g}}<extra></extra>",
         ))
-    return _figure(traces, x_title=f"class (K = {k}; the true class is first)",
+    return figure(traces, x_title=f"class (K = {k}; the true class is first)",
                    y_title="target probability ỹᵢ (no unit)", barmode="group", yaxis=dict(range=[0, 1.12]))
 
 
@@ -145,7 +117,7 @@ def floor_vs_eps(K: int, eps: float, *, spread: Spread = "all", n: int = 201) ->
                           f"K = {k}, ε = {e:g} ({s})<br>L_min = {floor:.6f} nats<extra></extra>"))
     log_k = math.log(k)
     shape, notes = _hline(log_k, palette.GREY, f"uniform target: ln K = {log_k:.4f} nats")
-    return _figure(traces, x_title="smoothing ε (no unit)", y_title="entropy floor L_min (nats)",
+    return figure(traces, x_title="smoothing ε (no unit)", y_title="entropy floor L_min (nats)",
                    shapes=[shape], annotations=notes,
                    xaxis=dict(range=[0, 1]), yaxis=dict(range=[0, log_k * 1.15]))
 
@@ -173,9 +145,8 @@ def floor_heatmap(ks: np.ndarray, eps_grid: np.ndarray, floors: np.ndarray, *, K
              marker=dict(color="white", size=14, symbol="x", line=dict(color=palette.MARKER, width=2)),
              hovertemplate=f"now: K = {k}, ε = {e:g}<br>L_min = {floor:.6f} nats<extra></extra>"),
     ]
-    return _figure(traces, x_title="smoothing ε (no unit)", y_title="number of classes K (log scale)",
-                   height=420, yaxis=dict(type="log"),
-                   title=dict(text=f"Entropy floor, {CONVENTIONS[s].legend} convention", font=dict(size=14)))
+    return figure(traces, x_title="smoothing ε (no unit)", y_title="number of classes K (log scale)",
+                   height=420, yaxis=dict(type="log"), title=f"Entropy floor, {CONVENTIONS[s].legend} convention")
 
 
 # --------------------------------------------------------------------------------------------- page 2
@@ -202,7 +173,7 @@ def ce_vs_prob(K: int, eps: float, *, spread: Spread = "all", n: int = 400) -> g
                 f"minimum<br>p = ỹ_true = {on:.6f}<br>CE = L_min = {floor:.6f} nats<extra></extra>"),
     ]
     shape, notes = _hline(floor, palette.FLOOR, f"floor L_min = {floor:.4f} nats", above=False)
-    return _figure(traces, x_title="predicted probability of the true class, p (no unit)",
+    return figure(traces, x_title="predicted probability of the true class, p (no unit)",
                    y_title="cross-entropy (nats)", shapes=[shape], annotations=notes,
                    xaxis=dict(range=[0, 1]), yaxis=dict(range=[0, max(4.0, floor + 2.0)]))
 
@@ -225,7 +196,7 @@ def ce_decomposition(K: int, eps: float, *, spread: Spread = "all", n: int = 400
               width=1, stackgroup="ce", fillcolor=palette.KL, customdata=kl + floor),
     ]
     shape, notes = _vline(on, palette.GUIDE, f"KL = 0 at p = {on:.4g}")
-    return _figure(traces, x_title="predicted probability of the true class, p (no unit)",
+    return figure(traces, x_title="predicted probability of the true class, p (no unit)",
                    y_title="cross-entropy = H + KL (nats)", shapes=[shape], annotations=notes,
                    xaxis=dict(range=[0, 1]), yaxis=dict(range=[0, max(4.0, floor + 2.0)]))
 
@@ -258,7 +229,7 @@ def ce_vs_gap(K: int, eps: float, *, spread: Spread = "all", n: int = 400) -> go
                                    above=False)):
             shapes.append(shape)
             notes += more
-    return _figure(traces, x_title="logit gap z_true − z_other (nats: a log of a probability ratio)",
+    return figure(traces, x_title="logit gap z_true − z_other (nats: a log of a probability ratio)",
                    y_title="cross-entropy (nats)", shapes=shapes, annotations=notes,
                    xaxis=dict(range=[float(gaps[0]), float(gaps[-1])]),
                    yaxis=dict(range=[0, math.log(k) + 2.5]))

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lib import palette
+from lib.figure_base import themed
 from lib.training import runs, toy
 from lib.training.runs import Run
 
@@ -30,15 +31,7 @@ def _style(i: int) -> tuple[str, str, str]:
     return _RUN_STYLES[i % len(_RUN_STYLES)]
 
 
-def _layout(fig: go.Figure, *, x_title: str, y_title: str, height: int = 380, title: str | None = None) -> go.Figure:
-    fig.update_layout(
-        height=height, template="plotly_white", margin=dict(l=60, r=20, t=60 if title else 40, b=50),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0), hovermode="closest",
-        title=dict(text=title, font=dict(size=14)) if title else None,
-    )
-    fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title)
-    return fig
+_HEIGHT = 380  # px: a little taller than the explainer's, for the per-run floor labels
 
 
 # --------------------------------------------------------------------------------------------- training curves
@@ -66,7 +59,7 @@ def training_loss(run_list: Sequence[Run], window: int, *, above_floor: bool = F
                       annotation_text="every run's floor: KL(ỹ‖p) = 0", annotation_position="bottom right")
     fig.update_yaxes(rangemode="tozero")
     y_title = "loss − floor H(ỹ) = KL(ỹ‖p) (nats)" if above_floor else "training loss (nats)"
-    return _layout(fig, x_title="optimizer step", y_title=y_title)
+    return themed(fig, x_title="optimizer step", y_title=y_title, height=_HEIGHT)
 
 
 def test_metrics(run_list: Sequence[Run]) -> go.Figure:
@@ -81,7 +74,7 @@ def test_metrics(run_list: Sequence[Run]) -> go.Figure:
                 showlegend=col == 1, line=dict(color=colour, dash=dash, width=2), marker=dict(symbol=symbol, size=9),
                 hovertemplate=f"{run.label}<br>epoch %{{x}}<br>{metric} %{{y:{fmt}}}<extra></extra>"), row=1, col=col)
     fig.update_xaxes(dtick=1)
-    return _layout(fig, x_title="epoch", y_title="")
+    return themed(fig, x_title="epoch", y_title="", height=_HEIGHT)
 
 
 # --------------------------------------------------------------------------------------------- calibration
@@ -115,8 +108,8 @@ def reliability_diagram(reliability: dict, *, title: str) -> go.Figure:
     fig.update_xaxes(range=[0, 1], row=1, col=1)
     fig.update_xaxes(range=[0, 1], title_text="confidence = top-class probability", row=2, col=1)
     title = f"{title} — ECE {100 * reliability['ece']:.2f}%"
-    fig.update_layout(height=520, template="plotly_white", margin=dict(l=60, r=20, t=50, b=110),
-                      title=dict(text=title, font=dict(size=14)), bargap=0, legend=_LEGEND_BELOW)
+    themed(fig, height=520, title=title)
+    fig.update_layout(margin=dict(t=50, b=110), bargap=0, legend=_LEGEND_BELOW)
     return fig
 
 
@@ -138,7 +131,7 @@ def projection(entry: dict, *, title: str) -> go.Figure:
                              marker=dict(color="white", size=14, symbol="x", line=dict(color=palette.MARKER, width=2)),
                              hovertemplate="template of %{text}<extra></extra>"))
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
-    _layout(fig, x_title="plane coordinate 1", y_title="plane coordinate 2", height=480, title=title)
+    themed(fig, x_title="plane coordinate 1", y_title="plane coordinate 2", height=480, title=title)
     fig.update_layout(legend=_LEGEND_BELOW, margin=dict(b=130))
     return fig
 
@@ -157,7 +150,7 @@ def _toy_curve(state: toy.ToyState, key: str, *, reference: float, reference_tex
         fig.add_hline(y=ceiling, line=dict(color=palette.GREY, dash="dash"),
                       annotation_text=ceiling_text, annotation_position="top left")
     fig.update_layout(showlegend=False)
-    return _layout(fig, x_title="step", y_title=y_title, height=300)
+    return themed(fig, x_title="step", y_title=y_title, height=300)
 
 
 def toy_loss(state: toy.ToyState) -> go.Figure:
