@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lib.cifar.data import load_cifar10, stratified_indices
+from lib.cifar.data import find_source, load_cifar10, stratified_indices
 from lib.cifar.model import load_classifier
-from lib.classifier import classify, samples
+from lib.classifier import classify
 from lib.paths import ASSETS
 
 SHIPPED = ASSETS / "models"
@@ -34,7 +34,7 @@ def shipped():
 
 @pytest.fixture(scope="module")
 def cifar_test_subset():
-    source = samples.find_test_source()
+    source = find_source()
     if source is None:
         pytest.skip("no CIFAR-10 test images on this machine (see lib.classifier.samples.HOW_TO_GET_SAMPLES)")
     split = load_cifar10(source, "test")

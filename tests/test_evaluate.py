@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lib.cifar import evaluate
-from lib.cifar.data import default_source, load_cifar10
+from lib.cifar.data import find_source, load_cifar10
 from lib.cifar.model import EVALUATION_FILE, load_classifier, read_meta, resolve_model
 from lib.paths import models_dir
 
@@ -43,7 +43,7 @@ def test_the_recorded_figures_come_from_the_path_the_model_predicts_with():
 
 
 def test_json_line_matches_the_classifier_on_a_stratified_subset():
-    source = default_source()
+    source = find_source()
     if source is None:
         pytest.skip("CIFAR-10 not found: set $LSLAB_CIFAR10 or provide ../shared/data/cifar10-jpeg.tar.xz")
     done = run_evaluate("--model", "default", "--limit", "50", "--json", "--fp32")

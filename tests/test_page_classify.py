@@ -154,7 +154,7 @@ def test_camera_photo_is_classified_after_the_toggle(models_dir):
 
 
 def test_without_cifar_images_the_gallery_says_how_to_get_them(models_dir, monkeypatch):
-    monkeypatch.setattr("lib.classifier.samples.find_test_source", lambda *a, **k: None)
+    monkeypatch.setattr("ui.classify_inputs.find_source", lambda *a, **k: None)
     at = open_page()
     at.toggle(key="classify_gallery_on").set_value(True)
     at.run()

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lib.cifar.data import default_source, load_cifar10, stratified_indices
+from lib.cifar.data import find_source, load_cifar10, stratified_indices
 from lib.cifar.model import DEFAULT_MODEL, EVALUATION_FILE, available_models, load_classifier
 from lib.paths import models_dir
 from lib.smoothing import entropy_floor
@@ -38,7 +38,7 @@ def shipped(request):
 
 @pytest.fixture(scope="module")
 def test_subset():
-    source = default_source()
+    source = find_source()
     if source is None:
         pytest.skip("CIFAR-10 not found: set $LSLAB_CIFAR10 or provide ../shared/data/cifar10-jpeg.tar.xz")
     split = load_cifar10(source, "test")

@@ -8,7 +8,7 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from lib.cifar.data import CLASSES, Split, load_cifar10
+from lib.cifar.data import CLASSES, Split, find_source, load_cifar10
 from lib.cifar.model import DEFAULT_MODEL, Classifier, available_models, load_classifier
 from lib.classifier import classify, samples
 
@@ -53,7 +53,7 @@ def _draw_new_samples() -> None:
 
 def gallery() -> list[classify.Sample]:
     """A random dozen CIFAR-10 test images with a checkbox each; the ticked ones are returned."""
-    source = samples.find_test_source()
+    source = find_source()
     if source is None:
         st.info(samples.HOW_TO_GET_SAMPLES, icon=":material/info:")
         return []

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tarfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,8 @@ CLASSES: tuple[str, ...] = (
 SPLITS = ("train", "test")
 DEFAULT_ARCHIVE = Path(__file__).resolve().parents[3] / "shared" / "data" / "cifar10-jpeg.tar.xz"
 DATA_ENV = "LSLAB_CIFAR10"
+# Where torchvision.datasets.CIFAR10(root, download=True) is usually pointed.
+TORCHVISION_ROOTS: tuple[Path, ...] = (Path("data"), Path.home() / "data", Path.home() / ".cache" / "torchvision")
 
 
 @dataclass(frozen=True)
@@ -50,12 +53,27 @@ def cache_dir() -> Path:
     return base / "label-smoothing-lab"
 
 
-def default_source() -> Path | None:
-    """The data a user has, in order: ``$LSLAB_CIFAR10``, then the project's shared archive."""
-    env = os.environ.get(DATA_ENV)
-    if env:
-        return Path(env)
-    return DEFAULT_ARCHIVE if DEFAULT_ARCHIVE.exists() else None
+def _torchvision_test_batch(root: Path) -> bool:
+    return (root / "cifar-10-batches-py" / "test_batch").is_file()
+
+
+def find_source(environ: Mapping[str, str] | None = None, archive: Path = DEFAULT_ARCHIVE,
+                torchvision_roots: Sequence[Path] = TORCHVISION_ROOTS) -> Path | None:
+    """The CIFAR-10 copy on this machine, for training, evaluation and the gallery alike, or None. In order:
+
+    1. ``$LSLAB_CIFAR10`` — a torchvision root, a JPEG folder or its ``.tar.xz`` — whenever it is set and
+       exists, whatever its layout, so a wrong setting fails loudly in :func:`load_cifar10` instead of
+       being skipped silently (a path that does not exist is skipped);
+    2. the project's shared archive ``../shared/data/cifar10-jpeg.tar.xz``;
+    3. a torchvision download folder: ``torchvision.datasets.CIFAR10(root, download=True)`` writes
+       ``root/cifar-10-batches-py``; the usual roots ``./data``, ``~/data`` and ``~/.cache/torchvision``.
+    """
+    env = (os.environ if environ is None else environ).get(DATA_ENV)
+    if env and Path(env).expanduser().exists():
+        return Path(env).expanduser()
+    if archive.is_file():
+        return archive
+    return next((root for root in torchvision_roots if _torchvision_test_batch(root)), None)
 
 
 def sha256_of(path: Path, chunk: int = 1 << 20) -> str:

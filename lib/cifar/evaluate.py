@@ -24,7 +24,7 @@ import time
 import numpy as np
 
 from lib import calibration
-from lib.cifar.data import Split, default_source, holdout_split, load_cifar10, stratified_indices
+from lib.cifar.data import Split, find_source, holdout_split, load_cifar10, stratified_indices
 from lib.cifar.model import EVALUATION_FILE, META_FILE, Classifier, load_classifier, read_meta, resolve_model
 
 
@@ -101,7 +101,7 @@ def main(args: argparse.Namespace) -> dict:
         raise SystemExit("--record writes the shipped prediction path's figures: drop --fp32, --no-mirror, --limit")
     if args.fit_temperature and (args.fp32 or args.no_mirror):
         raise SystemExit("--fit-temperature writes the shipped model's temperature: drop --fp32, --no-mirror")
-    source = args.data or default_source()
+    source = args.data or find_source()
     if source is None:
         raise SystemExit("no CIFAR-10 found: pass --data PATH or set $LSLAB_CIFAR10")
     folder = resolve_model(args.model)

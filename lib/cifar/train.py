@@ -34,7 +34,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from lib import calibration
-from lib.cifar.data import CLASSES, Split, cache_dir, default_source, holdout_split, load_cifar10, sha256_of
+from lib.cifar.data import CLASSES, Split, cache_dir, find_source, holdout_split, load_cifar10, sha256_of
 from lib.cifar.evaluate import fit_holdout_temperature, record_temperature
 from lib.cifar.feature_cache import cache_key, cached_features
 from lib.cifar.model import export_model, load_classifier
@@ -200,7 +200,7 @@ def load_splits(args, cfg):
     if args.dry_run:
         train, test = generated_data(seed=cfg.seed)
         return train, test, "generated", "generated"
-    source = args.data or default_source()
+    source = args.data or find_source()
     if source is None:
         raise SystemExit("no CIFAR-10 found: pass --data PATH or set $LSLAB_CIFAR10")
     checksum = sha256_of(Path(source)) if Path(source).is_file() else "folder"
