@@ -31,9 +31,10 @@ from PIL import Image
 from timing import time_calls
 
 from lib.cifar.model import available_models, bf16_supported, load_classifier
-from lib.classifier.classify import classify_upload, inference_threads, percentile_ms, usable_cores
+from lib.classifier.classify import classify_upload, inference_threads, usable_cores
 from lib.classifier.image_io import decode_upload
 from lib.paths import models_dir
+from lib.timing import percentile_ms
 
 
 def photo_jpeg(width: int, height: int, seed: int = 0) -> bytes:

@@ -20,10 +20,7 @@ from timing import time_calls
 
 from lib.cifar.model import bf16_supported, load_classifier, mean_of_views, resolve_model, with_mirrors
 from lib.cifar.preprocess import uint8_to_tensor
-
-
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q))
+from lib.timing import percentile_ms
 
 
 def main() -> None:
@@ -57,8 +54,8 @@ def main() -> None:
     for label, n, fast, slow in rows:
         ratio = statistics.median(slow) / statistics.median(fast)
         if n == 1:
-            print(f"{label}: optimised p50 {percentile(fast, 50) * 1e3:.1f} ms  p95 {percentile(fast, 95) * 1e3:.1f} ms"
-                  f" | fp32 eager p50 {percentile(slow, 50) * 1e3:.1f} ms  p95 {percentile(slow, 95) * 1e3:.1f} ms"
+            print(f"{label}: optimised p50 {percentile_ms(fast, 50):.1f} ms  p95 {percentile_ms(fast, 95):.1f} ms"
+                  f" | fp32 eager p50 {percentile_ms(slow, 50):.1f} ms  p95 {percentile_ms(slow, 95):.1f} ms"
                   f" | speed-up {ratio:.2f}x")
         else:
             print(f"{label}: optimised {n / statistics.median(fast):.0f} img/s | fp32 eager "

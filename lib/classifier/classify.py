@@ -27,6 +27,7 @@ from lib.cifar.model import Classifier
 from lib.cifar.preprocess import CIFAR_SIZE, to_model_domain
 from lib.classifier.image_io import DecodedImage, RejectedImage, decode_upload
 from lib.smoothing import target_values
+from lib.timing import percentile_ms
 from lib.url_values import quoted
 
 MAX_IMAGES_PER_RUN = 24
@@ -57,13 +58,6 @@ def confidence_ceiling(num_classes: int, eps: float) -> float:
     Müller et al. 2019), so a model trained with ε has no reason to go past it; ε = 0 gives 1.
     """
     return target_values(num_classes, eps, spread="all")[0]
-
-
-def percentile_ms(seconds: Sequence[float], q: float) -> float:
-    """The ``q``-th percentile (0–100, linear interpolation) of durations given in seconds, in milliseconds."""
-    if len(seconds) == 0:
-        return math.nan
-    return float(np.percentile(np.asarray(seconds, dtype=np.float64), q) * 1000.0)
 
 
 # --------------------------------------------------------------------------------------------- results
