@@ -119,15 +119,6 @@ def worked_example_table() -> str:
     return "\n".join(rows)
 
 
-def eps_limit_sentence(K: int, *, spread: Spread = "all") -> str:
-    """Where, for this K and convention, the true class stops being the most likely."""
-    limit = max_eps(K, spread=spread)
-    if spread == "all":
-        return "ε can go up to (but not reach) 1, where the target becomes uniform."
-    return (f"ε must stay below (K−1)/K = {limit:.4g}: past it the true class (1 − ε) would get less "
-            f"than each other class (ε/(K−1)).")
-
-
 # ------------------------------------------------------------------ text alternatives of the figures
 def explainer_settings(K: int, eps: float, spread: str) -> str:
     """The settings an explainer figure depends on, in words: ``K = 10, ε = 0.1, convention "all" (PyTorch)``."""
