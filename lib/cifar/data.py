@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import tarfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 # The standard CIFAR-10 index order (alphabetical, as torchvision and the JPEG copy use).
 CLASSES: tuple[str, ...] = (
@@ -116,8 +118,6 @@ def _load_torchvision(root: Path, split: str) -> Split:
     (or a test generated) need not match the upstream MD5 sums; the layout is the documented one:
     each batch holds ``data`` (N, 3072) uint8 in CHW order and ``labels``.
     """
-    import pickle
-
     folder = root if root.name == "cifar-10-batches-py" else root / "cifar-10-batches-py"
     names = [f"data_batch_{i}" for i in range(1, 6)] if split == "train" else ["test_batch"]
     images, labels = [], []
@@ -131,8 +131,6 @@ def _load_torchvision(root: Path, split: str) -> Split:
 
 
 def _decode_folder(root: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
-    from PIL import Image
-
     images, labels = [], []
     for index, name in enumerate(CLASSES):
         folder = root / split / name

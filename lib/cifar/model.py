@@ -29,8 +29,11 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
 
 from lib import paths
+from lib.calibration import softmax
 from lib.cifar.network import CifarEfficientNet
 from lib.cifar.preprocess import images_to_uint8, uint8_to_tensor, view_of
 from lib.paths import LOG_FILE
@@ -50,8 +53,6 @@ def _sha256(path: Path) -> str:
 
 def export_model(model: CifarEfficientNet, provenance: dict, log: dict, folder: Path) -> Path:
     """Write fp16 weights, provenance with their SHA-256, and the training log into ``folder``."""
-    from safetensors.torch import save_file
-
     folder.mkdir(parents=True, exist_ok=True)
     tensors = {k: (v.half() if v.is_floating_point() else v).contiguous().cpu()
                for k, v in model.state_dict().items()}
@@ -155,8 +156,6 @@ class Classifier:
 
     def predict_uint8(self, batch: np.ndarray, batch_size: int = 64) -> np.ndarray:
         """(N, 32, 32, 3) uint8 → (N, 10) float64 class probabilities."""
-        from lib.calibration import softmax
-
         return softmax(self.logits_uint8(batch, batch_size))
 
     def predict(self, images: Sequence[Image.Image]) -> np.ndarray:
@@ -172,9 +171,6 @@ def load_classifier(path: str | Path, *, use_bf16: bool | None = None, max_concu
 
     ``mirror_average`` defaults to what the folder's ``model.json`` records (False when it says nothing).
     """
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file
-
     folder = Path(path)
     meta = read_meta(folder)
     weights = folder / WEIGHTS_FILE

