@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from lib.cifar.data import CLASSES
-from lib.classifier import classify
+from lib.classifier import classify, words
 from lib.classifier.image_io import RejectedImage
 from lib.smoothing import smoothed_target
 from lib.timing import percentile_ms
@@ -146,8 +146,8 @@ def test_samples_keep_their_true_label(models):
 def test_one_run_classifies_at_most_the_limit_and_says_so(models):
     items = [classify.Upload(f"{i}.png", png_bytes()) for i in range(classify.MAX_IMAGES_PER_RUN + 3)]
     assert len(classify.classify_many(items, models)) == classify.MAX_IMAGES_PER_RUN
-    assert "first 24" in classify.over_limit_note(len(items))
-    assert classify.over_limit_note(classify.MAX_IMAGES_PER_RUN) is None
+    assert "first 24" in words.over_limit_note(len(items))
+    assert words.over_limit_note(classify.MAX_IMAGES_PER_RUN) is None
 
 
 @pytest.mark.parametrize(("cores", "threads"), [(1, 1), (2, 1), (4, 2), (8, 4), (64, 4)])
@@ -168,38 +168,38 @@ def test_warm_up_runs_each_model_once(models):
 def test_timing_summary_counts_only_classified_images():
     view = Image.new("RGB", (32, 32))
     done = [classify.ImageResult(f"{i}", view, view, (), s) for i, s in enumerate([0.010, 0.030, 0.020])]
-    text = classify.timing_summary([*done, RejectedImage("bad", "nope")])
+    text = words.timing_summary([*done, RejectedImage("bad", "nope")])
     assert text.startswith("3 images: median 20 ms per image (slowest 30 ms)")
-    assert classify.timing_summary([RejectedImage("bad", "nope")]) is None
+    assert words.timing_summary([RejectedImage("bad", "nope")]) is None
 
 
 def test_headline_and_grid_caption_show_the_numbers_of_the_prediction(models):
     result = classify.classify_upload("x.png", png_bytes(), models)
     soft = result.prediction("eps0.1")
-    headline = classify.prediction_headline(soft)
+    headline = words.prediction_headline(soft)
     assert headline.startswith("ε = 0.1: airplane, 80.0% (the smoothed target stops at 91.0%) · entropy ")
     assert headline.endswith(" nats of at most ln 10 = 2.30")
-    assert "one-hot target" in classify.prediction_headline(result.prediction("eps0"))
-    assert classify.grid_caption(result, "eps0").startswith("airplane 97% · ")
+    assert "one-hot target" in words.prediction_headline(result.prediction("eps0"))
+    assert words.grid_caption(result, "eps0").startswith("airplane 97% · ")
 
 
 def test_what_to_notice_compares_the_models_and_warns_about_forced_classes(models):
     result = classify.classify_upload("x.png", png_bytes(), models)
-    first, second, third = classify.what_to_notice(result)
+    first, second, third = words.what_to_notice(result)
     assert "ε = 0.1 is less sure: 80.0% for airplane against 97.0%" in first
     assert "91.0%" in second and "one of CIFAR-10's 10 classes" in third
     alone = classify.ImageResult("x", result.original, result.model_view, result.predictions[1:], 0.1)
-    assert len(classify.what_to_notice(alone)) == 1
+    assert len(words.what_to_notice(alone)) == 1
 
 
 def test_probabilities_note_says_which_models_average_the_mirror(models):
-    assert classify.probabilities_note(models) == (
+    assert words.probabilities_note(models) == (
         "Probabilities are each model's raw softmax outputs (no temperature scaling).")
     models["eps0.1"].mirror_average = True
     assert "; for eps0.1, of its logits averaged over the 32×32 view and its mirror" in \
-        classify.probabilities_note(models)
+        words.probabilities_note(models)
     models["eps0"].mirror_average = True
-    note = classify.probabilities_note(models)
+    note = words.probabilities_note(models)
     assert note.endswith("averaged over the 32×32 view and its mirror image, as in the model card's figures.")
     assert "for eps0" not in note
 
@@ -242,4 +242,4 @@ def test_display_copy_shrinks_only_large_pictures():
 def test_describe_decoded_lists_size_and_decoding_notes():
     view = Image.new("RGB", (32, 32))
     result = classify.ImageResult("x", Image.new("RGB", (640, 480)), view, (), 0.1, ("grayscale image",))
-    assert classify.describe_decoded(result) == "640×480 pixels as given; grayscale image."
+    assert words.describe_decoded(result) == "640×480 pixels as given; grayscale image."

@@ -10,7 +10,7 @@ from PIL import Image
 
 from lib.cifar.data import CLASSES, Split, find_source, load_cifar10
 from lib.cifar.model import DEFAULT_MODEL, Classifier, available_models, load_classifier
-from lib.classifier import classify, samples
+from lib.classifier import classify, samples, words
 
 
 @st.cache_resource(show_spinner="Loading the models…")
@@ -40,7 +40,7 @@ def model_choice(models: dict[str, Classifier]) -> str:
     elif st.session_state.get("classify_model") not in names:
         st.session_state["classify_model"] = classify.pick_model(None, names, DEFAULT_MODEL)[0]
     choice = st.radio("Model shown in the grid", names, key="classify_model", horizontal=True,
-                      format_func=lambda n: classify.model_label(n, models[n].label_smoothing))
+                      format_func=lambda n: words.model_label(n, models[n].label_smoothing))
     if st.query_params.get("model") != choice:
         st.query_params["model"] = choice
     st.session_state["classify_model_written"] = choice

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.classifier import classify, figures
+from lib.classifier import classify, figures, words
 from lib.classifier.image_io import RejectedImage
 from lib.export import file_stem
 from ui.figure import figure
@@ -22,13 +22,13 @@ def show_grid(results: list[classify.Outcome], grid_model: str) -> None:
                     st.error(result.reason, icon=":material/block:")
                 else:
                     st.image(classify.enlarge_nearest(result.model_view, 128))
-                    st.caption(classify.grid_caption(result, grid_model))
+                    st.caption(words.grid_caption(result, grid_model))
 
 
 def show_details(number: int, result: classify.ImageResult, expanded: bool) -> None:
     with st.expander(f"Image {number} in detail", expanded=expanded):
         st.text(result.name)
-        st.caption(classify.describe_decoded(result))
+        st.caption(words.describe_decoded(result))
         as_given, seen = st.columns(2)
         as_given.image(classify.display_copy(result.original), caption="As given")
         seen.image(classify.enlarge_nearest(result.model_view), caption="What the model sees: 32×32, enlarged")
@@ -38,7 +38,7 @@ def show_details(number: int, result: classify.ImageResult, expanded: bool) -> N
                    stem=file_stem("probabilities", prediction.model, result.name),
                    title=f"Predicted probabilities of the ε = {prediction.label_smoothing:g} model "
                          f"({prediction.model}) for {result.name}",
-                   caption=classify.prediction_headline(prediction))
-        prose("  \n".join(classify.what_to_notice(result)))
+                   caption=words.prediction_headline(prediction))
+        prose("  \n".join(words.what_to_notice(result)))
 
 

@@ -1,22 +1,22 @@
 """Classify the user's own images with the shipped models: the pure logic behind the classify page.
 
-One image travels ``bytes → lib.classifier.image_io.decode_upload → lib.cifar.preprocess.to_model_domain (32×32) →
-Classifier.predict_uint8`` for every model compared, and comes back as an :class:`ImageResult`
+One image travels ``bytes → lib.classifier.image_io.decode_upload → lib.cifar.preprocess.to_model_domain
+(32×32) → Classifier.predict_uint8`` for every model compared, and comes back as an :class:`ImageResult`
 holding what the page shows: the picture as given, the 32×32 picture the model sees, and per model
 the ten probabilities, the top class, its confidence set against the smoothed-target ceiling
 ``1 − ε + ε/K`` (:func:`confidence_ceiling`), the entropy of the prediction in nats
 (:func:`entropy_nats`), and the seconds it all took. A file that does not decode comes back as
 ``lib.classifier.image_io.RejectedImage`` and never stops the others.
 
-No streamlit here: the page caches the models and draws; everything it prints is computed here.
+No streamlit here: the page caches the models and draws; everything it prints is computed here and put in
+words by :mod:`lib.classifier.words`.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -27,7 +27,6 @@ from lib.cifar.model import Classifier
 from lib.cifar.preprocess import CIFAR_SIZE, to_model_domain
 from lib.classifier.image_io import DecodedImage, RejectedImage, decode_upload
 from lib.smoothing import target_values
-from lib.timing import percentile_ms
 from lib.url_values import quoted
 
 MAX_IMAGES_PER_RUN = 24
@@ -228,68 +227,6 @@ def classify_many(items: Sequence[Upload | Sample], classifiers: Mapping[str, Cl
     return out
 
 
-# --------------------------------------------------------------------------------------------- words
-def over_limit_note(count: int, limit: int = MAX_IMAGES_PER_RUN) -> str | None:
-    """A sentence when more images were given than one run classifies, else None."""
-    if count <= limit:
-        return None
-    return f"{count} images were given; the first {limit} are classified. Remove some to see the others."
-
-
-def timing_summary(results: Iterable[Outcome]) -> str | None:
-    """``"3 images: median 41 ms per image (slowest 55 ms), decoding and every model included."``"""
-    seconds = [r.seconds for r in results if isinstance(r, ImageResult)]
-    if not seconds:
-        return None
-    images = "1 image" if len(seconds) == 1 else f"{len(seconds)} images"
-    return (f"{images}: median {percentile_ms(seconds, 50):.0f} ms per image "
-            f"(slowest {max(seconds) * 1000:.0f} ms), decoding and every model included, on this server.")
-
-
-def prediction_headline(prediction: ModelPrediction) -> str:
-    """``"ε = 0.1: ship, 62.3% (the smoothed target stops at 91.0%) · entropy 1.12 nats of at most ln 10 = 2.30"``."""
-    eps = f"{prediction.label_smoothing:g}"
-    if prediction.label_smoothing > 0:
-        ceiling = f" (the smoothed target stops at {prediction.ceiling:.1%})"
-    else:
-        ceiling = " (one-hot target: no ceiling below 100%)"
-    most = math.log(len(prediction.classes))
-    return (f"ε = {eps}: {prediction.top_class}, {prediction.confidence:.1%}{ceiling} · "
-            f"entropy {prediction.entropy:.2f} nats of at most ln {len(prediction.classes)} = {most:.2f}")
-
-
-def grid_caption(result: ImageResult, model: str) -> str:
-    """The compact grid's line under an image: ``"ship 62% · 41 ms"`` (+ ``" · true: cat"`` for samples)."""
-    prediction = result.prediction(model)
-    text = f"{prediction.top_class} {prediction.confidence:.0%} · {result.seconds * 1000:.0f} ms"
-    return text + (f" · true: {result.true_label}" if result.true_label else "")
-
-
-def what_to_notice(result: ImageResult) -> list[str]:
-    """Two or three sentences on what this image's predictions show, from its own numbers."""
-    by_eps = sorted(result.predictions, key=lambda p: p.label_smoothing)
-    sentences = []
-    if len(by_eps) >= 2 and by_eps[0].label_smoothing != by_eps[-1].label_smoothing:
-        sharp, smooth = by_eps[0], by_eps[-1]
-        if smooth.confidence < sharp.confidence:
-            verdict = "is less sure"
-        else:
-            verdict = "is, unusually, at least as sure here"
-        sentences.append(
-            f"The model trained with ε = {smooth.label_smoothing:g} {verdict}: {smooth.confidence:.1%} for "
-            f"{smooth.top_class} against {sharp.confidence:.1%} for {sharp.top_class} at ε = "
-            f"{sharp.label_smoothing:g}, with entropy {smooth.entropy:.2f} against {sharp.entropy:.2f} nats.")
-        sentences.append(
-            f"Its training target never asked for more than {smooth.ceiling:.1%} on one class "
-            f"(1 − ε + ε/K) and going past that raised its loss, so its confidences bunch up near that line; "
-            f"the ε = 0 model was pushed toward 100%.")
-    k = len(by_eps[0].classes)
-    sentences.append(
-        f"Whatever the picture shows, the answer is one of CIFAR-10's {k} classes: a photo of something "
-        "else is still forced into one of them, and a high confidence does not mean the picture belongs there.")
-    return sentences
-
-
 def pick_model(raw: str | None, available: Sequence[str], default: str) -> tuple[str, str | None]:
     """The model a URL asks for (``?model=eps0.1``), clamped to the available ones, and a note if repaired.
 
@@ -306,23 +243,6 @@ def pick_model(raw: str | None, available: Sequence[str], default: str) -> tuple
                       f"showing {fallback}.")
 
 
-def probabilities_note(classifiers: Mapping[str, Classifier]) -> str:
-    """What the probabilities on the page are: raw softmax, and of which logits (one view, or with its mirror)."""
-    base = "Probabilities are each model's raw softmax outputs (no temperature scaling)"
-    mirrored = [name for name, classifier in classifiers.items() if classifier.mirror_average]
-    how = "of its logits averaged over the 32×32 view and its mirror image, as in the model card's figures"
-    if not mirrored:
-        return base + "."
-    if len(mirrored) == len(classifiers):
-        return f"{base}, {how}."
-    return f"{base}; for {', '.join(mirrored)}, {how}."
-
-
-def model_label(name: str, label_smoothing: float) -> str:
-    """``"ε = 0.1 (eps0.1)"``: the training ε first, then the folder name used in URLs."""
-    return f"ε = {label_smoothing:g} ({name})"
-
-
 def enlarge_nearest(image: Image.Image, size: int = DISPLAY_SIZE) -> Image.Image:
     """``image`` enlarged to ``size``×``size`` with nearest neighbour: each model pixel becomes a crisp block."""
     return image.resize((size, size), Image.Resampling.NEAREST)
@@ -337,8 +257,3 @@ def display_copy(image: Image.Image, max_side: int = 768) -> Image.Image:
     return copy
 
 
-def describe_decoded(result: ImageResult) -> str:
-    """One plain line about the picture as given: ``"640×480 pixels"`` plus what decoding did to it."""
-    width, height = result.original.size
-    parts = [f"{width}×{height} pixels as given"] + list(result.notes)
-    return "; ".join(parts) + "."
