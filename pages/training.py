@@ -7,7 +7,7 @@ import streamlit as st
 from lib.export import file_stem
 from lib.paths import models_dir as shipped_models_dir
 from lib.training import figures as figs
-from lib.training import runs
+from lib.training import runs, words
 from ui.figure import figure
 from ui.routing import run_through_router
 from ui.share import share_panel
@@ -55,11 +55,11 @@ with curves:
                stem=file_stem("training-loss", window=window, view=view),
                title=f"CIFAR-10 training loss ({run_names}), moving average over {window} steps"
                      + (", minus its floor" if above else ""),
-               caption=runs.curves_caption(all_runs, window, above_floor=above))
-        prose(runs.why_not_compare(all_runs, window))
+               caption=words.curves_caption(all_runs, window, above_floor=above))
+        prose(words.why_not_compare(all_runs, window))
         figure(figs.test_metrics(all_runs), key="training_metrics_chart", stem=file_stem("test-metrics"),
                title=f"Test metrics per epoch ({run_names}), {runs.TEST_SET}",
-               caption=runs.test_metrics_caption(all_runs))
+               caption=words.test_metrics_caption(all_runs))
 with calibration:
     if all_runs:
         scaled = st.toggle("After temperature scaling", key="training_scaled",
@@ -71,9 +71,9 @@ with calibration:
                    key=f"training_reliability_{run.name}",
                    stem=file_stem("reliability", run.name, "temperature-scaled" if scaled else "raw"),
                    title=f"Reliability diagram, {run.label} ({'after' if scaled else 'before'} temperature scaling)",
-                   caption=runs.reliability_caption(run, scaled=scaled))
-        prose(runs.calibration_summary(all_runs))
-        st.table(runs.calibration_table(all_runs))
+                   caption=words.reliability_caption(run, scaled=scaled))
+        prose(words.calibration_summary(all_runs))
+        st.table(words.calibration_table(all_runs))
         st.caption("Literature: Guo et al. 2017, *On Calibration of Modern Neural Networks*; Müller, Kornblith & "
                    "Hinton 2019, *When Does Label Smoothing Help?* Different data and networks: set beside ours "
                    "for scale, not as a like-for-like comparison.")
@@ -81,7 +81,7 @@ with representations:
     if triples:
         key = st.selectbox("Classes", triples, key="training_triple", on_change=mark_moved,
                            args=(URL_SCOPE,), format_func=lambda t: t.replace("-", ", "))
-        shared_caption = runs.projection_caption(all_runs, key)
+        shared_caption = words.projection_caption(all_runs, key)
         for col, run in zip(st.columns(len(all_runs)), all_runs, strict=True):
             figure(figs.projection(runs.projection(run, key), title=run.label), where=col, caption=None,
                    key=f"training_projection_{run.name}", stem=file_stem("projection", run.name, key),

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from lib.calibration import reliability_bins
 from lib.paths import models_dir
-from lib.training import runs
+from lib.training import runs, words
 from lib.training.projection import project_onto_plane
 
 SHIPPED = Path(__file__).resolve().parents[1] / "assets" / "models"
@@ -111,7 +111,7 @@ def test_loss_above_the_floor_subtracts_each_runs_own_floor(two_runs):
 
 def test_the_comparison_sentence_states_our_numbers(two_runs):
     plain, smooth = two_runs
-    text = runs.why_not_compare(two_runs, 20)
+    text = words.why_not_compare(two_runs, 20)
     assert f"{runs.final_loss(smooth, 20):.3f} nats for ε = 0.1" in text
     assert f"{runs.final_loss(plain, 20):.3f} nats for ε = 0" in text
     assert "0.500 nats for ε = 0.1" in text  # the floor
@@ -123,9 +123,9 @@ def test_the_comparison_sentence_states_our_numbers(two_runs):
 
 def test_captions_carry_the_figures_numbers(two_runs):
     _, smooth = two_runs
-    assert "floor H(ỹ) = 0.500 nats" in runs.curves_caption(two_runs, 10, above_floor=False)
-    assert "minus its floor" in runs.curves_caption(two_runs, 10, above_floor=True)
-    metrics = runs.test_metrics_caption(two_runs)
+    assert "floor H(ỹ) = 0.500 nats" in words.curves_caption(two_runs, 10, above_floor=False)
+    assert "minus its floor" in words.curves_caption(two_runs, 10, above_floor=True)
+    metrics = words.test_metrics_caption(two_runs)
     _, acc = runs.epoch_series(smooth, "accuracy")
     assert f"{100 * acc[-1]:.1f}%" in metrics and "200 images" in metrics
 
@@ -151,14 +151,14 @@ def test_reliability_rows_and_ece_match_a_hand_computed_case():
 def test_reliability_caption_names_the_ece_and_the_fullest_bin(two_runs):
     _, smooth = two_runs
     part = smooth.last["test"]
-    text = runs.reliability_caption(smooth, scaled=False)
+    text = words.reliability_caption(smooth, scaled=False)
     assert f"ECE {100 * part['ece']:.2f}%" in text and "15 bins of 200 images" in text
     assert max(part["reliability"]["count"]) > 0 and f"holds {max(part['reliability']['count'])} images" in text
-    assert "T = 1.500" in runs.reliability_caption(smooth, scaled=True)
+    assert "T = 1.500" in words.reliability_caption(smooth, scaled=True)
 
 
 def test_calibration_table_puts_our_runs_beside_the_literature(two_runs):
-    table = runs.calibration_table(two_runs)
+    table = words.calibration_table(two_runs)
     assert [row["source"] for row in table[:2]] == ["This app, ε = 0 (eps0)", "This app, ε = 0.1 (eps0.1)"]
     guo, muller = table[2], table[3]
     assert (guo["ECE before"], guo["ECE after"]) == ("4.60%", "0.83%") and "ResNet-110" in guo["data and network"]
@@ -168,7 +168,7 @@ def test_calibration_table_puts_our_runs_beside_the_literature(two_runs):
 
 def test_calibration_summary_says_whether_smoothing_lowered_the_ece(two_runs):
     plain, smooth = two_runs
-    text = runs.calibration_summary(two_runs)
+    text = words.calibration_summary(two_runs)
     lower = smooth.last["test"]["ece"] < plain.last["test"]["ece"]
     assert ("gives an ECE lower than" in text) == lower
     assert f"{100 * plain.last['test']['ece']:.2f}%" in text
@@ -203,7 +203,7 @@ def test_the_smoothed_runs_clusters_read_tighter_in_the_caption(two_runs):
     key = "cat-dog-deer"
     assert runs.cluster_geometry(runs.projection(smooth, key))["tightness"] < \
         runs.cluster_geometry(runs.projection(plain, key))["tightness"]
-    text = runs.projection_caption(two_runs, key)
+    text = words.projection_caption(two_runs, key)
     assert "cat, dog, deer" in text and "30 test images per class" in text
     with pytest.raises(KeyError):
         runs.projection(plain, "ship-truck-frog")

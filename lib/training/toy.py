@@ -220,18 +220,3 @@ def summary(state: ToyState) -> dict[str, float]:
             "confidence": last["confidence"], "confidence_target": ref["confidence"]}
 
 
-def caption(state: ToyState, seconds: float | None = None) -> str:
-    """One paragraph with the numbers the three curves show, as a text alternative."""
-    s = summary(state)
-    cfg = state.config
-    took = f" (the last batch of steps took {seconds:.2f} s)" if seconds is not None else ""
-    head = f"K = {cfg.K}, ε = {cfg.eps:g}, after {s['step']} steps on {len(state.y)} points{took}: "
-    loss = (f"training loss {s['loss']:.4g} nats against the floor H(ỹ) = {s['floor']:.4f} nats, "
-            f"{s['loss_above_floor']:.2g} nats above it")
-    if math.isfinite(s["gap_optimum"]):
-        gap = f"mean logit gap {s['gap']:.3f}, optimum ln(1 + K(1 − ε)/ε) = {s['gap_optimum']:.3f}"
-        conf = f"mean confidence {s['confidence']:.4f}, target 1 − ε + ε/K = {s['confidence_target']:.4f}"
-    else:
-        gap = f"mean logit gap {s['gap']:.3f}; with ε = 0 there is no finite optimum and it keeps growing"
-        conf = f"mean confidence {s['confidence']:.4f}, heading for 1"
-    return head + "; ".join([loss, gap, conf]) + "."
