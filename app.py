@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib.settings import configure_process
+from lib.cifar.settings import configure_process
 from ui.routing import embedded
 
 # Served by the app itself: a ":material/…" icon would fetch the icon font's favicon from a font host.

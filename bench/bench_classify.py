@@ -2,11 +2,11 @@
 
     python bench/bench_classify.py [--models-dir assets/models] [--runs 40] [--size 640x480]
 
-Each timed call is what the page does per image (lib.classify.classify_upload): decode the JPEG bytes
-safely in a worker process (lib.decode_pool running lib.image_io: the 32×32 view and a thumbnail come
-back), and run every model. Rows:
+Each timed call is what the page does per image (lib.classifier.classify.classify_upload): decode the JPEG
+bytes safely in a worker process (lib.classifier.decode_pool running lib.classifier.image_io: the 32×32 view
+and a thumbnail come back), and run every model. Rows:
 
-* decode here — lib.image_io.decode_upload in this process (the floor no model choice can go below);
+* decode here — lib.classifier.image_io.decode_upload in this process (the floor no model choice can go below);
 * decode in a worker — the same through the warm worker pool: the difference is the worker's cost
   (sending the bytes, receiving the view and the thumbnail);
 * inference only, both models — the two models on the 32×32 view (ONNX Runtime, at the same time);
@@ -34,12 +34,13 @@ import torch
 from PIL import Image
 from timing import time_calls
 
-import lib.model
-from lib.classify import classify_decoded, classify_upload, percentile_ms, predict_view
-from lib.decode_pool import shared_pool
-from lib.image_io import decode_upload
-from lib.model import available_models, bf16_supported, load_classifier
-from lib.settings import DECODE_WORKERS, configure_process, usable_cores
+from lib.cifar.model import available_models, bf16_supported, load_classifier
+from lib.cifar.settings import DECODE_WORKERS, configure_process, usable_cores
+from lib.classifier.classify import classify_decoded, classify_upload, predict_view
+from lib.classifier.decode_pool import shared_pool
+from lib.classifier.image_io import decode_upload
+from lib.paths import models_dir
+from lib.timing import percentile_ms
 
 
 def photo_jpeg(width: int, height: int, seed: int = 0) -> bytes:
@@ -55,7 +56,7 @@ def photo_jpeg(width: int, height: int, seed: int = 0) -> bytes:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--models-dir", type=Path, default=lib.model.MODELS_DIR,
+    parser.add_argument("--models-dir", type=Path, default=models_dir(),
                         help="folder of model folders (default: %(default)s; $LSLAB_MODELS_DIR overrides it)")
     parser.add_argument("--runs", type=int, default=40, help="timed calls per row (default: %(default)s)")
     parser.add_argument("--size", default="640x480", help="width x height of the generated JPEG (default: %(default)s)")
@@ -63,7 +64,7 @@ def main() -> None:
 
     folders = available_models(args.models_dir)
     if not folders:
-        raise SystemExit(f"no models in {args.models_dir}; train them (python -m lib.train) or pass --models-dir")
+        raise SystemExit(f"no models in {args.models_dir}; train them (python -m lib.cifar.train) or pass --models-dir")
     configure_process()
     width, height = (int(v) for v in args.size.lower().split("x"))
     data = photo_jpeg(width, height)

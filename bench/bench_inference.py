@@ -5,13 +5,13 @@
 Rows, all on the same weights and inputs, measured in this run (the same prediction: with the mirror
 view too when the model averages it):
 
-* ONNX Runtime — what the app runs (lib.model.Classifier, backend "onnxruntime": CPU execution provider,
-  fp32, all graph optimisations, one intra-op thread, lib.settings);
+* ONNX Runtime — what the app runs (lib.cifar.model.Classifier, backend "onnxruntime": CPU execution provider,
+  fp32, all graph optimisations, one intra-op thread, lib.cifar.settings);
 * eager, optimised — the previous app path: eager PyTorch, inference_mode, channels_last, bf16 autocast
-  where the CPU has native bf16 (lib.model.Classifier, backend "torch");
+  where the CPU has native bf16 (lib.cifar.model.Classifier, backend "torch");
 * fp32 eager (baseline) — the same weights in fp32, contiguous NCHW, plain no_grad.
 
-torch runs with the threads lib.settings gives it. Ratios are baseline time / row time (higher is faster).
+torch runs with the threads lib.cifar.settings gives it. Ratios are baseline time / row time (higher is faster).
 """
 
 from __future__ import annotations
@@ -25,13 +25,10 @@ import numpy as np
 import torch
 from timing import time_calls
 
-from lib.model import bf16_supported, load_classifier, mean_of_views, resolve_model, with_mirrors
-from lib.preprocess import uint8_to_tensor
-from lib.settings import INFERENCE_THREADS, configure_process
-
-
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q))
+from lib.cifar.model import bf16_supported, load_classifier, mean_of_views, resolve_model, with_mirrors
+from lib.cifar.preprocess import uint8_to_tensor
+from lib.cifar.settings import INFERENCE_THREADS, configure_process
+from lib.timing import percentile_ms
 
 
 def main() -> None:
@@ -75,7 +72,7 @@ def main() -> None:
         print(f"  {'path':38s} {'p50 ms':>8s} {'p95 ms':>8s} {'img/s':>7s} {'× fp32 eager':>13s}")
         for name, seconds in timings.items():
             p50 = statistics.median(seconds)
-            print(f"  {name:38s} {p50 * 1e3:8.1f} {percentile(seconds, 95) * 1e3:8.1f} "
+            print(f"  {name:38s} {p50 * 1e3:8.1f} {percentile_ms(seconds, 95):8.1f} "
                   f"{len(images) / p50:7.0f} {base / p50:12.2f}×")
 
 

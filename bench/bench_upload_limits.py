@@ -8,7 +8,7 @@ with the shipped models, and prints:
 1. the wall time of one page run with the 165 kB scan-bomb JPEG (5000×5000, its last scan repeated
    1,600 times: ~30 s of CPU in Pillow's load()) beside one good image, with what the page shows for each
    — as the app runs (the scan check refuses it) and with the scan check switched off in the workers,
-   where only the per-file deadline stops it (lib.decode_pool); target: under 5 s with a message for the
+   where only the per-file deadline stops it (lib.classifier.decode_pool); target: under 5 s with a message for the
    bomb and a result for the good image;
 2. the peak memory growth of one page run with 24 all-black 5000×5000 PNGs (73 kB each): the resident
    memory of this process (the app) and of the app plus its decode workers, sampled every 5 ms, above what
@@ -33,13 +33,13 @@ import streamlit as st  # noqa: E402
 from crafted_uploads import photo_png, scan_bomb_jpeg, zero_png  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-import lib.decode_pool  # noqa: E402
-import lib.model  # noqa: E402
-from lib.decode_pool import DecodePool  # noqa: E402
-from lib.settings import DECODE_DEADLINE_S  # noqa: E402
+import lib.classifier.decode_pool  # noqa: E402
+from lib.cifar.settings import DECODE_DEADLINE_S  # noqa: E402
+from lib.classifier.decode_pool import DecodePool  # noqa: E402
+from lib.paths import models_dir  # noqa: E402
 
-WITHOUT_SCAN_CHECK = [sys.executable, "-c", "import lib.image_io, lib.decode_worker as w; "
-                      "lib.image_io.MAX_JPEG_SCANS = 10**9; w.main()"]
+WITHOUT_SCAN_CHECK = [sys.executable, "-c", "import lib.classifier.image_io, lib.classifier.decode_worker as w; "
+                      "lib.classifier.image_io.MAX_JPEG_SCANS = 10**9; w.main()"]
 
 
 def rss_bytes(pid: int) -> int:
@@ -99,9 +99,9 @@ def describe(at: AppTest) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--models-dir", type=Path, default=lib.model.MODELS_DIR)
+    parser.add_argument("--models-dir", type=Path, default=models_dir())
     args = parser.parse_args()
-    lib.model.MODELS_DIR = args.models_dir
+    os.environ["LSLAB_MODELS_DIR"] = str(args.models_dir)  # lib.paths.models_dir() reads it at call time
     st.cache_resource.clear()
     print(f"cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f}; decode deadline {DECODE_DEADLINE_S:g} s\n")
 
@@ -113,18 +113,18 @@ def main() -> None:
     seconds = upload_run(at, files)
     print(f"   as the app runs:           page run {seconds:5.2f} s | {describe(at)}")
     slow_pool = DecodePool(command=WITHOUT_SCAN_CHECK)
-    shared, lib.decode_pool._shared = lib.decode_pool._shared, slow_pool
+    shared, lib.classifier.decode_pool._shared = lib.classifier.decode_pool._shared, slow_pool
     slow_pool.warm_up()
     seconds = upload_run(at, files)
     print(f"   scan check off (deadline): page run {seconds:5.2f} s | {describe(at)}")
-    lib.decode_pool._shared = shared
+    lib.classifier.decode_pool._shared = shared
     slow_pool.close()
 
     print("\n2. 24 all-black 5000×5000 PNGs in one upload:")
     black = zero_png(5000)
     at = page()
     upload_run(at, [("warm.png", photo_png((64, 48), seed=2), "image/png")])
-    with PeakMemory(lib.decode_pool.shared_pool()) as memory:
+    with PeakMemory(lib.classifier.decode_pool.shared_pool()) as memory:
         seconds = upload_run(at, [(f"black{i}.png", black, "image/png") for i in range(24)])
     mib = 2**20
     print(f"   {len(black) / 1e3:.0f} kB each; page run {seconds:.2f} s | {describe(at)}")
@@ -132,7 +132,7 @@ def main() -> None:
           f"growth {(memory.peak_app - memory.before_app) / mib:5.0f} MiB")
     print(f"   app + decode workers: {memory.before_total / mib:6.0f} MiB before, peak "
           f"{memory.peak_total / mib:6.0f} MiB, growth {(memory.peak_total - memory.before_total) / mib:5.0f} MiB")
-    lib.decode_pool.shared_pool().close()
+    lib.classifier.decode_pool.shared_pool().close()
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from lib.url_state import quoted_url_value
+from lib.url_values import quoted
 
 TEXT_PARAM = "text"
 TEXT_OFF = "off"
@@ -41,7 +41,7 @@ def parse_text_flag(raw: str | None) -> tuple[bool, str | None]:
         return False, None
     if word in _ON_WORDS:
         return True, None
-    return True, f"text={quoted_url_value(raw)} is neither on nor off; the explanatory text stays on."
+    return True, f"text={quoted(raw)} is neither on nor off; the explanatory text stays on."
 
 
 def is_embedded(query_string: str) -> bool:

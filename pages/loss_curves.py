@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import quiz
-from lib.torch_check import FloorCheck, check_floor_with_pytorch
+from lib.cifar.torch_check import FloorCheck, check_floor_with_pytorch
 from ui.controls import smoothing_controls
 from ui.explorable import explorable
 from ui.quiz import check_understanding

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import explain, quiz
+from lib import quiz
+from lib.explainer import words
 from ui.controls import smoothing_controls
 from ui.explorable import explorable
 from ui.quiz import check_understanding
@@ -42,6 +43,6 @@ explorable("floor", K, eps, spread, [
 ])
 
 if show_text():
-    st.info(explain.pytorch_conversion_sentence(K, eps, spread), icon=":material/calculate:")
+    st.info(words.pytorch_conversion_sentence(K, eps, spread), icon=":material/calculate:")
 check_understanding("floor", quiz.target_and_floor_questions(K, eps, spread))
 share_panel("floor", TITLE)

@@ -20,7 +20,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from lib.explorable import state_at
+from lib.explainer.explorable import state_at
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PATHS = ("live", "streamlit")

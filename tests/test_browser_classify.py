@@ -15,9 +15,9 @@ import torch
 from browser_helpers import ARTIFACTS, ROOT, chromium_skip_reason, running_streamlit, wait_for_idle
 from PIL import Image
 
-from lib.data import CLASSES
-from lib.model import export_model
-from lib.network import CifarEfficientNet
+from lib.cifar.data import CLASSES
+from lib.cifar.model import export_model
+from lib.cifar.network import CifarEfficientNet
 
 pytestmark = pytest.mark.browser
 SHIPPED = all((ROOT / "assets" / "models" / name / "model.json").exists() for name in ("eps0", "eps0.1"))

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from browser_helpers import wait_for_idle
 
-from lib import explain
+from lib.explainer import words
 from lib.export import file_stem
 from lib.smoothing import ce_vs_true_prob, entropy_floor, floor_curve, optimal_logit_gap, smoothed_target, target_values
 
@@ -72,8 +72,8 @@ def check_target_page(page, K: int, spread: str) -> float:
     marker = curve[-1]
     assert marker["x"] == [eps] and marker["y"] == [entropy_floor(K, eps, spread=spread)]
     captions = page.locator(".lslab-caption").all_inner_texts()
-    assert captions[0] == explain.target_bars_caption(K, eps, spread=spread)
-    assert captions[1] == explain.floor_curve_caption(K, eps, spread=spread)
+    assert captions[0] == words.target_bars_caption(K, eps, spread=spread)
+    assert captions[1] == words.floor_curve_caption(K, eps, spread=spread)
     # The toolbar's PNG carries the settings of what is on screen.
     png = page.evaluate("() => document.querySelectorAll('.lslab-figure')[0]._context.toImageButtonOptions.filename")
     assert png == file_stem("target", K=K, eps=eps, spread=spread)
@@ -137,7 +137,7 @@ def test_a_deep_link_opens_the_loss_curves_at_its_state_with_libs_curves(streaml
         assert same(smoothed["y"], ce_vs_true_prob(3, 0.5, np.asarray(smoothed["x"]), spread="others"))
         gap = page.evaluate(FIGURE_DATA, 2)
         assert gap[-1]["x"] == [optimal_logit_gap(3, 0.5, spread="others")]
-        assert page.locator(".lslab-caption").nth(2).inner_text() == explain.gap_caption(3, 0.5, spread="others")
+        assert page.locator(".lslab-caption").nth(2).inner_text() == words.gap_caption(3, 0.5, spread="others")
         assert f"{optimal_logit_gap(3, 0.5, spread='others'):.4f}" in page.locator(".lslab-math").last.inner_text()
         # Home goes to ε = 0: only the one-hot curve, and the PyTorch panel (Python, settled) says why.
         slider(page).focus()

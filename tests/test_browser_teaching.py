@@ -38,9 +38,9 @@ from browser_helpers import (
 )
 from PIL import Image
 
-from lib.data import CLASSES
-from lib.model import export_model
-from lib.network import CifarEfficientNet
+from lib.cifar.data import CLASSES
+from lib.cifar.model import export_model
+from lib.cifar.network import CifarEfficientNet
 from lib.smoothing import entropy_floor
 
 pytestmark = pytest.mark.browser

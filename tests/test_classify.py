@@ -1,4 +1,4 @@
-"""lib.classify: entropy, ceiling, per-image results, bad files beside good ones, and the page's sentences.
+"""lib.classifier.classify: entropy, ceiling, per-image results, bad files beside good ones, and the page's sentences.
 
 Models here are stand-ins with fixed outputs, so every number is known in advance; the real network
 is exercised in tests/test_classify_models.py and tests/test_page_classify.py.
@@ -15,14 +15,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from lib import classify
-from lib.data import CLASSES
-from lib.image_io import BUDGET_MESSAGE, MEMORY_MESSAGE, RejectedImage
+from lib.cifar.data import CLASSES
+from lib.classifier import classify, words
+from lib.classifier.image_io import BUDGET_MESSAGE, MEMORY_MESSAGE, RejectedImage
 from lib.smoothing import smoothed_target
+from lib.timing import percentile_ms
 
 
 class FixedClassifier:
-    """Duck-typed ``lib.model.Classifier`` answering every image with the same probabilities."""
+    """Duck-typed ``lib.cifar.model.Classifier`` answering every image with the same probabilities."""
 
     def __init__(self, probs: np.ndarray, label_smoothing: float) -> None:
         self.probs = np.asarray(probs, dtype=np.float64)
@@ -87,8 +88,8 @@ def test_ceiling_is_one_minus_eps_plus_eps_over_k():
 
 
 def test_percentile_ms_reads_seconds_and_reports_milliseconds():
-    assert classify.percentile_ms([0.010, 0.020, 0.030], 50) == pytest.approx(20.0)
-    assert math.isnan(classify.percentile_ms([], 50))
+    assert percentile_ms([0.010, 0.020, 0.030], 50) == pytest.approx(20.0)
+    assert math.isnan(percentile_ms([], 50))
 
 
 # --------------------------------------------------------------------------------------------- results
@@ -169,8 +170,8 @@ def test_samples_keep_their_true_label(models):
 def test_one_run_classifies_at_most_the_limit_and_says_so(models):
     items = [classify.Upload(f"{i}.png", png_bytes()) for i in range(classify.MAX_IMAGES_PER_RUN + 3)]
     assert len(classify.classify_many(items, models)) == classify.MAX_IMAGES_PER_RUN
-    assert "first 24" in classify.over_limit_note(len(items))
-    assert classify.over_limit_note(classify.MAX_IMAGES_PER_RUN) is None
+    assert "first 24" in words.over_limit_note(len(items))
+    assert words.over_limit_note(classify.MAX_IMAGES_PER_RUN) is None
 
 
 def test_warm_up_runs_each_model_once(models):
@@ -182,39 +183,39 @@ def test_warm_up_runs_each_model_once(models):
 def test_timing_summary_counts_only_classified_images():
     view = Image.new("RGB", (32, 32))
     done = [classify.ImageResult(f"{i}", view, view, (), s) for i, s in enumerate([0.010, 0.030, 0.020])]
-    text = classify.timing_summary([*done, RejectedImage("bad", "nope")])
+    text = words.timing_summary([*done, RejectedImage("bad", "nope")])
     assert text.startswith("3 images: median 20 ms per image (slowest 30 ms)")
-    assert classify.timing_summary([RejectedImage("bad", "nope")]) is None
+    assert words.timing_summary([RejectedImage("bad", "nope")]) is None
 
 
 def test_headline_and_grid_caption_show_the_numbers_of_the_prediction(models):
     result = classify.classify_upload("x.png", png_bytes(), models)
     soft = result.prediction("eps0.1")
-    headline = classify.prediction_headline(soft)
+    headline = words.prediction_headline(soft)
     assert headline.startswith("ε = 0.1: airplane, 80.0% (the smoothed target stops at 91.0%) · entropy ")
     assert headline.endswith(" nats of at most ln 10 = 2.30")
-    assert "one-hot target" in classify.prediction_headline(result.prediction("eps0"))
-    assert classify.grid_caption(result, "eps0").startswith("ε = 0: airplane 97%  \nε = 0.1: airplane 80%  \n")
-    assert classify.grid_caption(result, "eps0.1").startswith("ε = 0.1: airplane 80%  \nε = 0: airplane 97%  \n")
+    assert "one-hot target" in words.prediction_headline(result.prediction("eps0"))
+    assert words.grid_caption(result, "eps0").startswith("ε = 0: airplane 97%  \nε = 0.1: airplane 80%  \n")
+    assert words.grid_caption(result, "eps0.1").startswith("ε = 0.1: airplane 80%  \nε = 0: airplane 97%  \n")
 
 
 def test_what_to_notice_compares_the_models_and_warns_about_forced_classes(models):
     result = classify.classify_upload("x.png", png_bytes(), models)
-    first, second, third = classify.what_to_notice(result)
+    first, second, third = words.what_to_notice(result)
     assert "ε = 0.1 is less sure: 80.0% for airplane against 97.0%" in first
     assert "91.0%" in second and "one of CIFAR-10's 10 classes" in third
     assert "here it says 80.0%, below it" in second and "not a cap on each image" in second
     alone = classify.ImageResult("x", result.thumbnail, result.model_view, result.predictions[1:], 0.1)
-    assert len(classify.what_to_notice(alone)) == 1
+    assert len(words.what_to_notice(alone)) == 1
 
 
 def test_the_model_view_caption_says_when_the_picture_was_cropped_to_its_centre_square(models):
     wide = classify.classify_upload("wide.png", png_bytes(size=(300, 200)), models)
-    assert classify.model_view_caption(wide) == (
+    assert words.model_view_caption(wide) == (
         "What the model sees: the centre 200×200 square of the 300×200 picture (its left and right are cut off), "
         "shrunk to 32×32, enlarged")
     square = classify.classify_upload("square.png", png_bytes(size=(64, 64)), models)
-    assert classify.model_view_caption(square) == "What the model sees: 32×32, enlarged"
+    assert words.model_view_caption(square) == "What the model sees: 32×32, enlarged"
 
 
 def test_the_ceiling_sentence_says_where_this_image_sits_against_the_target_top():
@@ -223,19 +224,19 @@ def test_the_ceiling_sentence_says_where_this_image_sits_against_the_target_top(
     for confidence, where in ((0.973, "above that line"), (0.908, "at it"), (0.62, "below it")):
         probs = np.full(10, (1 - confidence) / 9)
         probs[3] = confidence
-        text = classify.ceiling_sentence(classify.ModelPrediction("eps0.1", 0.1, classes, probs))
+        text = words.ceiling_sentence(classify.ModelPrediction("eps0.1", 0.1, classes, probs))
         assert f"here it says {confidence:.1%}, {where}" in text and "91.0%" in text
         assert "bunch" not in text
 
 
 def test_probabilities_note_says_which_models_average_the_mirror(models):
-    assert classify.probabilities_note(models) == (
+    assert words.probabilities_note(models) == (
         "Probabilities are each model's raw softmax outputs (no temperature scaling).")
     models["eps0.1"].mirror_average = True
     assert "; for eps0.1, of its logits averaged over the 32×32 view and its mirror" in \
-        classify.probabilities_note(models)
+        words.probabilities_note(models)
     models["eps0"].mirror_average = True
-    note = classify.probabilities_note(models)
+    note = words.probabilities_note(models)
     assert note.endswith("averaged over the 32×32 view and its mirror image, as in the model card's figures.")
     assert "for eps0" not in note
 
@@ -280,4 +281,4 @@ def test_a_large_upload_keeps_only_a_display_thumbnail_and_its_size(models):
 def test_describe_decoded_lists_size_and_decoding_notes():
     view = Image.new("RGB", (32, 32))
     result = classify.ImageResult("x", Image.new("RGB", (640, 480)), view, (), 0.1, ("grayscale image",))
-    assert classify.describe_decoded(result) == "640×480 pixels as given; grayscale image."
+    assert words.describe_decoded(result) == "640×480 pixels as given; grayscale image."

@@ -1,4 +1,4 @@
-"""lib.figures_classify: the probability bars show the prediction's own numbers and the right ceiling."""
+"""lib.classifier.figures: the probability bars show the prediction's own numbers and the right ceiling."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import plotly.graph_objects as go
 import pytest
 
 from lib import palette
-from lib.classify import ModelPrediction
-from lib.data import CLASSES
-from lib.figures_classify import probability_bars
+from lib.cifar.data import CLASSES
+from lib.classifier.classify import ModelPrediction
+from lib.classifier.figures import probability_bars
 
 PROBS = np.array([0.05, 0.05, 0.62, 0.08, 0.05, 0.05, 0.04, 0.02, 0.02, 0.02])
 

@@ -1,4 +1,5 @@
-"""lib.decode_pool: uploads decode in worker processes; a slow or crashing decoder costs one file, not the server.
+"""lib.classifier.decode_pool: uploads decode in worker processes; a slow or crashing decoder costs one file,
+not the server.
 
 The crafted files are generated here (tests/crafted_uploads.py), never committed. Workers that misbehave
 on purpose are the real worker with one thing changed on its command line: the JPEG scan check switched
@@ -17,12 +18,12 @@ from crafted_uploads import photo_png, scan_bomb_jpeg
 from PIL import Image
 
 from lib import decode_pool
-from lib.decode_pool import CRASH_MESSAGE, TIMEOUT_MESSAGE, DecodePool
-from lib.image_io import BUDGET_MESSAGE, MAX_BYTES, DecodedImage, RejectedImage, decode_upload
+from lib.classifier.decode_pool import CRASH_MESSAGE, TIMEOUT_MESSAGE, DecodePool
+from lib.classifier.image_io import BUDGET_MESSAGE, MAX_BYTES, DecodedImage, RejectedImage, decode_upload
 
-WITHOUT_SCAN_CHECK = [sys.executable, "-c", "import lib.image_io, lib.decode_worker as w; "
-                      "lib.image_io.MAX_JPEG_SCANS = 10**9; w.main()"]
-SEGFAULT_ON_GIF = [sys.executable, "-c", "import ctypes, lib.decode_worker as w; real = w.decode_upload; "
+WITHOUT_SCAN_CHECK = [sys.executable, "-c", "import lib.classifier.image_io, lib.classifier.decode_worker as w; "
+                      "lib.classifier.image_io.MAX_JPEG_SCANS = 10**9; w.main()"]
+SEGFAULT_ON_GIF = [sys.executable, "-c", "import ctypes, lib.classifier.decode_worker as w; real = w.decode_upload; "
                    "w.decode_upload = lambda name, data, **kw: ctypes.string_at(0) if data.startswith(b'GIF') "
                    "else real(name, data, **kw); w.main()"]
 
@@ -111,7 +112,7 @@ def test_oversized_bytes_never_travel_to_a_worker(make_pool, monkeypatch):
 
 
 def test_workers_never_import_torch_or_streamlit():
-    code = "import sys, lib.decode_worker; sys.exit(bool({'torch', 'streamlit'} & set(sys.modules)))"
+    code = "import sys, lib.classifier.decode_worker; sys.exit(bool({'torch', 'streamlit'} & set(sys.modules)))"
     import subprocess
 
     assert subprocess.run([sys.executable, "-c", code], cwd=decode_pool._REPO, check=False).returncode == 0

@@ -1,4 +1,4 @@
-"""`python -m lib.evaluate`: its JSON line, the prediction path it measures, and what --record refuses."""
+"""`python -m lib.cifar.evaluate`: its JSON line, the prediction path it measures, and what --record refuses."""
 
 from __future__ import annotations
 
@@ -10,15 +10,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lib import evaluate
-from lib.data import default_source, load_cifar10
-from lib.model import EVALUATION_FILE, MODELS_DIR, load_classifier, read_meta, resolve_model
+from lib.cifar import evaluate
+from lib.cifar.data import find_source, load_cifar10
+from lib.cifar.model import EVALUATION_FILE, load_classifier, read_meta, resolve_model
+from lib.paths import models_dir
 
+MODELS_DIR = models_dir()  # $LSLAB_MODELS_DIR or assets/models
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_evaluate(*flags: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lib.evaluate", *flags], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "lib.cifar.evaluate", *flags], cwd=ROOT, capture_output=True,
                           text=True, timeout=600)
 
 
@@ -39,7 +41,7 @@ def test_the_recorded_figures_come_from_the_path_the_model_predicts_with():
         assert recorded["mirror_average"] is meta["mirror_average"] is True
         assert recorded["temperature"] == meta["temperature"] == meta["temperature_fit"]["temperature"]
         assert recorded["n"] == 10000 and "--record" in recorded["command"]
-        assert recorded["backend"] == "onnxruntime"  # the app's backend (lib.model.SHIPPED_BACKEND)
+        assert recorded["backend"] == "onnxruntime"  # the app's backend (lib.cifar.model.SHIPPED_BACKEND)
 
 
 def test_fp32_is_a_flag_of_the_torch_backend_only():
@@ -49,7 +51,7 @@ def test_fp32_is_a_flag_of_the_torch_backend_only():
 
 @pytest.mark.parametrize("flags", [(), ("--backend", "torch", "--fp32")])
 def test_json_line_matches_the_classifier_on_a_stratified_subset(flags):
-    source = default_source()
+    source = find_source()
     if source is None:
         pytest.skip("CIFAR-10 not found: set $LSLAB_CIFAR10 or provide ../shared/data/cifar10-jpeg.tar.xz")
     done = run_evaluate("--model", "default", "--limit", "50", "--json", *flags)
@@ -64,12 +66,8 @@ def test_json_line_matches_the_classifier_on_a_stratified_subset(flags):
 
 
 def test_confidence_spread_gives_the_quartiles_of_the_top_probability_and_the_share_above_95():
-    import numpy as np
-
-    from lib.evaluate import confidence_spread
-
     tops = np.array([0.5, 0.8, 0.9, 0.96, 0.99])
     logits = np.log(np.stack([[t, 1 - t] for t in tops]))
-    spread = confidence_spread(logits)
+    spread = evaluate.confidence_spread(logits)
     np.testing.assert_allclose(spread["confidence_quartiles"], [0.8, 0.9, 0.96])
     assert spread["share_confidence_above_0.95"] == 0.4

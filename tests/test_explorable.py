@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from latex2mathml.converter import convert
 from strategies import class_counts, spreads
 
-from lib import explain
-from lib.explorable import encode_table, figure_json, index_of, state_at, state_table, view_parts
-from lib.explorer_views import VIEWS, loss_curves_view, slider_values, target_and_floor_view
-from lib.figures import target_bars
+from lib.explainer import words
+from lib.explainer.explorable import encode_table, figure_json, index_of, state_at, state_table, view_parts
+from lib.explainer.figures import target_bars
+from lib.explainer.url_state import eps_slider_max
+from lib.explainer.views import VIEWS, loss_curves_view, slider_values, target_and_floor_view
 from lib.smoothing import entropy_floor
-from lib.url_state import eps_slider_max
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -51,7 +51,7 @@ def test_the_worked_example_state_shows_the_worked_example_numbers():
     table = state_table(view, slider_values(10, "all"))
     parts = state_at(table, index_of(table["values"], 0.1))
     assert parts["floor_value"] == "0.5003 nats" and parts["other_value"] == "0.5448 nats"
-    assert parts["sum_formula"] == convert(explain.floor_sum_latex(10, 0.1), display="block")
+    assert parts["sum_formula"] == convert(words.floor_sum_latex(10, 0.1), display="block")
     assert parts["bars_stem"] == "label-smoothing_target_K10_eps0.1_all"
     curves = state_at(state_table(loss_curves_view(10, "others"), [0.0, 0.1]), 1)
     assert f"{entropy_floor(10, 0.1, spread='others'):.4f} nats" in curves["ce_caption"]

@@ -1,4 +1,5 @@
-"""lib.figures and lib.explain: figures carry the right numbers, units and palette; text shows live values."""
+"""lib.explainer.figures and lib.explainer.words: figures carry the right numbers, units and palette; text shows
+live values."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from figure_helpers import trace_colours
+from helpers import trace_colours
 
-from lib import figures, palette
-from lib.explain import floor_sum_latex, gap_latex, target_latex, tex_number, worked_example_sentence
+from lib import palette
+from lib.explainer import figures
+from lib.explainer.words import floor_sum_latex, gap_latex, target_latex, tex_number, worked_example_sentence
 from lib.smoothing import entropy_floor, floor_grid, optimal_logit_gap
 
 ALL_BUILDERS = [figures.target_bars, figures.floor_vs_eps, figures.ce_vs_prob, figures.ce_decomposition,

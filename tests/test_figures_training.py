@@ -1,4 +1,4 @@
-"""lib.figures_training: each figure draws the data and the reference lines its caption promises."""
+"""lib.training.figures: each figure draws the data and the reference lines its caption promises."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from figure_helpers import trace_colours
-from test_runs import build_log, write_run
+from helpers import build_log, trace_colours, write_run
 
-from lib import figures_training as figs
-from lib import palette, runs, toy
+from lib import palette
 from lib.calibration import reliability_bins
+from lib.training import figures as figs
+from lib.training import runs, toy
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""lib.image_io: every odd or hostile upload gets a clear message or is handled, and nothing escapes.
+"""lib.classifier.image_io: every odd or hostile upload gets a clear message or is handled, and nothing escapes.
 
 Every input is generated here (Pillow, numpy or hand-written bytes); nothing is committed as a fixture.
 Warnings are errors in this module: a decode that emits one would be turned into a rejection, so the
@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageFile
 
-from lib.image_io import (
+from lib.cifar.preprocess import to_model_domain
+from lib.classifier.image_io import (
     AVIF_MESSAGE,
     BOMB_MESSAGE,
     BUDGET_MESSAGE,
@@ -44,7 +45,6 @@ from lib.image_io import (
     decode_many,
     decode_upload,
 )
-from lib.preprocess import to_model_domain
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -490,7 +490,7 @@ def test_formats_pillow_could_decode_are_refused_by_the_allowlist(fmt, monkeypat
     data = encode(Image.new("RGB", (8, 8), "red"), fmt)
     with Image.open(io.BytesIO(data)) as image:  # Pillow alone would happily decode these
         image.load()
-    monkeypatch.setattr("lib.image_io._sniff_refused", lambda data: None)  # the allowlist alone
+    monkeypatch.setattr("lib.classifier.image_io._sniff_refused", lambda data: None)  # the allowlist alone
     assert rejected(f"upload.{fmt.lower()}", data).reason == UNKNOWN_MESSAGE
 
 
@@ -527,7 +527,7 @@ def test_decoding_leaves_pillows_process_wide_settings_alone():
 
 
 def test_image_io_never_imports_streamlit():
-    code = "import sys, lib.image_io; sys.exit('streamlit' in sys.modules)"
+    code = "import sys, lib.classifier.image_io; sys.exit('streamlit' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO, check=False).returncode == 0
 
 

@@ -15,9 +15,12 @@ import numpy as np
 import pytest
 import torch
 
-from lib.data import CLASSES, default_source, load_cifar10
-from lib.model import MODELS_DIR, available_models, export_model, load_classifier
-from lib.network import CifarEfficientNet
+from lib.cifar.data import CLASSES, find_source, load_cifar10
+from lib.cifar.model import available_models, export_model, load_classifier
+from lib.cifar.network import CifarEfficientNet
+from lib.paths import models_dir
+
+MODELS_DIR = models_dir()  # $LSLAB_MODELS_DIR or assets/models
 
 # Measured: largest |Δlogit| 3e-6 on the shipped models (logits of magnitude ~10) and 1e-6 on the small
 # network below; fp32 reassociation in fused kernels stays orders of magnitude below this bound.
@@ -77,7 +80,7 @@ def test_shipped_models_give_the_same_logits_in_both_backends_on_generated_image
 @pytest.mark.data
 @pytest.mark.parametrize("name", SHIPPED)
 def test_both_backends_agree_on_the_top_class_of_the_10000_cifar_test_images(name):
-    source = default_source()
+    source = find_source()
     if source is None:
         pytest.skip("CIFAR-10 not found: set $LSLAB_CIFAR10 or provide ../shared/data/cifar10-jpeg.tar.xz")
     if name not in available_models():

@@ -2,7 +2,7 @@
 
 Two small models with random weights (ε = 0 and ε = 0.1) are exported inside the test, so this runs
 without the shipped models; their predictions mean nothing, but every number the page prints can
-still be checked against lib.classify. Images are generated with Pillow; nothing is committed.
+still be checked against lib.classifier.classify. Images are generated with Pillow; nothing is committed.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 from test_decode_pool import SEGFAULT_ON_GIF, WITHOUT_SCAN_CHECK, gif
 
-import lib.decode_pool
-import lib.model
-from lib import classify
-from lib.data import CLASSES, DATA_ENV
-from lib.decode_pool import CRASH_MESSAGE, TIMEOUT_MESSAGE, DecodePool
-from lib.image_io import (
+import lib.classifier.decode_pool
+from lib.cifar.data import CLASSES, DATA_ENV
+from lib.cifar.model import export_model
+from lib.cifar.network import CifarEfficientNet
+from lib.classifier import classify
+from lib.classifier.decode_pool import CRASH_MESSAGE, TIMEOUT_MESSAGE, DecodePool
+from lib.classifier.image_io import (
     BUDGET_MESSAGE,
     EMPTY_MESSAGE,
     HEIC_MESSAGE,
@@ -34,8 +35,6 @@ from lib.image_io import (
     THUMBNAIL_SIDE,
     UNKNOWN_MESSAGE,
 )
-from lib.model import export_model
-from lib.network import CifarEfficientNet
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/classify.py"
@@ -56,7 +55,7 @@ def tiny_models(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def models_dir(tiny_models, monkeypatch) -> Path:
-    monkeypatch.setattr(lib.model, "MODELS_DIR", tiny_models)
+    monkeypatch.setenv("LSLAB_MODELS_DIR", str(tiny_models))
     monkeypatch.delenv(DATA_ENV, raising=False)
     st.cache_resource.clear()  # the page caches the models per process; each test starts clean
     yield tiny_models
@@ -173,7 +172,7 @@ def test_camera_photo_is_classified_after_the_toggle(models_dir):
 
 
 def test_without_cifar_images_the_gallery_says_how_to_get_them(models_dir, monkeypatch):
-    monkeypatch.setattr("lib.samples.find_test_source", lambda *a, **k: None)
+    monkeypatch.setattr("ui.classify_inputs.find_source", lambda *a, **k: None)
     at = open_page()
     at.toggle(key="classify_gallery_on").set_value(True)
     at.run()
@@ -202,7 +201,7 @@ def test_a_ticked_gallery_sample_is_classified_with_its_true_label(models_dir, m
 
 
 def test_missing_models_give_a_message_not_a_traceback(models_dir, monkeypatch, tmp_path):
-    monkeypatch.setattr(lib.model, "MODELS_DIR", tmp_path)
+    monkeypatch.setenv("LSLAB_MODELS_DIR", str(tmp_path))
     st.cache_resource.clear()
     at = open_page()
     assert not at.exception
@@ -230,7 +229,7 @@ def worker_pool(monkeypatch):
 
     def install(**kwargs) -> DecodePool:
         pools.append(DecodePool(workers=1, **kwargs))
-        monkeypatch.setattr(lib.decode_pool, "_shared", pools[-1])
+        monkeypatch.setattr(lib.classifier.decode_pool, "_shared", pools[-1])
         return pools[-1]
 
     yield install

@@ -130,17 +130,16 @@ def stand_in_models(tmp_path, monkeypatch):
     import streamlit as st
     import torch
 
-    import lib.model
-    from lib.data import CLASSES
-    from lib.model import export_model
-    from lib.network import CifarEfficientNet
+    from lib.cifar.data import CLASSES
+    from lib.cifar.model import export_model
+    from lib.cifar.network import CifarEfficientNet
 
     for eps in (0.0, 0.1):
         torch.manual_seed(0)
         export_model(CifarEfficientNet(resolution=32, pretrained=False).eval(),
                      {"classes": list(CLASSES), "label_smoothing": eps, "spread": "all", "config": {"resolution": 32}},
                      {}, tmp_path / f"eps{eps:g}")
-    monkeypatch.setattr(lib.model, "MODELS_DIR", tmp_path)
+    monkeypatch.setenv("LSLAB_MODELS_DIR", str(tmp_path))
     st.cache_resource.clear()
     yield
     st.cache_resource.clear()

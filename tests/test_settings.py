@@ -1,4 +1,4 @@
-"""lib.settings: the process-wide settings of the serving path, in one place."""
+"""lib.cifar.settings: the process-wide settings of the serving path, in one place."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lib import classify, settings
+from lib import settings
+from lib.classifier import classify
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -12,10 +12,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lib.data import default_source, load_cifar10, stratified_indices
-from lib.model import DEFAULT_MODEL, EVALUATION_FILE, MODELS_DIR, available_models, load_classifier
+from lib.cifar.data import find_source, load_cifar10, stratified_indices
+from lib.cifar.model import DEFAULT_MODEL, EVALUATION_FILE, available_models, load_classifier
+from lib.paths import models_dir
 from lib.smoothing import entropy_floor
 
+MODELS_DIR = models_dir()  # $LSLAB_MODELS_DIR or assets/models
 SHIPPED = ("eps0.1", "eps0")
 # bf16 keeps 8 mantissa bits. Measured on the 200 images below (mirror-averaged, as shipped): mean |Δp|
 # 0.0019–0.0027, top-1 agreement 98–100 %, accuracy within one image; the largest single shift (0.23–0.26)
@@ -36,7 +38,7 @@ def shipped(request):
 
 @pytest.fixture(scope="module")
 def test_subset():
-    source = default_source()
+    source = find_source()
     if source is None:
         pytest.skip("CIFAR-10 not found: set $LSLAB_CIFAR10 or provide ../shared/data/cifar10-jpeg.tar.xz")
     split = load_cifar10(source, "test")

@@ -1,4 +1,4 @@
-"""lib.toy: the train-it-yourself classifier reaches the floor and the closed-form optimum, and each of
+"""lib.training.toy: the train-it-yourself classifier reaches the floor and the closed-form optimum, and each of
 its steps is the step PyTorch takes."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import toy
 from lib.smoothing import entropy_floor, optimal_logit_gap
+from lib.training import toy, words
 
 STEPS = 300  # what the tests train; the page trains 100 per click, and the curves level off within 100
 
@@ -82,7 +82,7 @@ def test_without_smoothing_the_gap_keeps_growing_and_confidence_heads_for_one():
     assert loss[-1] < 1e-3
     assert toy.summary(long)["confidence"] > 0.999
     assert math.isinf(toy.summary(long)["gap_optimum"])
-    assert "no finite optimum" in toy.caption(long)
+    assert "no finite optimum" in words.toy_caption(long)
 
 
 def test_measured_loss_matches_pytorch_cross_entropy_with_label_smoothing():
@@ -188,7 +188,7 @@ def test_parse_controls_never_raises_and_stays_in_range(raw_k, raw_eps):
 def test_caption_states_loss_floor_gap_and_confidence():
     state = trained(10, 0.1, 300)
     s = toy.summary(state)
-    text = toy.caption(state, 0.123)
+    text = words.toy_caption(state, 0.123)
     assert "K = 10, ε = 0.1, after 300 steps on 600 points" in text and "0.12 s" in text
     assert f"floor H(ỹ) = {s['floor']:.4f} nats" in text and "0.5003" in text
     assert f"optimum ln(1 + K(1 − ε)/ε) = {s['gap_optimum']:.3f}" in text and "4.511" in text

@@ -7,18 +7,19 @@ import secrets
 import streamlit as st
 from PIL import Image
 
-from lib import classify, model, samples
-from lib.data import CLASSES, Split, load_cifar10
-from lib.model import DEFAULT_MODEL, Classifier, available_models, load_classifier
+from lib.cifar.data import CLASSES, Split, find_source, load_cifar10
+from lib.cifar.model import DEFAULT_MODEL, Classifier, available_models, load_classifier
+from lib.classifier import classify, samples, words
 
 
 @st.cache_resource(show_spinner="Loading the models…")
 def shared_models() -> dict[str, Classifier]:
     """Every shipped model, loaded once per process and shared read-only by all sessions.
 
-    They run through ONNX Runtime (lib.model's shipped backend), with the process's settings (lib.settings).
+    They run through ONNX Runtime (lib.cifar.model's shipped backend), with the process's settings
+    (lib.cifar.settings).
     """
-    models = {name: load_classifier(folder) for name, folder in available_models(model.MODELS_DIR).items()}
+    models = {name: load_classifier(folder) for name, folder in available_models().items()}
     classify.warm_up(models)
     return models
 
@@ -40,7 +41,7 @@ def model_choice(models: dict[str, Classifier]) -> str:
     elif st.session_state.get("classify_model") not in names:
         st.session_state["classify_model"] = classify.pick_model(None, names, DEFAULT_MODEL)[0]
     choice = st.radio("Model listed first", names, key="classify_model", horizontal=True,
-                      format_func=lambda n: classify.model_label(n, models[n].label_smoothing))
+                      format_func=lambda n: words.model_label(n, models[n].label_smoothing))
     if st.query_params.get("model") != choice:
         st.query_params["model"] = choice
     st.session_state["classify_model_written"] = choice
@@ -53,7 +54,7 @@ def _draw_new_samples() -> None:
 
 def gallery() -> list[classify.Sample]:
     """A random dozen CIFAR-10 test images with a checkbox each; the ticked ones are returned."""
-    source = samples.find_test_source()
+    source = find_source()
     if source is None:
         st.info(samples.HOW_TO_GET_SAMPLES, icon=":material/info:")
         return []

@@ -1,6 +1,6 @@
 // The live explorable: an ε range input whose every input event shows another state of a table that Python
-// computed (lib/explorable.py). This file looks states up and draws them; it computes nothing. The state for
-// slider position i is the table's base with each varying place set to its i-th value, as lib.explorable.state_at
+// computed (lib/explainer/explorable.py). This file looks states up and draws them; it computes nothing. The state for
+// slider position i is the table's base with each varying place set to its i-th value, as lib.explainer.explorable.state_at
 // does; figures are drawn with Plotly.react, strings written as text (MathML formulas as markup from Python).
 //
 // Two mounts share this module: the table (bytes, the same on every rerun, so Streamlit's message cache

@@ -1,7 +1,7 @@
 """An explainer page's live part: the ε slider with the figures, numbers, formulas and captions that follow it.
 
-Python computes the page's view (:mod:`lib.explorer_views`) at every ε the slider offers for the current K
-and convention — one table, :func:`lib.explorable.state_table` — and sends it once; the custom component
+Python computes the page's view (:mod:`lib.explainer.views`) at every ε the slider offers for the current K
+and convention — one table, :func:`lib.explainer.explorable.state_table` — and sends it once; the custom component
 (``ui/explorable.js``, Streamlit components v2, no iframe, no build step) looks the state up on every input
 event and redraws with plotly.js. The settled ε (on release, or once the keys rest for ``SETTLE_MS``) comes
 back as the component's state and goes through :mod:`ui.controls` like a widget move: URL, notes,
@@ -34,11 +34,11 @@ import plotly
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.explain import explainer_settings
-from lib.explorable import encode_table, index_of, state_table
-from lib.explorer_views import VIEWS, slider_values
+from lib.explainer.explorable import encode_table, index_of, state_table
+from lib.explainer.url_state import DEFAULT_STATE, EPS_STEP
+from lib.explainer.views import VIEWS, slider_values
+from lib.explainer.words import explainer_settings
 from lib.export import chart_config
-from lib.url_state import DEFAULT_STATE, EPS_STEP
 from ui import url_sync
 from ui.figure import figure_download
 from ui.text import show_text

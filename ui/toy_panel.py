@@ -6,9 +6,9 @@ import time
 
 import streamlit as st
 
-from lib import figures_training as figs
-from lib import toy
 from lib.export import file_stem
+from lib.training import figures as figs
+from lib.training import toy, words
 from ui.figure import figure
 from ui.text import prose
 from ui.training_state import URL_SCOPE, widgets_to_url
@@ -45,7 +45,7 @@ def toy_panel() -> None:
     model = toy.advance(st.session_state.get("training_toy_model"), k, eps, clicked[0] if clicked else None)
     took = time.perf_counter() - t0
     st.session_state["training_toy_model"] = model
-    toy_caption = toy.caption(model, took if took > 0.005 else None)
+    toy_caption = words.toy_caption(model, took if took > 0.005 else None)
     for col, (name, fig) in zip(st.columns(3), (("loss", figs.toy_loss(model)), ("gap", figs.toy_gap(model)),
                                                 ("confidence", figs.toy_confidence(model))), strict=True):
         figure(fig, where=col, caption=None, key=f"training_toy_{name}_chart",

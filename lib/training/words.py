@@ -1,0 +1,158 @@
+"""The training page's words: the sentences, captions and table it shows about our runs and your own classifier,
+from their own numbers (:mod:`lib.training.runs` and :mod:`lib.training.toy` compute them).
+
+Why the raw training losses of two runs cannot be compared is :mod:`lib.training.runs`' docstring: each loss
+has its own floor H(ỹ); the sentences here say so with the runs' numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from lib.training import toy
+from lib.training.runs import (
+    TEST_SET,
+    Run,
+    cluster_geometry,
+    epoch_series,
+    final_loss,
+    projection,
+    reliability_figures,
+    reliability_rows,
+)
+from lib.training.toy import ToyState
+
+# Published numbers set beside ours (Guo et al. bin ECE into 15 equal-width bins, as we do).
+LITERATURE: tuple[dict[str, str], ...] = (
+    {"source": "Guo et al. 2017", "data and network": "CIFAR-10, ResNet-110",
+     "ECE before": "4.60%", "ECE after": "0.83%", "remedy": "temperature scaling"},
+    {"source": "Müller et al. 2019", "data and network": "CIFAR-100, ResNet-56",
+     "ECE before": "15.0%", "ECE after": "2.4%", "remedy": "label smoothing α = 0.05 (no temperature)"},
+)
+
+
+def _each(runs: Sequence[Run], text) -> str:
+    """``"A for ε = 0 and B for ε = 0.1"``: one value per run, joined for a sentence."""
+    items = [f"{text(r)} for {r.label}" for r in runs]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def why_not_compare(runs: Sequence[Run], window: int) -> str:
+    """The page's sentence: each run's loss, floor and loss above the floor, then what to compare instead."""
+    if not runs:
+        return "No training logs were found."
+    n = min(window, min(len(r.loss) for r in runs))
+
+    def nats(value) -> str:
+        return _each(runs, lambda r: f"{value(r):.3f} nats")
+
+    def percent(value) -> str:
+        return _each(runs, lambda r: f"{100 * value(r):.2f}%")
+
+    return (f"Averaged over the last {n} steps, the training loss is {nats(lambda r: final_loss(r, n))}. "
+            f"These numbers measure the distance to different targets: no model can go below the floor H(ỹ) "
+            f"of its own target ({nats(lambda r: r.floor)}), so a smoothed run's loss stays high however good "
+            f"the model is. Subtract the floor and both measure the same thing, the KL divergence still to "
+            f"remove: {nats(lambda r: final_loss(r, n) - r.floor)}. To compare the models themselves, use one "
+            f"yardstick for both, measured on {runs[0].final_test['where']}: the unsmoothed test NLL is "
+            f"{nats(lambda r: r.final_test['test']['nll'])}, and the accuracy "
+            f"{percent(lambda r: r.final_test['test']['accuracy'])}.")
+
+
+def curves_caption(runs: Sequence[Run], window: int, *, above_floor: bool) -> str:
+    """Text alternative of the training-loss figure."""
+    parts = []
+    for r in runs:
+        shift = r.floor if above_floor else 0.0
+        n = min(window, len(r.loss))
+        parts.append(f"{r.label}: {len(r.steps)} steps, from {r.loss[0] - shift:.3f} nats at the first step to "
+                     f"{final_loss(r, n) - shift:.3f} nats (mean of the last {n}); floor H(ỹ) = {r.floor:.3f} nats")
+    what = "Training loss minus its floor H(ỹ)" if above_floor else "Training loss (the smoothed loss optimized)"
+    return f"{what} per step, with a moving average over {window} steps. " + "; ".join(parts) + "."
+
+
+def test_metrics_caption(runs: Sequence[Run]) -> str:
+    """Text alternative of the per-epoch test NLL and accuracy figure."""
+    parts = []
+    for r in runs:
+        _, nll = epoch_series(r, "nll")
+        _, acc = epoch_series(r, "accuracy")
+        parts.append(f"{r.label}: NLL {' → '.join(f'{v:.3f}' for v in nll)} nats, "
+                     f"accuracy {' → '.join(f'{100 * v:.1f}%' for v in acc)}")
+    n = runs[0].last["test"]["n"] if runs else 0
+    where = runs[0].test_set if runs else TEST_SET
+    return f"Per epoch on {where} ({n} images): " + "; ".join(parts) + "."
+
+
+def reliability_caption(run: Run, *, scaled: bool) -> str:
+    """Text alternative of one reliability diagram: ECE, image count, the fullest bin, the over-confidence."""
+    part, temperature, where = reliability_figures(run, scaled=scaled)
+    rows = reliability_rows(part["reliability"])
+    total = sum(r["count"] for r in rows)
+    full = max(rows, key=lambda r: r["count"])
+    state = f"after temperature scaling (T = {temperature:.3f})" if scaled else "before temperature scaling"
+    return (f"{run.label}, {state}, {where}: ECE {100 * part['ece']:.2f}% over {len(rows)} bins of {total} "
+            f"images; mean confidence {100 * part['mean_confidence']:.1f}% against accuracy "
+            f"{100 * part['accuracy']:.1f}%. The fullest bin, ({full['lo']:.2f}, {full['hi']:.2f}], holds "
+            f"{full['count']} images ({100 * full['count'] / max(total, 1):.0f}%) with accuracy "
+            f"{100 * (full['accuracy'] or 0):.1f}% at mean confidence {100 * (full['confidence'] or 0):.1f}%.")
+
+
+def calibration_table(runs: Sequence[Run]) -> list[dict[str, str]]:
+    """Our final-epoch ECE before and after temperature scaling, then the published numbers."""
+    rows = [{"source": f"This app, {r.label} ({r.name})",
+             "data and network": f"{r.final_test['where']}, EfficientNet-Lite0",
+             "ECE before": f"{100 * r.final_test['test']['ece']:.2f}%",
+             "ECE after": f"{100 * r.final_test['test_temperature_scaled']['ece']:.2f}%",
+             "remedy": f"temperature scaling, T = {r.final_test['temperature']:.3f}"} for r in runs]
+    return rows + [dict(row) for row in LITERATURE]
+
+
+def calibration_summary(runs: Sequence[Run]) -> str:
+    """One sentence with our ECEs, worded by what the numbers show (smoothing helped, or did not)."""
+    if not runs:
+        return ""
+    parts = [f"{r.label}: {100 * r.final_test['test']['ece']:.2f}% → "
+             f"{100 * r.final_test['test_temperature_scaled']['ece']:.2f}%" for r in runs]
+    text = (f"ECE before → after temperature scaling, 15 bins, {runs[0].final_test['where']}: "
+            + "; ".join(parts) + ".")
+    plain = [r for r in runs if r.eps == 0]
+    smooth = [r for r in runs if r.eps > 0]
+    if plain and smooth:
+        a, b = plain[0].final_test["test"]["ece"], smooth[-1].final_test["test"]["ece"]
+        verdict = "lower" if b < a else "not lower"
+        text += (f" Without any temperature, label smoothing ({smooth[-1].label}) gives an ECE {verdict} than "
+                 f"the unsmoothed model's ({100 * b:.2f}% vs {100 * a:.2f}%).")
+    return text
+
+
+def projection_caption(runs: Sequence[Run], key: str) -> str:
+    """Text alternative of the projection figures: points per class and the cluster geometry per run."""
+    parts = []
+    for r in runs:
+        entry = projection(r, key)
+        g = cluster_geometry(entry)
+        n = len(next(iter(entry["points"].values()))["x"])
+        parts.append(f"{r.label}: {n} test images per class; spread within a class {g['tightness']:.2f} of the "
+                     f"distance between class centres; nearest ÷ farthest pair of centres {g['equidistance']:.2f}")
+    return f"Penultimate-layer activations of {key.replace('-', ', ')} projected onto the plane through their " \
+           f"three class templates. " + "; ".join(parts) + "."
+
+
+def toy_caption(state: ToyState, seconds: float | None = None) -> str:
+    """One paragraph with the numbers the three curves show, as a text alternative."""
+    s = toy.summary(state)
+    cfg = state.config
+    took = f" (the last batch of steps took {seconds:.2f} s)" if seconds is not None else ""
+    steps = f"{s['step']:g} step" + ("" if s["step"] == 1 else "s")
+    head = f"K = {cfg.K}, ε = {cfg.eps:g}, after {steps} on {len(state.y)} points{took}: "
+    loss = (f"training loss {s['loss']:.4g} nats against the floor H(ỹ) = {s['floor']:.4f} nats, "
+            f"{s['loss_above_floor']:.2g} nats above it")
+    if math.isfinite(s["gap_optimum"]):
+        gap = f"mean logit gap {s['gap']:.3f}, optimum ln(1 + K(1 − ε)/ε) = {s['gap_optimum']:.3f}"
+        conf = f"mean confidence {s['confidence']:.4f}, target 1 − ε + ε/K = {s['confidence_target']:.4f}"
+    else:
+        gap = f"mean logit gap {s['gap']:.3f}; with ε = 0 there is no finite optimum and it keeps growing"
+        conf = f"mean confidence {s['confidence']:.4f}, heading for 1"
+    return head + "; ".join([loss, gap, conf]) + "."
