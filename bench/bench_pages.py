@@ -107,6 +107,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--moves", type=int, default=60, help="timed slider moves per page")
     args = parser.parse_args()
+    # This bench moves Streamlit's ε slider:
+    # the pages' Streamlit-slider path, one rerun per move (ui/explorable.py). The live explorable reruns only
+    # when ε settles; bench/bench_explorable.py measures it in the browser.
+    os.environ["LSLAB_LIVE_FIGURES"] = "0"
 
     results = {label: time_reruns(page, keys, args.moves) for label, (page, keys) in PAGES.items()}
     base = statistics.median(wall for wall, _ in results["empty page (baseline)"][0])

@@ -57,6 +57,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lib.smoothing import entropy_floor  # noqa: E402
+from lib.timing import percentile_ms  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -93,9 +94,9 @@ def stand_in_models() -> str:
     """Two random-weight models in the shipped format, for a machine without the trained ones."""
     import torch
 
-    from lib.data import CLASSES
-    from lib.model import export_model
-    from lib.network import CifarEfficientNet
+    from lib.cifar.data import CLASSES
+    from lib.cifar.model import export_model
+    from lib.cifar.network import CifarEfficientNet
 
     folder = Path(tempfile.mkdtemp(prefix="lslab-models-"))
     for eps in (0.0, 0.1):
@@ -400,12 +401,13 @@ def warm_up(url: str, client: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------- report
-def percentile_ms(values: list[float], q: float) -> str:
-    return f"{np.percentile(np.asarray(values) * 1e3, q):7.0f}" if values else "      –"
+def ms_cell(values: list[float], q: float) -> str:
+    """A table cell: the ``q``-th percentile of ``values`` (seconds) in whole milliseconds, or a dash."""
+    return f"{percentile_ms(values, q):7.0f}" if values else "      –"
 
 
 def training_running() -> bool:
-    return subprocess.run(["pgrep", "-f", "lib.train"], capture_output=True).returncode == 0
+    return subprocess.run(["pgrep", "-f", "lib.cifar.train"], capture_output=True).returncode == 0
 
 
 def main() -> None:
@@ -422,6 +424,10 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=280.0,
                         help="seconds for the whole run, server start included (default: 280)")
     args = parser.parse_args()
+    # This bench drives Streamlit's ε slider (its widget protocol, or the browser's keys on it):
+    # the pages' Streamlit-slider path, one rerun per move (ui/explorable.py). The live explorable reruns only
+    # when ε settles; bench/bench_explorable.py measures it in the browser.
+    os.environ["LSLAB_LIVE_FIGURES"] = "0"
     began = time.monotonic()
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -465,10 +471,10 @@ def main() -> None:
             peak, wall = (sampler.stop() if sampler else float("nan")), time.perf_counter() - start
             after, cpu = rss_mib(pid), cpu_seconds(pid) - cpu_before
             every = [t for values in results.times.values() for t in values]
-            print(f"{sessions:>3} {results.actions:>7} {len(results.errors):>6} {percentile_ms(every, 50)} "
-                  f"{percentile_ms(every, 95)} | {percentile_ms(results.times['slider'], 50):>10} "
-                  f"{percentile_ms(results.times['slider'], 95)} | {percentile_ms(results.times['classify'], 50):>12} "
-                  f"{percentile_ms(results.times['classify'], 95)} | {percentile_ms(results.times['open'], 50):>8} | "
+            print(f"{sessions:>3} {results.actions:>7} {len(results.errors):>6} {ms_cell(every, 50)} "
+                  f"{ms_cell(every, 95)} | {ms_cell(results.times['slider'], 50):>10} "
+                  f"{ms_cell(results.times['slider'], 95)} | {ms_cell(results.times['classify'], 50):>12} "
+                  f"{ms_cell(results.times['classify'], 95)} | {ms_cell(results.times['open'], 50):>8} | "
                   f"{f'{before:.0f} → {after:.0f} ({peak:.0f})':>28} | {cpu:8.1f} s "
                   f"{1e3 * cpu / max(results.actions, 1):7.0f} ms {wall:5.0f} s")
             all_errors += results.errors

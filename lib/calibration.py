@@ -15,15 +15,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-
-def log_softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise log-softmax of (N, K) logits, stable by the log-sum-exp shift."""
-    z = np.asarray(logits, dtype=np.float64)
-    z = z - z.max(axis=1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+from lib.smoothing import log_softmax
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of (N, K) logits, float64, through :func:`lib.smoothing.log_softmax`."""
     return np.exp(log_softmax(logits))
 
 

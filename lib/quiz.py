@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lib.smoothing import (
+    CONVENTIONS,
     Spread,
     entropy_floor,
     kl_vs_true_prob,
@@ -24,8 +25,6 @@ from lib.smoothing import (
     to_pytorch_label_smoothing,
 )
 
-CONVENTIONS = {"all": '"all": ε spread over all K classes, the true one included',
-               "others": '"others": ε spread over the K − 1 wrong classes only'}
 _RISES, _FALLS, _SAME = "it rises", "it falls", "it stays the same"
 
 
@@ -102,7 +101,7 @@ def _setting(K: int, eps: float, spread: str) -> str:
 
 def true_class_question(K: int, eps: float, spread: Spread) -> Question:
     on, off = target_values(K, eps, spread=spread)
-    formula = "1 − ε + ε/K" if spread == "all" else "1 − ε"
+    formula = CONVENTIONS[spread].true_formula
     return Question(
         "target", f"{_setting(K, eps, spread)}: what probability does the smoothed target ỹ give the true class?",
         on, f"ỹ_true = {formula} = {on:.4g}; each of the other {K - 1} classes gets {off:.4g}.",
@@ -126,11 +125,11 @@ def pytorch_convention_question(K: int, eps: float) -> Question:
     other = next(s for s in CONVENTIONS if s != answer)
     return Question(
         "pytorch", "Which convention does `nn.CrossEntropyLoss(label_smoothing=ε)` use?",
-        CONVENTIONS[answer],
+        CONVENTIONS[answer].meaning,
         f'PyTorch mixes the one-hot target with the uniform distribution: ỹ = (1 − ε)·onehot + ε/K. For the '
         f'"{other}" target at K = {K}, ε = {eps:g} you pass label_smoothing = '
         f"{to_pytorch_label_smoothing(K, eps, spread=other):.4g} instead.",
-        choices=tuple(CONVENTIONS.values()))
+        choices=tuple(c.meaning for c in CONVENTIONS.values()))
 
 
 def more_classes_question(K: int, eps: float, spread: Spread) -> Question:

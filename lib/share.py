@@ -11,10 +11,11 @@ Pure functions, no streamlit: ``ui/share.py`` and ``ui/text.py`` call them.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+from lib.url_values import quoted
 
 TEXT_PARAM = "text"
 TEXT_OFF = "off"
@@ -40,8 +41,7 @@ def parse_text_flag(raw: str | None) -> tuple[bool, str | None]:
         return False, None
     if word in _ON_WORDS:
         return True, None
-    shown = f'"{raw}"' if re.fullmatch(r"[\w.+\- ]{0,24}", raw) else "(an unreadable value)"
-    return True, f"text={shown} is neither on nor off; the explanatory text stays on."
+    return True, f"text={quoted(raw)} is neither on nor off; the explanatory text stays on."
 
 
 def is_embedded(query_string: str) -> bool:

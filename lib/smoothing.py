@@ -31,15 +31,57 @@ Müller, Kornblith & Hinton 2019, "When does label smoothing help?".
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Literal
 
 import numpy as np
 
 Spread = Literal["all", "others"]
-SPREADS: tuple[str, ...] = ("all", "others")
-# How the app names each convention, after a library that uses it.
-SPREAD_LABELS = {"all": '"all" (PyTorch)', "others": '"others" (fairseq)'}
+
+
+@dataclass(frozen=True)
+class Convention:
+    """One way of spreading ε: every page, figure, quiz and widget takes its words for it from here."""
+
+    spread: Spread
+    library: str  # the best-known library that uses it, in short labels
+    used_by: str  # who uses it, in legends and tables
+    spread_over: str  # where ε goes, in words
+    true_formula: str  # ỹ_true
+    other_formula: str  # ỹ_i for each other class i
+    reference: str = ""  # a paper that defines it, where there is one
+
+    @property
+    def label(self) -> str:
+        """``"all" (PyTorch)``: the convention after a library that uses it (widgets, metrics, titles)."""
+        return f'"{self.spread}" ({self.library})'
+
+    @property
+    def legend(self) -> str:
+        """``"all" (PyTorch, Keras, optax)``: the convention with who uses it (figure legends, messages)."""
+        return f'"{self.spread}" ({self.used_by})'
+
+    @property
+    def meaning(self) -> str:
+        """``"all": ε spread over all K classes, the true one included``: what the convention does."""
+        return f'"{self.spread}": {self.spread_over}'
+
+    @property
+    def summary(self) -> str:
+        """Where ε goes, the two target values and who uses it, in one sentence (the convention switch's help)."""
+        sources = self.used_by + (f", {self.reference}" if self.reference else "")
+        return f"{self.meaning}: ỹ_true = {self.true_formula}, others {self.other_formula} ({sources})."
+
+
+# The one table of the two conventions.
+CONVENTIONS: dict[Spread, Convention] = {
+    "all": Convention("all", "PyTorch", "PyTorch, Keras, optax", "ε spread over all K classes, the true one included",
+                      "1 − ε + ε/K", "ε/K", reference="Szegedy et al. 2016"),
+    "others": Convention("others", "fairseq", "fairseq, sockeye, many blog posts",
+                         "ε spread over the K − 1 wrong classes only", "1 − ε", "ε/(K − 1)"),
+}
+SPREADS: tuple[Spread, ...] = tuple(CONVENTIONS)
 
 # Tolerance for "this array sums to one" checks on user-supplied distributions.
 _SUM_TOL = 1e-9
@@ -62,11 +104,11 @@ def _check_k(K: object) -> int:
     return k
 
 
-def _check_spread(spread: object) -> str:
-    if spread not in SPREADS:
-        raise ValueError(f'spread must be "all" (PyTorch, Keras, optax) or "others" (fairseq, many blog '
-                         f"posts); got {spread!r}.")
-    return str(spread)
+def _check_spread(spread: object) -> Spread:
+    if spread == "all" or spread == "others":
+        return spread
+    raise ValueError(f"spread must be {CONVENTIONS['all'].legend} or {CONVENTIONS['others'].legend}; "
+                     f"got {spread!r}.")
 
 
 def other_spread(spread: str) -> Spread:
@@ -85,7 +127,7 @@ def max_eps(K: int, *, spread: Spread = "all") -> float:
     return 1.0 if spread == "all" else (k - 1) / k
 
 
-def _check_eps(K: int, eps: object, spread: str) -> float:
+def _check_eps(K: int, eps: object, spread: Spread) -> float:
     if isinstance(eps, bool) or not isinstance(eps, Real):
         raise ValueError(f"ε (eps) is the smoothing strength and must be a number in [0, 1]; got {eps!r}.")
     e = float(eps)
@@ -94,7 +136,7 @@ def _check_eps(K: int, eps: object, spread: str) -> float:
     if e < 0.0:
         raise ValueError(f"ε (eps) must be ≥ 0: it is the probability mass taken from the true class; "
                          f"got {e}.")
-    limit = max_eps(K, spread=spread)  # type: ignore[arg-type]
+    limit = max_eps(K, spread=spread)
     if e > limit:
         if spread == "all":
             raise ValueError(f"ε (eps) must be ≤ 1 with spread=\"all\"; got {e}. At ε = 1 the target is "
@@ -105,8 +147,8 @@ def _check_eps(K: int, eps: object, spread: str) -> float:
     return e
 
 
-def validate(K: int, eps: float, *, spread: Spread = "all") -> tuple[int, float, str]:
-    """Check (K, ε, spread) and return them normalised as (int, float, str); raise ``ValueError`` if not."""
+def validate(K: int, eps: float, *, spread: Spread = "all") -> tuple[int, float, Spread]:
+    """Check (K, ε, spread) and return them normalised as (int, float, Spread); raise ``ValueError`` if not."""
     k = _check_k(K)
     s = _check_spread(spread)
     return k, _check_eps(k, eps, s), s
@@ -134,7 +176,7 @@ def smoothed_target(K: int, eps: float, *, spread: Spread = "all", true_class: i
     k, e, s = validate(K, eps, spread=spread)
     if isinstance(true_class, bool) or not isinstance(true_class, Integral) or not 0 <= true_class < k:
         raise ValueError(f"true_class must be a class index from 0 to K−1 = {k - 1}; got {true_class!r}.")
-    on, off = target_values(k, e, spread=s)  # type: ignore[arg-type]
+    on, off = target_values(k, e, spread=s)
     target = np.full(k, off, dtype=np.float64)
     target[int(true_class)] = on
     return target
@@ -159,7 +201,7 @@ def entropy_floor(K: int, eps: float, *, spread: Spread = "all") -> float:
     ε=0 gives 0; a uniform target gives ln K. References: Szegedy et al. 2016; Müller et al. 2019.
     """
     k, e, s = validate(K, eps, spread=spread)
-    on, off = target_values(k, e, spread=s)  # type: ignore[arg-type]
+    on, off = target_values(k, e, spread=s)
     # "+ 0.0" turns the −0.0 of a one-hot target into a plain 0.0.
     return float(-(_xlogy(on, on) + (k - 1) * _xlogy(off, off))) + 0.0
 
@@ -211,12 +253,12 @@ def kl_divergence(target: np.ndarray, probs: np.ndarray) -> float:
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
-    """``log softmax(z)ᵢ = zᵢ − log Σⱼ exp zⱼ`` for a 1-D float64 vector, via the log-sum-exp shift."""
+    """``log softmax(z)ᵢ = zᵢ − log Σⱼ exp zⱼ`` over the last axis, in float64: one vector (K,) or a batch
+    (N, K). The log-sum-exp shift (subtract the largest logit first) keeps huge logits from overflowing.
+    """
     z = np.asarray(logits, dtype=np.float64)
-    if z.ndim != 1 or z.size < 2 or not np.all(np.isfinite(z)):
-        raise ValueError("logits must be a 1-D vector of finite numbers over K ≥ 2 classes.")
-    shifted = z - z.max()
-    return shifted - np.log(np.sum(np.exp(shifted)))
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def cross_entropy_with_logits(target: np.ndarray, logits: np.ndarray) -> float:
@@ -226,7 +268,10 @@ def cross_entropy_with_logits(target: np.ndarray, logits: np.ndarray) -> float:
     ``F.cross_entropy(z, y, label_smoothing=ε)`` computes for one sample with ỹ in the "all" convention.
     """
     t = _check_distribution("target", target)
-    logp = log_softmax(logits)
+    z = np.asarray(logits, dtype=np.float64)
+    if z.ndim != 1 or z.size < 2 or not np.all(np.isfinite(z)):
+        raise ValueError("logits must be a 1-D vector of finite numbers over K ≥ 2 classes.")
+    logp = log_softmax(z)
     if logp.shape != t.shape:
         raise ValueError(f"target and logits must have the same number of classes; got {t.size} and "
                          f"{logp.size}.")
@@ -295,7 +340,7 @@ def floor_curve(K: int, eps: np.ndarray, *, spread: Spread = "all") -> np.ndarra
     on = 1.0 - e + e / k if s == "all" else 1.0 - e
     off = e / k if s == "all" else e / (k - 1)
     floor = -(_xlogy(on, on) + (k - 1) * _xlogy(off, off))
-    valid = (e >= 0.0) & (e <= max_eps(k, spread=s))  # type: ignore[arg-type]
+    valid = (e >= 0.0) & (e <= max_eps(k, spread=s))
     return np.where(valid, floor, np.nan)
 
 
@@ -325,7 +370,7 @@ def ce_vs_true_prob(K: int, eps: float, p_true: np.ndarray, *, spread: Spread = 
     """
     k, e, s = validate(K, eps, spread=spread)
     p = _check_p_true(p_true)
-    on, off = target_values(k, e, spread=s)  # type: ignore[arg-type]
+    on, off = target_values(k, e, spread=s)
     # (K−1)·ỹ_other rather than 1 − ỹ_true: exact even when ε is so small that 1 − ε rounds to 1.
     return -(_xlogy(on, p) + (k - 1) * _xlogy(off, (1.0 - p) / (k - 1))) + 0.0
 
@@ -336,7 +381,7 @@ def kl_vs_true_prob(K: int, eps: float, p_true: np.ndarray, *, spread: Spread = 
     """
     k, e, s = validate(K, eps, spread=spread)
     p = _check_p_true(p_true)
-    on, off = target_values(k, e, spread=s)  # type: ignore[arg-type]
+    on, off = target_values(k, e, spread=s)
     q_off = (1.0 - p) / (k - 1)
     kl = (_xlogy(on, on) - _xlogy(on, p)) + (k - 1) * (_xlogy(off, off) - _xlogy(off, q_off))
     return np.maximum(kl, 0.0)
@@ -352,7 +397,7 @@ def ce_vs_logit_gap(K: int, eps: float, gap: np.ndarray, *, spread: Spread = "al
     """
     k, e, s = validate(K, eps, spread=spread)
     g = np.asarray(gap, dtype=np.float64)
-    on, off = target_values(k, e, spread=s)  # type: ignore[arg-type]
+    on, off = target_values(k, e, spread=s)
     c = math.log(k - 1)
     # lse = max(g, c) + log1p(exp(−|g − c|)). For g ≥ c, write lse − ỹ_true·g as (1 − ỹ_true)·g + …
     # so a large gap does not cancel g against g (the one-hot loss would round to a flat 0).

@@ -6,10 +6,11 @@ import math
 
 import streamlit as st
 
-from lib import classify, quiz
-from lib.data import CLASSES
-from lib.image_io import MAX_BYTES
-from lib.model import ModelFileError
+from lib import quiz
+from lib.cifar.data import CLASSES
+from lib.cifar.model import ModelFileError
+from lib.classifier import classify, words
+from lib.classifier.image_io import MAX_BYTES
 from ui.classify_inputs import gallery, model_choice, shared_models
 from ui.classify_results import show_details, show_grid
 from ui.quiz import check_understanding
@@ -30,7 +31,7 @@ except ModelFileError as err:
     st.error(f"The models could not be loaded: {err}")
     st.stop()
 if not models:
-    st.error("No trained models were found. Train them with `python -m lib.train --export assets/models/eps0.1`.")
+    st.error("No trained models were found. Train them with `python -m lib.cifar.train --export assets/models/eps0.1`.")
     st.stop()
 main_model = model_choice(models)
 compare = len(models) > 1 and st.toggle("Compare all models side by side", value=True, key="classify_compare")
@@ -49,22 +50,23 @@ if photo is not None:
     items.append(classify.Upload("camera photo", photo.getvalue()))
 if use_gallery:
     items += gallery()
+if not items:
+    st.info("Upload images, take a photo or tick some samples to see what the models say.")
+else:
+    # The results come right under the inputs; questions and sharing follow them.
+    if note := words.over_limit_note(len(items)):
+        st.warning(note)
+    progress = st.progress(0.0, text="Classifying…")
+    results = classify.classify_many(
+        items, active,
+        on_progress=lambda done, total: progress.progress(done / total, f"Classified {done} of {total}"))
+    progress.empty()
+    st.caption(words.timing_summary(results) or "No image could be classified.")
+    show_grid(results, main_model)
+    st.caption(words.probabilities_note(active))
+    classified = [(n, r) for n, r in enumerate(results, start=1) if isinstance(r, classify.ImageResult)]
+    for number, result in classified:
+        show_details(number, result, expanded=len(classified) <= 2)
 check_understanding("classify", quiz.classifier_questions(
     len(CLASSES), max(classifier.label_smoothing for classifier in models.values())))
 share_panel("classify", "Classify your images")
-if not items:
-    st.info("Upload images, take a photo or tick some samples to see what the models say.")
-    st.stop()
-
-if note := classify.over_limit_note(len(items)):
-    st.warning(note)
-progress = st.progress(0.0, text="Classifying…")
-results = classify.classify_many(
-    items, active, on_progress=lambda done, total: progress.progress(done / total, f"Classified {done} of {total}"))
-progress.empty()
-st.caption(classify.timing_summary(results) or "No image could be classified.")
-show_grid(results, main_model)
-st.caption(classify.probabilities_note(active))
-classified = [(n, r) for n, r in enumerate(results, start=1) if isinstance(r, classify.ImageResult)]
-for number, result in classified:
-    show_details(number, result, expanded=len(classified) <= 2)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import quiz
-from lib.explain import WORKED_EPS, WORKED_K, floor_sum_latex, worked_example_sentence, worked_example_table
+from lib.explainer.url_state import to_query_params
+from lib.explainer.words import WORKED_EPS, WORKED_K, floor_sum_latex, worked_example_sentence, worked_example_table
 from lib.share import TEXT_OFF, TEXT_PARAM
-from lib.url_state import to_query_params
 from ui.controls import current_state
 from ui.quiz import check_understanding
 from ui.routing import run_through_router

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import explain, figures, quiz
-from lib.explain import explainer_settings
-from lib.export import file_stem
-from lib.torch_check import FloorCheck, check_floor_with_pytorch
+from lib import quiz
+from lib.cifar.torch_check import FloorCheck, check_floor_with_pytorch
 from ui.controls import smoothing_controls
-from ui.figure import figure
+from ui.explorable import explorable
+from ui.gradient_panel import gradient_section
 from ui.quiz import check_understanding
 from ui.routing import run_through_router
 from ui.share import share_panel
-from ui.text import formula, prose, show_text
+from ui.text import prose, show_text
 
 run_through_router()
 
@@ -33,27 +32,19 @@ prose(
     "actually learns."
 )
 K, eps, spread = smoothing_controls("curves")
-settings = explainer_settings(K, eps, spread)
-
-
-def stem(name: str) -> str:
-    return file_stem(name, K=K, eps=eps, spread=spread)
-
-
-col_ce, col_split = st.columns(2)
-col_ce.subheader("Cross-entropy against p")
-figure(figures.ce_vs_prob(K, eps, spread=spread), key="curves_ce", stem=stem("ce-vs-p"),
-       title=f"Cross-entropy against p: {settings}", where=col_ce,
-       caption=explain.ce_vs_prob_caption(K, eps, spread=spread))
-col_split.subheader("CE = H(ỹ) + KL(ỹ‖p)")
-figure(figures.ce_decomposition(K, eps, spread=spread), key="curves_split", stem=stem("ce-h-plus-kl"),
-       title=f"CE = H(ỹ) + KL(ỹ‖p): {settings}", where=col_split,
-       caption=explain.decomposition_caption(K, eps, spread=spread))
-
-st.subheader("Loss against the logit gap")
-figure(figures.ce_vs_gap(K, eps, spread=spread), key="curves_gap", stem=stem("ce-vs-gap"),
-       title=f"Cross-entropy against the logit gap: {settings}", caption=explain.gap_caption(K, eps, spread=spread))
-formula(explain.gap_latex(K, eps, spread=spread))
+explorable("curves", K, eps, spread, [
+    {"kind": "row", "blocks": [
+        {"kind": "figure", "part": "ce", "caption": "ce_caption", "stem": "ce_stem", "key": "curves_ce",
+         "heading": "Cross-entropy against p", "title": "Cross-entropy against p",
+         "label": "Line chart of the cross-entropy against the predicted probability p"},
+        {"kind": "figure", "part": "split", "caption": "split_caption", "stem": "split_stem", "key": "curves_split",
+         "heading": "CE = H(ỹ) + KL(ỹ‖p)", "title": "CE = H(ỹ) + KL(ỹ‖p)",
+         "label": "Stacked areas: the entropy floor H and the KL divergence over p"}]},
+    {"kind": "figure", "part": "gap", "caption": "gap_caption", "stem": "gap_stem", "key": "curves_gap",
+     "heading": "Loss against the logit gap", "title": "Cross-entropy against the logit gap",
+     "label": "Line chart of the cross-entropy against the logit gap"},
+    {"kind": "math", "part": "gap_formula"},
+])
 
 with st.container(border=True):
     st.subheader("Check with PyTorch")
@@ -75,5 +66,6 @@ with st.container(border=True):
             st.code(check.code(), language="python")
         st.caption(f"Computed on this server with torch {check.torch_version}, float64, CPU.")
 
+gradient_section(K, eps, spread)
 check_understanding("curves", quiz.loss_curves_questions(K, eps, spread))
 share_panel("curves", TITLE)

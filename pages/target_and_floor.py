@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
-from lib import explain, figures, quiz
-from lib.explain import explainer_settings
-from lib.export import file_stem
-from lib.smoothing import SPREAD_LABELS, entropy_floor, floor_grid, max_eps, other_spread
+from lib import quiz
+from lib.explainer import words
 from ui.controls import smoothing_controls
-from ui.figure import figure
+from ui.explorable import explorable
+from ui.framework_calls import framework_calls
 from ui.quiz import check_understanding
 from ui.routing import run_through_router
 from ui.share import share_panel
-from ui.text import formula, prose, show_text
+from ui.text import prose, show_text
 
 run_through_router()
 
 TITLE = "Smoothed target & entropy floor"
-
-
-@st.cache_data(show_spinner=False)
-def heatmap_data(spread: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The K × ε grid of floors for the heat map: the same for every slider position, so computed once."""
-    ks, eps_grid = figures.heatmap_axes()
-    return ks, eps_grid, floor_grid(ks, eps_grid, spread=spread)
 
 
 st.title(TITLE)
@@ -35,39 +26,25 @@ prose(
     "L_min = −Σᵢ ỹᵢ ln ỹᵢ. Move K and ε and watch both."
 )
 K, eps, spread = smoothing_controls("floor")
-other = other_spread(spread)
-settings = explainer_settings(K, eps, spread)
-
-
-def stem(name: str) -> str:
-    return file_stem(name, K=K, eps=eps, spread=spread)
-
-
-formula(explain.target_latex(K, eps, spread=spread))
-figure(figures.target_bars(K, eps, spread=spread), key="floor_bars", stem=stem("target"),
-       title=f"Smoothed target ỹ: {settings}", caption=explain.target_bars_caption(K, eps, spread=spread))
-
-floor = entropy_floor(K, eps, spread=spread)
-col_now, col_other = st.columns(2)
-col_now.metric(f"Entropy floor L_min, {SPREAD_LABELS[spread]}", f"{floor:.4f} nats",
-               help="The smallest cross-entropy any prediction can reach against this target.")
-if eps <= max_eps(K, spread=other):
-    col_other.metric(f"Same K and ε, {SPREAD_LABELS[other]}", f"{entropy_floor(K, eps, spread=other):.4f} nats")
-else:
-    col_other.metric(f"Same K and ε, {SPREAD_LABELS[other]}", "not defined",
-                     help=f"With K = {K}, ε = {eps:g} would make a wrong class more likely than the true one.")
-formula(explain.floor_sum_latex(K, eps, spread=spread))
-
-col_curve, col_map = st.columns(2)
-figure(figures.floor_vs_eps(K, eps, spread=spread), key="floor_curve", stem=stem("floor-vs-eps"),
-       title=f"Entropy floor against ε: {settings}", caption=explain.floor_curve_caption(K, eps, spread=spread),
-       where=col_curve)
-ks, eps_grid, floors = heatmap_data(spread)
-figure(figures.floor_heatmap(ks, eps_grid, floors, K=K, eps=eps, spread=spread), key="floor_heatmap",
-       stem=stem("floor-heatmap"), title=f"Entropy floor over K and ε: {settings}",
-       caption=explain.heatmap_caption(K, eps, ks, eps_grid, floors, spread=spread), where=col_map)
+explorable("floor", K, eps, spread, [
+    {"kind": "math", "part": "target_formula"},
+    {"kind": "figure", "part": "bars", "caption": "bars_caption", "stem": "bars_stem", "key": "floor_bars",
+     "title": "Smoothed target ỹ", "label": "Bar chart of the smoothed target ỹ"},
+    {"kind": "metrics", "metrics": [
+        {"label": "floor_label", "value": "floor_value",
+         "help": "The smallest cross-entropy any prediction can reach against this target."},
+        {"label": "other_label", "value": "other_value", "note": "other_note"}]},
+    {"kind": "math", "part": "sum_formula"},
+    {"kind": "row", "blocks": [
+        {"kind": "figure", "part": "curve", "caption": "curve_caption", "stem": "curve_stem", "key": "floor_curve",
+         "title": "Entropy floor against ε", "label": "Line chart of the entropy floor against ε"},
+        {"kind": "figure", "part": "heatmap", "caption": "heatmap_caption", "stem": "heatmap_stem",
+         "key": "floor_heatmap", "title": "Entropy floor over K and ε",
+         "label": "Heat map of the entropy floor over K and ε"}]},
+])
 
 if show_text():
-    st.info(explain.worked_example_sentence(), icon=":material/calculate:")
+    st.info(words.pytorch_conversion_sentence(K, eps, spread), icon=":material/calculate:")
+framework_calls(K, eps, spread)
 check_understanding("floor", quiz.target_and_floor_questions(K, eps, spread))
 share_panel("floor", TITLE)

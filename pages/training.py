@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import figures_training as figs
-from lib import runs
+from lib import quiz
 from lib.export import file_stem
+from lib.paths import models_dir as shipped_models_dir
+from lib.training import figures as figs
+from lib.training import runs, words
 from ui.figure import figure
+from ui.quiz import check_understanding
 from ui.routing import run_through_router
 from ui.share import share_panel
+from ui.study_panels import under_shift_section, wrong_classes_section
 from ui.text import prose
-from ui.toy_panel import toy_panel
+from ui.toy_panel import QUESTIONS_FOR, toy_panel
 from ui.training_state import URL_SCOPE, url_to_widgets, widgets_to_url
 from ui.url_sync import mark_moved
 
@@ -30,19 +34,22 @@ st.title(TITLE)
 prose("With smoothing ε the training loss is a cross-entropy against ỹ, and **CE(ỹ, p) = H(ỹ) + KL(ỹ‖p)** "
       "cannot go below the entropy floor H(ỹ). Below: our two CIFAR-10 models (ε = 0 and ε = 0.1, same "
       f"recipe otherwise), measured on {runs.TEST_SET}, and a small classifier you train here.")
-models_dir = runs.shipped_models_dir()
+models_dir = shipped_models_dir()
 all_runs = load_runs(str(models_dir), runs.logs_fingerprint(models_dir))
 triples = runs.shared_triples(all_runs)
 run_names = ", ".join(run.label for run in all_runs)
 url_to_widgets(triples)
+# The toy's (K, ε) as the widgets hold them now: the questions under the tabs ask about them, and the toy's
+# fragment reruns the page when its sliders move past what the questions were built for.
+toy_settings = st.session_state[QUESTIONS_FOR] = (st.session_state.training_toy_k, st.session_state.training_toy_eps)
 if not all_runs:
-    st.info(f"No training logs in {models_dir} yet (they come from `python -m lib.train … --export`): only the "
+    st.info(f"No training logs in {models_dir} yet (they come from `python -m lib.cifar.train … --export`): only the "
             "train-it-yourself tab has something to show.", icon=":material/hourglass_empty:")
 elif all_runs[0].data_source == "generated":
     st.warning(f"These logs come from a --dry-run: {runs.DRY_RUN_SET}. Their numbers mean nothing.")
 
-curves, calibration, representations, yourself = st.tabs(
-    ["Training curves", "Calibration", "Representations", "Train it yourself"])
+curves, calibration, shift, erased, representations, yourself = st.tabs(
+    ["Training curves", "Calibration", "Under shift", "What smoothing erases", "Representations", "Train it yourself"])
 with curves:
     if all_runs:
         left, right = st.columns([2, 3])
@@ -54,33 +61,37 @@ with curves:
                stem=file_stem("training-loss", window=window, view=view),
                title=f"CIFAR-10 training loss ({run_names}), moving average over {window} steps"
                      + (", minus its floor" if above else ""),
-               caption=runs.curves_caption(all_runs, window, above_floor=above))
-        prose(runs.why_not_compare(all_runs, window))
+               caption=words.curves_caption(all_runs, window, above_floor=above))
+        prose(words.why_not_compare(all_runs, window))
         figure(figs.test_metrics(all_runs), key="training_metrics_chart", stem=file_stem("test-metrics"),
                title=f"Test metrics per epoch ({run_names}), {runs.TEST_SET}",
-               caption=runs.test_metrics_caption(all_runs))
+               caption=words.test_metrics_caption(all_runs))
 with calibration:
     if all_runs:
         scaled = st.toggle("After temperature scaling", key="training_scaled",
                            help="One scalar T divides the logits, fitted on held-out training images (Guo et al. "
                                 "2017); it never changes the predicted class.")
         for col, run in zip(st.columns(len(all_runs)), all_runs, strict=True):
-            part = run.last["test_temperature_scaled" if scaled else "test"]
+            part, _, _ = runs.reliability_figures(run, scaled=scaled)
             figure(figs.reliability_diagram(part["reliability"], title=run.label), where=col,
                    key=f"training_reliability_{run.name}",
                    stem=file_stem("reliability", run.name, "temperature-scaled" if scaled else "raw"),
                    title=f"Reliability diagram, {run.label} ({'after' if scaled else 'before'} temperature scaling)",
-                   caption=runs.reliability_caption(run, scaled=scaled))
-        prose(runs.calibration_summary(all_runs))
-        st.table(runs.calibration_table(all_runs))
+                   caption=words.reliability_caption(run, scaled=scaled))
+        prose(words.calibration_summary(all_runs))
+        st.table(words.calibration_table(all_runs))
         st.caption("Literature: Guo et al. 2017, *On Calibration of Modern Neural Networks*; Müller, Kornblith & "
                    "Hinton 2019, *When Does Label Smoothing Help?* Different data and networks: set beside ours "
                    "for scale, not as a like-for-like comparison.")
+with shift:
+    under_shift_section()
+with erased:
+    wrong_classes_section()
 with representations:
     if triples:
         key = st.selectbox("Classes", triples, key="training_triple", on_change=mark_moved,
                            args=(URL_SCOPE,), format_func=lambda t: t.replace("-", ", "))
-        shared_caption = runs.projection_caption(all_runs, key)
+        shared_caption = words.projection_caption(all_runs, key)
         for col, run in zip(st.columns(len(all_runs)), all_runs, strict=True):
             figure(figs.projection(runs.projection(run, key), title=run.label), where=col, caption=None,
                    key=f"training_projection_{run.name}", stem=file_stem("projection", run.name, key),
@@ -93,4 +104,6 @@ with representations:
 with yourself:
     toy_panel()
 widgets_to_url()
+# Under the tabs, not inside the last one: the questions are there whichever tab is open.
+check_understanding("training", quiz.toy_questions(*toy_settings))
 share_panel("training", TITLE)

@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,9 +38,9 @@ from browser_helpers import (
 )
 from PIL import Image
 
-from lib.data import CLASSES
-from lib.model import export_model
-from lib.network import CifarEfficientNet
+from lib.cifar.data import CLASSES
+from lib.cifar.model import export_model
+from lib.cifar.network import CifarEfficientNet
 from lib.smoothing import entropy_floor
 
 pytestmark = pytest.mark.browser
@@ -112,11 +113,19 @@ def png(colour: tuple[int, int, int] = (30, 90, 200)) -> bytes:
 
 
 def floor_value(scope):
-    return scope.get_by_test_id("stMetricValue").first
+    return scope.get_by_test_id("lslabMetricValue").first
 
 
 def eps_thumb(scope):
-    return scope.get_by_role("group", name="ε, the smoothing strength").get_by_role("slider")
+    return scope.get_by_role("slider", name="ε, the smoothing strength")
+
+
+def settled_in_python(page, wanted: str, timeout_s: float = 30.0) -> None:
+    """Wait until a frame's address holds ``wanted``: the settled ε has reached Python (ui/explorable.py)."""
+    deadline = time.monotonic() + timeout_s
+    while not any(wanted in frame.url for frame in page.frames):
+        assert time.monotonic() < deadline, [frame.url for frame in page.frames]
+        page.wait_for_timeout(100)
 
 
 def target_download(scope):
@@ -157,6 +166,8 @@ def test_embed_mode_shows_the_page_without_toolbar_or_page_list(app_url, browser
             assert page.get_by_test_id(absent).count() == 0, absent
         eps_thumb(page).press("ArrowRight")  # a rerun keeps embed mode and its hidden page list
         expect(floor_value(page)).to_have_text(f"{entropy_floor(5, 0.21):.4f} nats", timeout=30_000)
+        page.wait_for_url("**eps=0.21**", timeout=30_000)  # the rerun for the settled ε has run
+        wait_for_idle(page)
         assert page.get_by_test_id("stSidebar").count() == 0
     finally:
         page.close()
@@ -194,6 +205,7 @@ def test_a_teacher_copies_the_snippet_and_it_works_in_a_course_page_on_another_s
             thumb.press("ArrowRight")
             thumb.press("ArrowRight")
             expect(floor_value(frame)).to_have_text(f"{entropy_floor(5, 0.22):.4f} nats", timeout=30_000)
+            settled_in_python(page, "eps=0.22")  # the download below is built for the settled state
             page.wait_for_timeout(1000)  # let plotly redraw before the picture
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=ARTIFACTS / "embedded-in-course-page.png")

@@ -1,4 +1,4 @@
-"""lib.classify: entropy, ceiling, per-image results, bad files beside good ones, and the page's sentences.
+"""lib.classifier.classify: entropy, ceiling, per-image results, bad files beside good ones, and the page's sentences.
 
 Models here are stand-ins with fixed outputs, so every number is known in advance; the real network
 is exercised in tests/test_classify_models.py and tests/test_page_classify.py.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 
 import numpy as np
 import pytest
@@ -16,14 +15,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from lib import classify
-from lib.data import CLASSES
-from lib.image_io import RejectedImage
+from lib.cifar.data import CLASSES
+from lib.classifier import classify, words
+from lib.classifier.image_io import BUDGET_MESSAGE, MEMORY_MESSAGE, RejectedImage
 from lib.smoothing import smoothed_target
+from lib.timing import percentile_ms
 
 
 class FixedClassifier:
-    """Duck-typed ``lib.model.Classifier`` answering every image with the same probabilities."""
+    """Duck-typed ``lib.cifar.model.Classifier`` answering every image with the same probabilities."""
 
     def __init__(self, probs: np.ndarray, label_smoothing: float) -> None:
         self.probs = np.asarray(probs, dtype=np.float64)
@@ -88,8 +88,8 @@ def test_ceiling_is_one_minus_eps_plus_eps_over_k():
 
 
 def test_percentile_ms_reads_seconds_and_reports_milliseconds():
-    assert classify.percentile_ms([0.010, 0.020, 0.030], 50) == pytest.approx(20.0)
-    assert math.isnan(classify.percentile_ms([], 50))
+    assert percentile_ms([0.010, 0.020, 0.030], 50) == pytest.approx(20.0)
+    assert math.isnan(percentile_ms([], 50))
 
 
 # --------------------------------------------------------------------------------------------- results
@@ -102,7 +102,7 @@ def test_prediction_reports_top_class_confidence_entropy_and_ceiling():
 def test_an_upload_is_decoded_shrunk_to_32px_and_seen_by_every_model(models):
     result = classify.classify_upload("photo.png", png_bytes((640, 480)), models)
     assert isinstance(result, classify.ImageResult)
-    assert result.original.size == (640, 480) and result.model_view.size == (32, 32)
+    assert result.size == (640, 480) and result.thumbnail.size == (640, 480) and result.model_view.size == (32, 32)
     assert [p.model for p in result.predictions] == ["eps0", "eps0.1"]
     assert np.array_equal(models["eps0"].seen[0], models["eps0.1"].seen[0])  # the same pixels for both
     assert np.array_equal(models["eps0"].seen[0][0], np.asarray(result.model_view))
@@ -136,6 +136,31 @@ def test_bad_files_are_rejected_with_a_reason_and_good_ones_beside_them_still_cl
     assert progress == [(i, 5) for i in range(1, 6)]
 
 
+class RunsOutOfMemoryOnBlue(FixedClassifier):
+    """A stand-in whose inference fails for one image: as a real model can under memory pressure."""
+
+    def predict_uint8(self, batch: np.ndarray) -> np.ndarray:
+        if (batch[..., 2] > 200).all():
+            raise MemoryError
+        return super().predict_uint8(batch)
+
+
+def test_any_failure_of_one_image_becomes_its_message_and_the_others_are_classified(models):
+    models["eps0.1"] = RunsOutOfMemoryOnBlue(SOFT, 0.1)
+    items = [classify.Upload("red.png", png_bytes()), classify.Upload("blue.png", png_bytes(colour=(0, 0, 255))),
+             classify.Upload("also red.png", png_bytes())]
+    results = classify.classify_many(items, models)
+    assert [type(r).__name__ for r in results] == ["ImageResult", "RejectedImage", "ImageResult"]
+    assert results[1] == RejectedImage("blue.png", MEMORY_MESSAGE)
+
+
+def test_the_runs_pixel_budget_refuses_what_comes_after_it_is_used_up(models, monkeypatch):
+    monkeypatch.setattr(classify, "RUN_PIXEL_BUDGET", 3 * 64 * 48)
+    results = classify.classify_many([classify.Upload(f"{i}.png", png_bytes()) for i in range(5)], models)
+    assert [type(r).__name__ for r in results] == ["ImageResult"] * 3 + ["RejectedImage"] * 2
+    assert results[3].reason == BUDGET_MESSAGE
+
+
 def test_samples_keep_their_true_label(models):
     pixels = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
     (result,) = classify.classify_many([classify.Sample("CIFAR-10 test #7 (cat)", pixels, "cat")], models)
@@ -145,17 +170,8 @@ def test_samples_keep_their_true_label(models):
 def test_one_run_classifies_at_most_the_limit_and_says_so(models):
     items = [classify.Upload(f"{i}.png", png_bytes()) for i in range(classify.MAX_IMAGES_PER_RUN + 3)]
     assert len(classify.classify_many(items, models)) == classify.MAX_IMAGES_PER_RUN
-    assert "first 24" in classify.over_limit_note(len(items))
-    assert classify.over_limit_note(classify.MAX_IMAGES_PER_RUN) is None
-
-
-@pytest.mark.parametrize(("cores", "threads"), [(1, 1), (2, 1), (4, 2), (8, 4), (64, 4)])
-def test_inference_threads_take_half_the_cores_between_one_and_four(cores, threads):
-    assert classify.inference_threads(cores) == threads
-
-
-def test_usable_cores_is_a_positive_count_no_larger_than_the_machine():
-    assert 1 <= classify.usable_cores() <= (os.cpu_count() or 1)
+    assert "first 24" in words.over_limit_note(len(items))
+    assert words.over_limit_note(classify.MAX_IMAGES_PER_RUN) is None
 
 
 def test_warm_up_runs_each_model_once(models):
@@ -167,38 +183,60 @@ def test_warm_up_runs_each_model_once(models):
 def test_timing_summary_counts_only_classified_images():
     view = Image.new("RGB", (32, 32))
     done = [classify.ImageResult(f"{i}", view, view, (), s) for i, s in enumerate([0.010, 0.030, 0.020])]
-    text = classify.timing_summary([*done, RejectedImage("bad", "nope")])
+    text = words.timing_summary([*done, RejectedImage("bad", "nope")])
     assert text.startswith("3 images: median 20 ms per image (slowest 30 ms)")
-    assert classify.timing_summary([RejectedImage("bad", "nope")]) is None
+    assert words.timing_summary([RejectedImage("bad", "nope")]) is None
 
 
 def test_headline_and_grid_caption_show_the_numbers_of_the_prediction(models):
     result = classify.classify_upload("x.png", png_bytes(), models)
     soft = result.prediction("eps0.1")
-    headline = classify.prediction_headline(soft)
+    headline = words.prediction_headline(soft)
     assert headline.startswith("ε = 0.1: airplane, 80.0% (the smoothed target stops at 91.0%) · entropy ")
     assert headline.endswith(" nats of at most ln 10 = 2.30")
-    assert "one-hot target" in classify.prediction_headline(result.prediction("eps0"))
-    assert classify.grid_caption(result, "eps0").startswith("airplane 97% · ")
+    assert "one-hot target" in words.prediction_headline(result.prediction("eps0"))
+    assert words.grid_caption(result, "eps0").startswith("ε = 0: airplane 97%  \nε = 0.1: airplane 80%  \n")
+    assert words.grid_caption(result, "eps0.1").startswith("ε = 0.1: airplane 80%  \nε = 0: airplane 97%  \n")
 
 
 def test_what_to_notice_compares_the_models_and_warns_about_forced_classes(models):
     result = classify.classify_upload("x.png", png_bytes(), models)
-    first, second, third = classify.what_to_notice(result)
+    first, second, third = words.what_to_notice(result)
     assert "ε = 0.1 is less sure: 80.0% for airplane against 97.0%" in first
     assert "91.0%" in second and "one of CIFAR-10's 10 classes" in third
-    alone = classify.ImageResult("x", result.original, result.model_view, result.predictions[1:], 0.1)
-    assert len(classify.what_to_notice(alone)) == 1
+    assert "here it says 80.0%, below it" in second and "not a cap on each image" in second
+    alone = classify.ImageResult("x", result.thumbnail, result.model_view, result.predictions[1:], 0.1)
+    assert len(words.what_to_notice(alone)) == 1
+
+
+def test_the_model_view_caption_says_when_the_picture_was_cropped_to_its_centre_square(models):
+    wide = classify.classify_upload("wide.png", png_bytes(size=(300, 200)), models)
+    assert words.model_view_caption(wide) == (
+        "What the model sees: the centre 200×200 square of the 300×200 picture (its left and right are cut off), "
+        "shrunk to 32×32, enlarged")
+    square = classify.classify_upload("square.png", png_bytes(size=(64, 64)), models)
+    assert words.model_view_caption(square) == "What the model sees: 32×32, enlarged"
+
+
+def test_the_ceiling_sentence_says_where_this_image_sits_against_the_target_top():
+    """A CIFAR image at 97 % from the ε = 0.1 model is above 1 − ε + ε/K; the text must not claim it bunches there."""
+    classes = tuple(f"c{i}" for i in range(10))
+    for confidence, where in ((0.973, "above that line"), (0.908, "at it"), (0.62, "below it")):
+        probs = np.full(10, (1 - confidence) / 9)
+        probs[3] = confidence
+        text = words.ceiling_sentence(classify.ModelPrediction("eps0.1", 0.1, classes, probs))
+        assert f"here it says {confidence:.1%}, {where}" in text and "91.0%" in text
+        assert "bunch" not in text
 
 
 def test_probabilities_note_says_which_models_average_the_mirror(models):
-    assert classify.probabilities_note(models) == (
+    assert words.probabilities_note(models) == (
         "Probabilities are each model's raw softmax outputs (no temperature scaling).")
     models["eps0.1"].mirror_average = True
     assert "; for eps0.1, of its logits averaged over the 32×32 view and its mirror" in \
-        classify.probabilities_note(models)
+        words.probabilities_note(models)
     models["eps0"].mirror_average = True
-    note = classify.probabilities_note(models)
+    note = words.probabilities_note(models)
     assert note.endswith("averaged over the 32×32 view and its mirror image, as in the model card's figures.")
     assert "for eps0" not in note
 
@@ -217,6 +255,8 @@ def test_pick_model_never_echoes_markdown_from_a_crafted_link():
     assert "evil" not in note and "(an unreadable value)" in note
     _, note = classify.pick_model("eps0.5", ["eps0", "eps0.1"], "eps0.1")
     assert '"eps0.5"' in note
+    _, note = classify.pick_model("__bold__", ["eps0", "eps0.1"], "eps0.1")
+    assert note.startswith('Model "\\_\\_bold\\_\\_" is not one of the shipped models')
 
 
 def test_pick_model_falls_back_to_what_exists_when_the_default_is_missing():
@@ -232,13 +272,13 @@ def test_the_model_view_is_enlarged_with_crisp_square_pixels():
     assert np.array_equal(big[::8, ::8], np.asarray(view)) and np.array_equal(big[7::8, 7::8], np.asarray(view))
 
 
-def test_display_copy_shrinks_only_large_pictures():
-    small, large = Image.new("RGB", (300, 200)), Image.new("RGB", (4000, 1000))
-    assert classify.display_copy(small) is small
-    assert classify.display_copy(large).size == (768, 192) and large.size == (4000, 1000)
+def test_a_large_upload_keeps_only_a_display_thumbnail_and_its_size(models):
+    result = classify.classify_upload("wide.png", png_bytes((4000, 1000)), models)
+    assert result.thumbnail.size == (768, 192) and result.size == (4000, 1000)
+    assert result.decoded_pixels == 4000 * 1000
 
 
 def test_describe_decoded_lists_size_and_decoding_notes():
     view = Image.new("RGB", (32, 32))
     result = classify.ImageResult("x", Image.new("RGB", (640, 480)), view, (), 0.1, ("grayscale image",))
-    assert classify.describe_decoded(result) == "640×480 pixels as given; grayscale image."
+    assert words.describe_decoded(result) == "640×480 pixels as given; grayscale image."

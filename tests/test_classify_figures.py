@@ -1,4 +1,4 @@
-"""lib.figures_classify: the probability bars show the prediction's own numbers and the right ceiling."""
+"""lib.classifier.figures: the probability bars show the prediction's own numbers and the right ceiling."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import plotly.graph_objects as go
 import pytest
 
 from lib import palette
-from lib.classify import ModelPrediction
-from lib.data import CLASSES
-from lib.figures_classify import probability_bars
+from lib.cifar.data import CLASSES
+from lib.classifier.classify import ModelPrediction
+from lib.classifier.figures import probability_bars
 
 PROBS = np.array([0.05, 0.05, 0.62, 0.08, 0.05, 0.05, 0.04, 0.02, 0.02, 0.02])
 
@@ -19,12 +19,12 @@ def bars_of(eps: float) -> go.Figure:
 
 
 def test_bars_show_every_class_with_its_probability():
-    (bars,) = bars_of(0.1).data
+    bars, _ = bars_of(0.1).data
     assert list(bars.x) == list(CLASSES) and np.allclose(bars.y, PROBS)
 
 
 def test_only_the_top_class_is_highlighted_and_labelled():
-    (bars,) = bars_of(0.1).data
+    bars, _ = bars_of(0.1).data
     colours, labels = list(bars.marker.color), list(bars.text)
     assert colours[2] == palette.BLUE and colours.count(palette.BLUE) == 1
     assert labels[2] == "62.0%" and labels.count("") == 9  # the value is printed, not told by colour alone
@@ -33,9 +33,11 @@ def test_only_the_top_class_is_highlighted_and_labelled():
 @pytest.mark.parametrize(("eps", "ceiling", "words"), [(0.1, 0.91, "1 − ε + ε/K = 0.910"), (0.0, 1.0, "one-hot")])
 def test_the_dashed_line_sits_at_the_smoothed_target_ceiling(eps, ceiling, words):
     fig = bars_of(eps)
-    (line,) = fig.layout.shapes
-    assert line.y0 == line.y1 == pytest.approx(ceiling) and line.line.dash == "dash"
-    assert words in fig.layout.annotations[0].text
+    _, line = fig.data
+    assert list(line.y) == pytest.approx([ceiling, ceiling]) and line.line.dash == "dash"
+    assert words in line.name
+    # Named in the legend below the class names, not by a label on the plot where the top bar's value sits.
+    assert not fig.layout.annotations and fig.layout.legend.y < 0
 
 
 def test_title_names_the_model_top_class_confidence_and_entropy():

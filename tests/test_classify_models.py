@@ -1,6 +1,6 @@
 """The classify page's claims, checked on the shipped models (skipped until assets/models/ holds them).
 
-* both models classify an upload through lib.classify and report the ε they were trained with;
+* both models classify an upload through lib.classifier.classify and report the ε they were trained with;
 * on 200 CIFAR-10 test images the ε = 0.1 model is less sure than the ε = 0 model: its median top
   confidence sits at its smoothed target's top, 1 − ε + ε/K = 0.91, while ε = 0 piles up above 0.99
   (needs the CIFAR-10 test images; skipped without).
@@ -14,15 +14,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lib import classify, samples
-from lib.data import load_cifar10, stratified_indices
-from lib.model import ASSETS, load_classifier
+from lib.cifar.data import find_source, load_cifar10, stratified_indices
+from lib.cifar.model import load_classifier
+from lib.classifier import classify
+from lib.paths import ASSETS
 
 SHIPPED = ASSETS / "models"
 pytestmark = pytest.mark.skipif(
     not all((SHIPPED / name / "model.json").exists() for name in ("eps0", "eps0.1")),
     reason="the shipped models assets/models/eps0 and assets/models/eps0.1 are not there yet "
-           "(python -m lib.train --export assets/models/eps0.1 ...)",
+           "(python -m lib.cifar.train --export assets/models/eps0.1 ...)",
 )
 
 
@@ -33,9 +34,9 @@ def shipped():
 
 @pytest.fixture(scope="module")
 def cifar_test_subset():
-    source = samples.find_test_source()
+    source = find_source()
     if source is None:
-        pytest.skip("no CIFAR-10 test images on this machine (see lib.samples.HOW_TO_GET_SAMPLES)")
+        pytest.skip("no CIFAR-10 test images on this machine (see lib.classifier.samples.HOW_TO_GET_SAMPLES)")
     split = load_cifar10(source, "test")
     index = stratified_indices(split.labels, per_class=20, seed=0)
     return split.images[index], split.labels[index]

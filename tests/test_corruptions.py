@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lib import corruptions
+from lib.training import corruptions
 
 
 def tiny(seed: int = 0, shape=(2, 5, 6, 3)) -> np.ndarray:

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lib import data
-from lib.data import CLASSES, holdout_split, load_cifar10, stratified_indices
+from lib.cifar import data
+from lib.cifar.data import CLASSES, holdout_split, load_cifar10, stratified_indices
 
 
 @pytest.fixture(autouse=True)

@@ -1,14 +1,22 @@
-"""The figures' text alternatives (lib.explain.*_caption) state the same numbers as lib computes."""
+"""The figures' text alternatives (lib.explainer.words.*_caption) state the same numbers as lib computes."""
 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
 
-from lib import explain, figures
-from lib.smoothing import entropy_floor, floor_grid, optimal_logit_gap, target_values
+from lib.explainer import figures, words
+from lib.smoothing import (
+    entropy_floor,
+    floor_grid,
+    optimal_logit_gap,
+    smoothed_target,
+    target_values,
+    to_pytorch_label_smoothing,
+)
 
 SETTINGS = [(2, 0.0, "all"), (10, 0.1, "all"), (10, 0.1, "others"), (5, 0.2, "others"), (1000, 0.99, "all")]
 
@@ -17,19 +25,19 @@ SETTINGS = [(2, 0.0, "all"), (10, 0.1, "all"), (10, 0.1, "others"), (5, 0.2, "ot
 def test_target_floor_and_curve_captions_carry_the_computed_values(K, eps, spread):
     on, off = target_values(K, eps, spread=spread)
     floor = entropy_floor(K, eps, spread=spread)
-    bars = explain.target_bars_caption(K, eps, spread=spread)
+    bars = words.target_bars_caption(K, eps, spread=spread)
     assert f"the true class {on:.4g}" in bars and f" {off:.4g}" in bars
-    curve = explain.floor_curve_caption(K, eps, spread=spread)
+    curve = words.floor_curve_caption(K, eps, spread=spread)
     assert f"ln K = {math.log(K):.4f} nats" in curve and f"L_min = {floor:.4f} nats" in curve
-    prob = explain.ce_vs_prob_caption(K, eps, spread=spread)
+    prob = words.ce_vs_prob_caption(K, eps, spread=spread)
     assert f"p = ỹ_true = {on:.4g}," in prob and f"the floor, {floor:.4f} nats" in prob
-    assert explain.explainer_settings(K, eps, spread) in prob
-    assert f"H(ỹ) = {floor:.4f} nats" in explain.decomposition_caption(K, eps, spread=spread)
+    assert words.explainer_settings(K, eps, spread) in prob
+    assert f"H(ỹ) = {floor:.4f} nats" in words.decomposition_caption(K, eps, spread=spread)
 
 
 @pytest.mark.parametrize("K,eps,spread", SETTINGS)
 def test_gap_caption_states_the_optimal_gap_or_that_there_is_none(K, eps, spread):
-    text = explain.gap_caption(K, eps, spread=spread)
+    text = words.gap_caption(K, eps, spread=spread)
     gap = optimal_logit_gap(K, eps, spread=spread)
     if math.isinf(gap):
         assert "only the one-hot curve is drawn" in text
@@ -41,12 +49,24 @@ def test_gap_caption_states_the_optimal_gap_or_that_there_is_none(K, eps, spread
 def test_heatmap_caption_reads_its_range_from_the_grid_it_describes(spread):
     ks, eps_grid = figures.heatmap_axes()
     floors = floor_grid(ks, eps_grid, spread=spread)
-    text = explain.heatmap_caption(10, 0.1, ks, eps_grid, floors, spread=spread)
+    text = words.heatmap_caption(10, 0.1, ks, eps_grid, floors, spread=spread)
     assert f"K = {ks[0]}–{ks[-1]} and ε = 0–0.99" in text
     top = np.nanmax(floors)
     assert f"to {top:.3f} nats at K = 1000, ε = 0.99" in text
     assert top < math.log(1000) - 0.01  # the map never reaches ln 1000: no target on it is uniform
     assert f"L_min = {entropy_floor(10, 0.1, spread=spread):.4f} nats" in text
-    small = explain.heatmap_caption(3, 0.5, ks[:3], eps_grid[:11], floors[:3, :11], spread=spread)
+    small = words.heatmap_caption(3, 0.5, ks[:3], eps_grid[:11], floors[:3, :11], spread=spread)
     assert f"K = {ks[0]}–{ks[2]} and ε = 0–0.1," in small
     assert f"to {np.nanmax(floors[:3, :11]):.3f} nats" in small
+
+
+@pytest.mark.parametrize("K,eps,spread", SETTINGS)
+def test_the_pytorch_sentence_names_the_argument_that_rebuilds_the_current_target(K, eps, spread):
+    """The argument quoted, fed to PyTorch's "all" convention, gives back the target of (K, ε, spread)."""
+    text = words.pytorch_conversion_sentence(K, eps, spread)
+    argument = to_pytorch_label_smoothing(K, eps, spread=spread)
+    quoted = re.findall(r"label_smoothing(?:=| = ε·K/\(K−1\) = [\d.]+·\d+/\d+ = )([\d.]+)[`)]", text)[0]
+    assert float(quoted) == pytest.approx(argument, abs=5e-5)
+    np.testing.assert_allclose(smoothed_target(K, argument, spread="all"), smoothed_target(K, eps, spread=spread),
+                               atol=1e-12)
+    assert f"K = {K}, ε = {eps:g}" in text and f"{entropy_floor(K, eps, spread=spread):.4f} nats" in text

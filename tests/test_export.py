@@ -7,8 +7,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lib import explain, figures
-from lib.explain import explainer_settings
+from lib.explainer import figures, words
+from lib.explainer.words import explainer_settings
 from lib.export import chart_config, file_stem, standalone_html
 
 
@@ -34,7 +34,7 @@ def test_the_toolbar_png_is_named_after_the_settings():
 
 def test_the_html_file_works_offline_and_states_the_settings():
     settings = explainer_settings(10, 0.1, "all")
-    caption = explain.target_bars_caption(10, 0.1)
+    caption = words.target_bars_caption(10, 0.1)
     page = standalone_html(figures.target_bars(10, 0.1), title=f"Smoothed target <ỹ>: {settings}",
                            caption=caption, stem="s")
     assert page.startswith("<!DOCTYPE html>")

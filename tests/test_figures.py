@@ -1,4 +1,5 @@
-"""lib.figures and lib.explain: figures carry the right numbers, units and palette; text shows live values."""
+"""lib.explainer.figures and lib.explainer.words: figures carry the right numbers, units and palette; text shows
+live values."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from figure_helpers import trace_colours
+from helpers import trace_colours
 
-from lib import figures, palette
-from lib.explain import floor_sum_latex, gap_latex, target_latex, tex_number, worked_example_sentence
+from lib import palette
+from lib.explainer import figures
+from lib.explainer.words import floor_sum_latex, gap_latex, target_latex, tex_number, worked_example_sentence
 from lib.smoothing import entropy_floor, floor_grid, optimal_logit_gap
 
 ALL_BUILDERS = [figures.target_bars, figures.floor_vs_eps, figures.ce_vs_prob, figures.ce_decomposition,
@@ -105,3 +107,17 @@ def test_worked_example_sentence_states_both_floors_and_what_pytorch_reaches():
     text = worked_example_sentence()
     assert "0.5003 nats" in text and "0.5448 nats" in text
     assert "nn.CrossEntropyLoss(label_smoothing=0.1)" in text and "reaches **0.5003 nats**" in text
+
+
+def test_labels_stay_clear_of_each_other_and_of_the_edges():
+    """Issue 12: "KL = 0 at …" cut at the right edge, "0.910.9" at 375 px, a legend cut in the PNG export,
+    and the heat map's minor log ticks "2", "5" read as values of K."""
+    (note,) = figures.ce_decomposition(10, 0.1).layout.annotations
+    assert note.x == pytest.approx(0.91) and note.xanchor == "right"  # drawn on the line's left
+    (left,) = figures.ce_decomposition(10, 0.7).layout.annotations
+    assert left.x == pytest.approx(0.37) and left.xanchor == "left"
+    selected, other = figures.target_bars(10, 0.1).data
+    assert list(selected.text)[:2] == ["0.91", "0.01"] and other.text is None
+    assert max(len(t.name) for t in (selected, other)) <= 36
+    heat = figures.floor_heatmap(*figures.heatmap_axes(), np.zeros((1, 1)), K=10, eps=0.1).layout.yaxis
+    assert list(heat.ticktext) == [str(v) for v in heat.tickvals] and 1000 in heat.tickvals

@@ -1,4 +1,4 @@
-"""lib.figures_training: each figure draws the data and the reference lines its caption promises."""
+"""lib.training.figures: each figure draws the data and the reference lines its caption promises."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from figure_helpers import trace_colours
-from test_runs import build_log, write_run
+from helpers import build_log, trace_colours, write_run
 
-from lib import figures_training as figs
-from lib import palette, runs, toy
+from lib import palette
 from lib.calibration import reliability_bins
+from lib.training import figures as figs
+from lib.training import runs, toy
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +37,21 @@ PALETTE = {c.lower() for c in (*palette.OKABE_ITO, palette.GREY, palette.MARKER,
 
 def test_training_loss_draws_each_runs_curve_average_and_floor(two_runs):
     fig = figs.training_loss(two_runs, 10)
-    assert len(fig.data) == 4  # per step + moving average, per run
+    assert len(fig.data) == 6  # per step, moving average and floor, per run
     plain, smooth = two_runs
-    assert list(fig.data[2].y) == pytest.approx(smooth.loss)
-    assert list(fig.data[3].y) == pytest.approx(runs.moving_average(smooth.loss, 10))
-    assert sorted(_hline_values(fig)) == pytest.approx([0.0, smooth.floor])
-    assert "0.5003 nats" in _annotations(fig)
+    assert list(fig.data[3].y) == pytest.approx(smooth.loss)
+    assert list(fig.data[4].y) == pytest.approx(runs.moving_average(smooth.loss, 10))
+    floors = [t for t in fig.data if t.name.startswith("floor H(ỹ)")]
+    assert [t.y[0] for t in floors] == pytest.approx([0.0, smooth.floor])
+    assert floors[1].name == "floor H(ỹ), ε = 0.1: 0.5003 nats"
+    # No label sits on a line (the ε = 0 floor's lay over its own curve): the floors are named in the legend.
+    assert _annotations(fig) == "" and not _hline_values(fig)
     assert trace_colours(fig) <= PALETTE
+
+
+def test_the_test_metrics_legend_sits_below_the_panels_clear_of_their_titles(two_runs):
+    fig = figs.test_metrics(two_runs)
+    assert fig.layout.legend.yanchor == "top" and fig.layout.legend.y < 0
 
 
 def test_loss_minus_floor_puts_every_run_on_one_zero(two_runs):

@@ -10,13 +10,13 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import frameworks
+from lib.explainer import frameworks
 from lib.smoothing import cross_entropy_with_logits, smoothed_target
 from tests.strategies import settings as smoothing_settings
 
 
 def loss_as_written(key: str, logits: torch.Tensor, target: torch.Tensor, a: float) -> torch.Tensor:
-    """One sample's loss, transcribed from each framework's source (module docstring of lib.frameworks)."""
+    """One sample's loss, transcribed from each framework's source (module docstring of lib.explainer.frameworks)."""
     lprobs = F.log_softmax(logits, dim=-1)
     k = lprobs.shape[-1]
     nll = -lprobs.gather(-1, target[:, None]).squeeze(-1)

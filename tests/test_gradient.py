@@ -9,7 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import gradient
+from lib.explainer import gradient
 from lib.smoothing import optimal_logit_gap, smoothed_target, to_pytorch_label_smoothing
 from tests.strategies import settings as smoothing_settings
 

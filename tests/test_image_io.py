@@ -1,4 +1,4 @@
-"""lib.image_io: every odd or hostile upload gets a clear message or is handled, and nothing escapes.
+"""lib.classifier.image_io: every odd or hostile upload gets a clear message or is handled, and nothing escapes.
 
 Every input is generated here (Pillow, numpy or hand-written bytes); nothing is committed as a fixture.
 Warnings are errors in this module: a decode that emits one would be turned into a rejection, so the
@@ -17,19 +17,27 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from crafted_uploads import many_chunks_png, scan_bomb_jpeg, twelve_bit_jpeg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageFile
 
-from lib.image_io import (
+from lib.cifar.preprocess import to_model_domain
+from lib.classifier.image_io import (
     AVIF_MESSAGE,
     BOMB_MESSAGE,
+    BUDGET_MESSAGE,
+    CHUNKS_MESSAGE,
     EMPTY_MESSAGE,
     HEIC_MESSAGE,
     HTML_MESSAGE,
     MAX_BYTES,
     MAX_PIXELS,
+    MAX_PNG_CHUNKS,
+    SCANS_MESSAGE,
     SVG_MESSAGE,
+    THUMBNAIL_SIDE,
+    TWELVE_BIT_MESSAGE,
     UNKNOWN_MESSAGE,
     VIDEO_MESSAGE,
     DecodedImage,
@@ -37,7 +45,6 @@ from lib.image_io import (
     decode_many,
     decode_upload,
 )
-from lib.preprocess import to_model_domain
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -105,7 +112,7 @@ def rejected(name: str, data: bytes, **limits) -> RejectedImage:
 
 
 def rgb_at(result: DecodedImage, xy: tuple[int, int]) -> tuple[int, int, int]:
-    return result.image.getpixel(xy)
+    return result.thumbnail.getpixel(xy)
 
 
 GOOD_UPLOADS = {
@@ -253,7 +260,7 @@ def test_gif_frame_larger_than_its_screen_is_checked_against_the_pixel_cap():
 
 def test_one_pixel_image_decodes_to_a_32x32_model_input():
     result = decoded("dot.png", encode(Image.new("RGB", (1, 1), (10, 200, 30)), "PNG"))
-    model_input = to_model_domain(result.image)
+    model_input = result.view
     assert model_input.size == (32, 32) and model_input.mode == "RGB"
     assert np.all(np.asarray(model_input) == (10, 200, 30))
     assert any(note.startswith("small image (1×1)") for note in result.notes)
@@ -263,8 +270,8 @@ def test_10000x10_image_decodes_and_only_its_centre_square_is_classified():
     strip = Image.new("RGB", (10_000, 10), "red")
     strip.paste("lime", (4995, 0, 5005, 10))  # the centred 10×10 square
     result = decoded("strip.png", encode(strip, "PNG"))
-    assert result.image.size == (10_000, 10)
-    model_input = np.asarray(to_model_domain(result.image))
+    assert result.upright_size == (10_000, 10)
+    model_input = np.asarray(result.view)
     assert model_input.shape == (32, 32, 3)
     assert np.all(model_input == (0, 255, 0))
     assert result.notes == (
@@ -301,7 +308,7 @@ def test_16bit_gray_png_transparent_value_becomes_white():
 
 def test_cmyk_jpeg_decodes_to_rgb():
     result = decoded("print.jpg", GOOD_UPLOADS["cmyk.jpg"])
-    assert result.original_mode == "CMYK" and result.image.mode == "RGB"
+    assert result.original_mode == "CMYK" and result.thumbnail.mode == "RGB"
     red, green, blue = rgb_at(result, (20, 20))
     assert red > 240 and green < 15 and blue < 15
     assert "CMYK (print) colours converted to RGB" in result.notes
@@ -364,7 +371,7 @@ def test_exif_orientation_turns_the_photo_upright(orientation, top, bottom, fmt)
     stored = split_colours((40, 20), "red", "blue")
     params = {"quality": 95} if fmt == "JPEG" else {}
     result = decoded(f"phone.{fmt.lower()}", encode(stored, fmt, exif=with_orientation(orientation), **params))
-    assert result.original_size == (40, 20) and result.image.size == (20, 40)
+    assert result.original_size == (40, 20) and result.upright_size == (20, 40)
     expected = {"red": (255, 0, 0), "blue": (0, 0, 255)}
     assert np.allclose(rgb_at(result, (10, 5)), expected[top], atol=12)
     assert np.allclose(rgb_at(result, (10, 34)), expected[bottom], atol=12)
@@ -401,14 +408,14 @@ def test_decoded_image_gives_the_model_the_same_input_as_preprocessing_the_file_
     result = decoded(name, GOOD_UPLOADS[name])
     with Image.open(io.BytesIO(GOOD_UPLOADS[name])) as direct:
         expected = np.asarray(to_model_domain(direct))
-    assert np.array_equal(np.asarray(to_model_domain(result.image)), expected)
+    assert np.array_equal(np.asarray(result.view), expected)
 
 
 @pytest.mark.parametrize("name", sorted(GOOD_UPLOADS))
 def test_decoded_image_is_fully_loaded_rgb_without_metadata(name):
     result = decoded(name, GOOD_UPLOADS[name])
-    assert type(result.image) is Image.Image  # not a lazy ImageFile that could fail to decode later
-    assert result.image.mode == "RGB" and result.image.info == {}
+    assert type(result.thumbnail) is Image.Image  # not a lazy ImageFile that could fail to decode later
+    assert result.thumbnail.mode == "RGB" and result.thumbnail.info == {}
     assert result.format in {"PNG", "JPEG", "GIF", "WebP", "BMP"}
 
 
@@ -483,7 +490,7 @@ def test_formats_pillow_could_decode_are_refused_by_the_allowlist(fmt, monkeypat
     data = encode(Image.new("RGB", (8, 8), "red"), fmt)
     with Image.open(io.BytesIO(data)) as image:  # Pillow alone would happily decode these
         image.load()
-    monkeypatch.setattr("lib.image_io._sniff_refused", lambda data: None)  # the allowlist alone
+    monkeypatch.setattr("lib.classifier.image_io._sniff_refused", lambda data: None)  # the allowlist alone
     assert rejected(f"upload.{fmt.lower()}", data).reason == UNKNOWN_MESSAGE
 
 
@@ -520,7 +527,7 @@ def test_decoding_leaves_pillows_process_wide_settings_alone():
 
 
 def test_image_io_never_imports_streamlit():
-    code = "import sys, lib.image_io; sys.exit('streamlit' in sys.modules)"
+    code = "import sys, lib.classifier.image_io; sys.exit('streamlit' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO, check=False).returncode == 0
 
 
@@ -559,8 +566,8 @@ def mutated_images(draw) -> bytes:
 def _assert_clean_result(result: DecodedImage | RejectedImage) -> None:
     assert isinstance(result, DecodedImage | RejectedImage)
     if isinstance(result, DecodedImage):
-        assert result.image.mode == "RGB"
-        to_model_domain(result.image)  # never a lazy decode error later
+        assert result.thumbnail.mode == "RGB"
+        assert result.view.size == (32, 32) and result.view.mode == "RGB"
     else:
         assert result.reason
 
@@ -586,5 +593,51 @@ def test_mutated_images_never_make_decode_upload_raise(data):
 @pytest.mark.parametrize("wrap", [bytearray, memoryview])
 def test_bytearray_and_memoryview_uploads_decode_like_bytes(wrap):
     data = GOOD_UPLOADS["screenshot.png"]
-    assert np.array_equal(np.asarray(decoded("a.png", wrap(data)).image), np.asarray(decoded("b.png", data).image))
+    assert np.array_equal(np.asarray(decoded("a.png", wrap(data)).thumbnail),
+                          np.asarray(decoded("b.png", data).thumbnail))
     assert rejected("svg", wrap(b"<svg/>")).reason == SVG_MESSAGE
+
+
+# ---------------------------------------------------------------------------------------------------
+# Bounded cost: structure checked before decoding, never the full picture kept
+
+
+def test_a_jpeg_with_repeated_scans_is_refused_before_the_decoder_sees_it(monkeypatch):
+    bomb = scan_bomb_jpeg(side=256, repeats=200)
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded a scan bomb"))
+    reason = rejected("bomb.jpg", bomb).reason
+    assert reason == SCANS_MESSAGE.format(scans="205")
+
+
+def test_ordinary_progressive_jpegs_pass_the_scan_check():
+    photo = noise((300, 200))
+    for data in (encode(photo, "JPEG", progressive=True), encode(photo.convert("L"), "JPEG", progressive=True)):
+        assert data.count(b"\xff\xda") <= 12
+        decoded("photo.jpg", data)
+
+
+def test_a_png_of_more_chunks_than_any_encoder_writes_is_refused():
+    assert rejected("chunks.png", many_chunks_png(MAX_PNG_CHUNKS + 1)).reason == CHUNKS_MESSAGE.format(
+        limit=MAX_PNG_CHUNKS)
+    decoded("fine.png", many_chunks_png(100))
+
+
+def test_a_12_bit_jpeg_is_named_as_such_with_how_to_convert_it():
+    reason = rejected("scan.jpg", twelve_bit_jpeg()).reason
+    assert reason == TWELVE_BIT_MESSAGE and "12-bit JPEG" in reason and "8-bit JPEG or to PNG" in reason
+
+
+@pytest.mark.parametrize(("fmt", "size", "decoded_size"), [("JPEG", (4000, 3000), (2000, 1500)),
+                                                            ("PNG", (4000, 3000), (4000, 3000))])
+def test_a_large_image_keeps_only_its_view_and_a_thumbnail(fmt, size, decoded_size):
+    # JPEG decodes at 1/2 scale (draft: both sides stay ≥ 768); PNG decodes whole and is box-reduced at once.
+    result = decoded(f"big.{fmt.lower()}", encode(Image.new("RGB", size, (20, 120, 220)), fmt))
+    assert result.view.size == (32, 32) and result.thumbnail.size == (THUMBNAIL_SIDE, THUMBNAIL_SIDE * 3 // 4)
+    assert result.upright_size == size and result.decoded_pixels == decoded_size[0] * decoded_size[1]
+    assert np.abs(np.asarray(result.view, dtype=int) - (20, 120, 220)).max() <= 2
+
+
+def test_an_image_beyond_the_pixel_budget_is_refused_before_decoding():
+    data = encode(Image.new("RGB", (100, 100)), "PNG")
+    assert rejected("late.png", data, pixel_budget=9_999).reason == BUDGET_MESSAGE
+    assert decoded("fits.png", data, pixel_budget=10_000).decoded_pixels == 10_000

@@ -9,9 +9,17 @@ import pytest
 import torch
 from PIL import Image
 
-from lib.data import CLASSES
-from lib.model import META_FILE, WEIGHTS_FILE, ModelFileError, export_model, load_classifier, resolve_model
-from lib.network import CifarEfficientNet
+from lib.cifar.data import CLASSES
+from lib.cifar.model import (
+    META_FILE,
+    WEIGHTS_FILE,
+    ModelFileError,
+    available_models,
+    export_model,
+    load_classifier,
+    resolve_model,
+)
+from lib.cifar.network import CifarEfficientNet
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +85,14 @@ def test_missing_files_give_clear_errors(exported, tmp_path):
         load_classifier(tmp_path)
     with pytest.raises(ModelFileError, match="no shipped model named 'nope'"):
         resolve_model("nope", models_dir=tmp_path)
+
+
+def test_the_models_folder_is_read_when_asked_not_when_imported(exported, monkeypatch):
+    monkeypatch.setenv("LSLAB_MODELS_DIR", str(exported.parent))
+    assert available_models() == {"tiny": exported}
+    assert resolve_model("tiny") == exported
+    monkeypatch.setenv("LSLAB_MODELS_DIR", str(exported.parent / "elsewhere"))
+    assert available_models() == {}
 
 
 def test_truncated_weights_with_a_matching_checksum_still_fail_clearly(exported, tmp_path):

@@ -2,7 +2,7 @@
 
 Two small models with random weights (ε = 0 and ε = 0.1) are exported inside the test, so this runs
 without the shipped models; their predictions mean nothing, but every number the page prints can
-still be checked against lib.classify. Images are generated with Pillow; nothing is committed.
+still be checked against lib.classifier.classify. Images are generated with Pillow; nothing is committed.
 """
 
 from __future__ import annotations
@@ -15,14 +15,26 @@ import numpy as np
 import pytest
 import streamlit as st
 import torch
+from crafted_uploads import scan_bomb_jpeg, zero_png
 from PIL import Image
 from streamlit.testing.v1 import AppTest
+from test_decode_pool import SEGFAULT_ON_GIF, WITHOUT_SCAN_CHECK, gif
 
-import lib.model
-from lib.data import CLASSES, DATA_ENV
-from lib.image_io import EMPTY_MESSAGE, HEIC_MESSAGE, UNKNOWN_MESSAGE
-from lib.model import export_model
-from lib.network import CifarEfficientNet
+import lib.classifier.decode_pool
+from lib.cifar.data import CLASSES, DATA_ENV
+from lib.cifar.model import export_model
+from lib.cifar.network import CifarEfficientNet
+from lib.classifier import classify
+from lib.classifier.decode_pool import CRASH_MESSAGE, TIMEOUT_MESSAGE, DecodePool
+from lib.classifier.image_io import (
+    BUDGET_MESSAGE,
+    EMPTY_MESSAGE,
+    HEIC_MESSAGE,
+    RUN_PIXEL_BUDGET,
+    SCANS_MESSAGE,
+    THUMBNAIL_SIDE,
+    UNKNOWN_MESSAGE,
+)
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/classify.py"
@@ -43,7 +55,7 @@ def tiny_models(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def models_dir(tiny_models, monkeypatch) -> Path:
-    monkeypatch.setattr(lib.model, "MODELS_DIR", tiny_models)
+    monkeypatch.setenv("LSLAB_MODELS_DIR", str(tiny_models))
     monkeypatch.delenv(DATA_ENV, raising=False)
     st.cache_resource.clear()  # the page caches the models per process; each test starts clean
     yield tiny_models
@@ -101,8 +113,13 @@ def test_good_and_bad_files_of_one_upload_each_get_their_own_result(models_dir):
     # The two good files: a grid caption each, and two probability charts each (ε = 0 and ε = 0.1).
     captions = [c.value for c in at.caption]
     assert captions[0].startswith("2 images: median ") and "ms per image" in captions[0]
-    grid = [c for c in captions if c.endswith(" ms") and c.split(" ")[0] in CLASSES]
+    # Each grid cell shows both models' top class and confidence, the one in ?model= first.
+    grid = [c for c in captions if c.startswith("ε = ") and c.endswith(" ms")]
     assert len(grid) == 2
+    for cell in grid:
+        first, second, timing = cell.split("  \n")
+        assert first.startswith("ε = 0.1: ") and second.startswith("ε = 0: ")
+        assert first.split(" ")[3] in CLASSES and second.split(" ")[3] in CLASSES
     charts = at.get("plotly_chart")
     assert len(charts) == 4
     assert sum("smoothed target stops at 91.0%" in c for c in captions) == 2
@@ -155,7 +172,7 @@ def test_camera_photo_is_classified_after_the_toggle(models_dir):
 
 
 def test_without_cifar_images_the_gallery_says_how_to_get_them(models_dir, monkeypatch):
-    monkeypatch.setattr("lib.samples.find_test_source", lambda *a, **k: None)
+    monkeypatch.setattr("ui.classify_inputs.find_source", lambda *a, **k: None)
     at = open_page()
     at.toggle(key="classify_gallery_on").set_value(True)
     at.run()
@@ -184,8 +201,94 @@ def test_a_ticked_gallery_sample_is_classified_with_its_true_label(models_dir, m
 
 
 def test_missing_models_give_a_message_not_a_traceback(models_dir, monkeypatch, tmp_path):
-    monkeypatch.setattr(lib.model, "MODELS_DIR", tmp_path)
+    monkeypatch.setenv("LSLAB_MODELS_DIR", str(tmp_path))
     st.cache_resource.clear()
     at = open_page()
     assert not at.exception
     assert any("No trained models were found" in e.value for e in at.error)
+
+
+def test_the_results_come_right_under_the_inputs_and_the_questions_and_share_panel_after_them(models_dir):
+    at = open_page()
+    at.file_uploader(key="classify_upload").set_value([("a.png", png(), "image/png")])
+    at.run()
+    assert not at.exception
+    order = [getattr(node, "label", None) or getattr(node, "value", None) for node in at.main
+             if type(node).__name__ in ("Expander", "Caption")]
+    first_result = next(i for i, v in enumerate(order) if isinstance(v, str) and "ms per image" in v)
+    quiz = next(i for i, v in enumerate(order) if isinstance(v, str) and v.startswith("Check your understanding"))
+    share = order.index("Share or embed this view")
+    assert first_result < quiz < share, order
+
+
+# --------------------------------------------------------------------------------------------- bounded cost
+@pytest.fixture
+def worker_pool(monkeypatch):
+    """Put a pool of misbehaving workers (tests/test_decode_pool.py's commands) behind the page."""
+    pools = []
+
+    def install(**kwargs) -> DecodePool:
+        pools.append(DecodePool(workers=1, **kwargs))
+        monkeypatch.setattr(lib.classifier.decode_pool, "_shared", pools[-1])
+        return pools[-1]
+
+    yield install
+    for pool in pools:
+        pool.close()
+
+
+def test_a_scan_bomb_jpeg_beside_a_good_image_gets_its_message_and_the_good_one_its_result(models_dir):
+    at = open_page()
+    at.file_uploader(key="classify_upload").set_value(
+        [("bomb.jpg", scan_bomb_jpeg(), "image/jpeg"), ("good.png", png(), "image/png")])
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [SCANS_MESSAGE.format(scans="1,605")]
+    assert len(at.get("plotly_chart")) == 2 and at.caption[0].value.startswith("1 image: median ")
+
+
+def test_a_decoder_past_its_deadline_costs_one_file_and_the_run_goes_on(models_dir, worker_pool):
+    pool = worker_pool(deadline_s=1.0, command=WITHOUT_SCAN_CHECK)  # the decoder meets the bomb
+    at = open_page()
+    at.file_uploader(key="classify_upload").set_value(
+        [("bomb.jpg", scan_bomb_jpeg(), "image/jpeg"), ("good.png", png(), "image/png")])
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [TIMEOUT_MESSAGE.format(deadline=1.0)]
+    assert len(at.get("plotly_chart")) == 2 and pool.replaced == 1
+
+
+def test_a_crashing_decoder_costs_one_file_and_the_page_keeps_serving(models_dir, worker_pool):
+    pool = worker_pool(command=SEGFAULT_ON_GIF)
+    at = open_page()
+    at.file_uploader(key="classify_upload").set_value(
+        [("boom.gif", gif(), "image/gif"), ("good.png", png(), "image/png")])
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [CRASH_MESSAGE] and len(at.get("plotly_chart")) == 2
+    at.file_uploader(key="classify_upload").set_value([("again.png", png(colour=(0, 90, 0)), "image/png")])
+    at.run()
+    assert not at.exception and not at.error and pool.replaced == 1
+
+
+def test_24_images_of_25_megapixels_decode_within_the_runs_budget_and_keep_only_thumbnails(models_dir, monkeypatch):
+    kept = []
+    real = classify.classify_decoded
+    monkeypatch.setattr(classify, "classify_decoded", lambda *a, **k: kept.append(real(*a, **k)) or kept[-1])
+    data = zero_png(5000)
+    at = open_page()
+    at.file_uploader(key="classify_upload").set_value([(f"black{i}.png", data, "image/png") for i in range(24)])
+    at.run()
+    assert not at.exception
+    fit = RUN_PIXEL_BUDGET // (5000 * 5000)  # 4
+    assert [e.value for e in at.error] == [BUDGET_MESSAGE] * (24 - fit)
+    assert len(kept) == fit and all(max(r.thumbnail.size) <= THUMBNAIL_SIDE for r in kept)
+    assert at.caption[0].value.startswith(f"{fit} images: median ")
+    assert sum(c.value.startswith("5000×5000 pixels as given") for c in at.caption) == fit
+
+
+def test_markdown_in_a_model_link_is_shown_as_typed_not_rendered(models_dir):
+    at = open_page(model="__bold__")
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning]
+    assert warning.startswith('Model "\\_\\_bold\\_\\_" is not one of the shipped models')

@@ -1,58 +1,80 @@
-"""AppTest: the loss-curves page shows the minimum, the optimal gap and PyTorch's agreeing loss."""
+"""AppTest: the loss-curves page shows the minimum, the optimal gap and PyTorch's agreeing loss.
+
+Every test runs on both paths (tests/explainer_page.py): the live explorable and Streamlit's slider.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from explainer_page import PATHS, ExplainerPage, open_page, use_path
 from streamlit.testing.v1 import AppTest
 
 from lib.smoothing import entropy_floor, optimal_logit_gap
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+@pytest.fixture(params=PATHS)
+def shown(request, monkeypatch) -> ExplainerPage:
+    use_path(monkeypatch, request.param)
+    page = open_page("pages/loss_curves.py", "curves")
+    assert not page.at.exception
+    assert page.live == (request.param == "live")
+    return page
 
 
 @pytest.fixture
-def page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages/loss_curves.py").run()
-    assert not at.exception
-    return at
+def page(shown) -> AppTest:
+    return shown.at
 
 
 def pytorch_panel(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def test_default_state_pytorch_loss_equals_the_floor(page):
+def test_default_state_pytorch_loss_equals_the_floor(page, shown):
     panel = pytorch_panel(page)
     assert panel["PyTorch loss"] == "0.500288 nats" == panel["Entropy floor H(ỹ)"]
     assert float(panel["Difference"].split()[0]) < 1e-12
     assert "label_smoothing=0.1)" in page.code[0].value
-    assert any("4.5109" in latex.value for latex in page.latex)
-    assert len(page.get("plotly_chart")) == 3
+    assert any("4.5109" in latex for latex in shown.latex())
+    assert shown.figure_count() == 3
 
 
-def test_others_convention_hands_pytorch_eps_k_over_k_minus_1(page):
+def test_others_convention_hands_pytorch_eps_k_over_k_minus_1(page, shown):
     page.radio(key="curves_spread").set_value("others").run()
     panel = pytorch_panel(page)
     assert panel["PyTorch loss"] == "0.544805 nats" == panel["Entropy floor H(ỹ)"]
     assert "label_smoothing=0.1111111111111111" in page.code[0].value
-    assert any(f"{optimal_logit_gap(10, 0.1, spread='others'):.4f}" in latex.value for latex in page.latex)
+    assert any(f"{optimal_logit_gap(10, 0.1, spread='others'):.4f}" in latex for latex in shown.latex())
 
 
-def test_moving_sliders_moves_the_optimum_and_the_check(page):
+def test_moving_sliders_moves_the_optimum_and_the_check(page, shown):
     page.slider(key="curves_k").set_value(100).run()
-    page.slider(key="curves_eps").set_value(0.25).run()
+    shown.set_eps(0.25)
     panel = pytorch_panel(page)
     assert panel["PyTorch loss"] == f"{entropy_floor(100, 0.25):.6f} nats"
-    assert any(f"{optimal_logit_gap(100, 0.25):.4f}" in latex.value for latex in page.latex)
-    assert any(f"{entropy_floor(100, 0.25):.4f}" in c.value for c in page.caption)
+    assert any(f"{optimal_logit_gap(100, 0.25):.4f}" in latex for latex in shown.latex())
+    assert any(f"{entropy_floor(100, 0.25):.4f}" in c for c in shown.captions())
 
 
-def test_one_hot_explains_there_is_no_finite_optimum(page):
-    page.slider(key="curves_eps").set_value(0.0).run()
+def test_one_hot_explains_there_is_no_finite_optimum(page, shown):
+    shown.set_eps(0.0)
     assert not page.exception
     assert "PyTorch loss" not in pytorch_panel(page)
     assert any("infinite" in i.value for i in page.info)
-    assert any(r"\infty" in latex.value for latex in page.latex)
+    assert any(r"\infty" in latex for latex in shown.latex())
+
+
+def test_the_gradient_section_shows_autograds_gradient_at_the_chosen_gap(page):
+    from lib.cifar.torch_check import check_gradient_with_pytorch
+    from lib.explainer import gradient
+
+    page.slider(key="curves_grad_gap").set_value(8.0).run()
+    charts = [c for c in page.get("plotly_chart") if "curves_gradient" in c.proto.id]
+    assert len(charts) == 2
+    check = check_gradient_with_pytorch(10, 0.1, 8.0)
+    shown = "\n".join(c.value for c in page.caption)
+    assert f"∂L/∂z_true = {check.pytorch_gradient[0]:.12g}" in shown
+    assert f"{gradient.logit_gradient(10, 0.1, 8.0)[0]:.4g} with ε = 0.1" in shown
+    assert "past the optimal gap, so descent lowers it again" in shown
+    page.slider(key="curves_grad_gap").set_value(2.0).run()
+    assert "below the optimal gap, so descent still raises it" in "\n".join(c.value for c in page.caption)

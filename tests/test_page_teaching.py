@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from explainer_page import PATHS, ExplainerPage, use_path
 from streamlit.testing.v1 import AppTest
 
 from lib.smoothing import entropy_floor
@@ -36,21 +37,26 @@ def expander_labels(at: AppTest) -> list[str]:
     return [e.label for e in at.expander]
 
 
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("page", list(INTROS))
-def test_text_off_keeps_figures_and_captions_and_drops_prose_quiz_and_share(page):
+def test_text_off_keeps_figures_and_captions_and_drops_prose_quiz_and_share(page, path, monkeypatch):
+    use_path(monkeypatch, path)
     with_text, without = open_page(page), open_page(page, text="off")
+    shown_with, shown_without = ExplainerPage(with_text, ""), ExplainerPage(without, "")
     assert INTROS[page] in markdown(with_text) and INTROS[page] not in markdown(without)
     assert any("Check your understanding" in label for label in expander_labels(with_text))
     assert not any("Check your understanding" in label or "Share" in label for label in expander_labels(without))
-    assert len(without.get("plotly_chart")) == len(with_text.get("plotly_chart"))
-    assert len(without.caption) == len(with_text.caption)
-    assert not without.latex and without.query_params["text"] in ("off", ["off"])
+    assert shown_without.figure_count() == shown_with.figure_count()
+    assert len(shown_without.captions()) == len(shown_with.captions())
+    assert not shown_without.latex() and not without.latex and without.query_params["text"] in ("off", ["off"])
 
 
-def test_every_explainer_figure_has_a_caption_with_the_settings_and_an_html_download():
-    at = open_page("pages/target_and_floor.py")
-    assert len(at.get("download_button")) == len(at.get("plotly_chart")) == 3
-    captions = [c.value for c in at.caption]
+@pytest.mark.parametrize("path", PATHS)
+def test_every_explainer_figure_has_a_caption_with_the_settings_and_an_html_download(path, monkeypatch):
+    use_path(monkeypatch, path)
+    shown = ExplainerPage(open_page("pages/target_and_floor.py"), "floor")
+    assert len(shown.at.get("download_button")) == shown.figure_count() == 3
+    captions = shown.captions()
     assert sum("K = 10" in c and "ε = 0.1" in c for c in captions) == 3
     assert any("0.5003 nats" in c for c in captions)
 
@@ -61,10 +67,12 @@ def alone(page: str) -> AppTest:
     return AppTest.from_file(str(Path(APP).parent / page), default_timeout=60).run()
 
 
-def test_a_question_is_graded_for_the_settings_on_the_sliders():
+@pytest.mark.parametrize("path", PATHS)
+def test_a_question_is_graded_for_the_settings_on_the_sliders(path, monkeypatch):
+    use_path(monkeypatch, path)
     at = alone("pages/target_and_floor.py")
     at.slider(key="floor_k").set_value(5).run()
-    at.slider(key="floor_eps").set_value(0.2).run()
+    ExplainerPage(at, "floor").set_eps(0.2)
     at.session_state["floor_quiz_open"] = True
     at.run()
     assert any("K = 5 classes, ε = 0.2" in m.value for m in at.markdown)
@@ -122,17 +130,16 @@ def stand_in_models(tmp_path, monkeypatch):
     import streamlit as st
     import torch
 
-    import lib.model
-    from lib.data import CLASSES
-    from lib.model import export_model
-    from lib.network import CifarEfficientNet
+    from lib.cifar.data import CLASSES
+    from lib.cifar.model import export_model
+    from lib.cifar.network import CifarEfficientNet
 
     for eps in (0.0, 0.1):
         torch.manual_seed(0)
         export_model(CifarEfficientNet(resolution=32, pretrained=False).eval(),
                      {"classes": list(CLASSES), "label_smoothing": eps, "spread": "all", "config": {"resolution": 32}},
                      {}, tmp_path / f"eps{eps:g}")
-    monkeypatch.setattr(lib.model, "MODELS_DIR", tmp_path)
+    monkeypatch.setenv("LSLAB_MODELS_DIR", str(tmp_path))
     st.cache_resource.clear()
     yield
     st.cache_resource.clear()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import build_log, write_run
 from streamlit.testing.v1 import AppTest
-from test_runs import build_log, write_run
+
+import lib.paths
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "training.py")
@@ -50,11 +52,11 @@ def test_training_curves_follow_the_window_and_the_floor_view(models):
 
 def test_calibration_switches_between_before_and_after_temperature_scaling(models):
     at = page()
-    assert "ε = 0.1, before temperature scaling: ECE" in captions(at)
+    assert "ε = 0.1, before temperature scaling, " in captions(at)
     table = at.table[0].value
     assert len(table) == 4 and "Guo et al. 2017" in set(table["source"])
     at.toggle(key="training_scaled").set_value(True).run()
-    assert "ε = 0.1, after temperature scaling (T = 1.500): ECE" in captions(at)
+    assert "ε = 0.1, after temperature scaling (T = 1.500), " in captions(at)
     assert "before temperature scaling" not in captions(at)
 
 
@@ -70,15 +72,15 @@ def test_representations_follow_the_chosen_triple_and_write_it_to_the_url(models
 
 def test_train_it_yourself_buttons_and_sliders_change_the_model(models):
     at = page()
-    assert "K = 5, ε = 0.1, after 100 steps on 300 points" in captions(at)
+    assert "K = 5, ε = 0.1, after 0 steps on 300 points" in captions(at)  # untrained: watch it converge
     at.button(key="training_toy_step").click().run()
-    assert "after 101 steps" in captions(at)
+    assert "after 1 step on" in captions(at)
     at.button(key="training_toy_continue").click().run()
-    assert "after 201 steps" in captions(at)
+    assert "after 101 steps" in captions(at)
     at.button(key="training_toy_start").click().run()
     assert "after 0 steps" in captions(at)
     at.slider(key="training_toy_k").set_value(8).run()
-    assert "K = 8, ε = 0.1, after 100 steps on 480 points" in captions(at)
+    assert "K = 8, ε = 0.1, after 0 steps on 480 points" in captions(at)
     at.slider(key="training_toy_eps").set_value(0.0).run()
     assert "no finite optimum" in captions(at)
     assert at.query_params["toy_k"] == "8" and at.query_params["toy_eps"] == "0"
@@ -120,7 +122,7 @@ def test_without_logs_only_the_toy_is_shown(tmp_path: Path, monkeypatch):
     at = page()
     assert not at.exception
     assert any("No training logs" in i.value for i in at.info)
-    assert "after 100 steps" in captions(at)
+    assert "after 0 steps" in captions(at)
     assert "triple" not in at.query_params
 
 
@@ -131,6 +133,61 @@ def test_dry_run_logs_are_flagged(tmp_path: Path, monkeypatch):
     assert any("--dry-run" in w.value for w in at.warning)
 
 
-def test_the_router_lists_the_page():
-    text = (ROOT / "app.py").read_text()
-    assert '("pages/training.py", "What smoothing does to training"' in text
+def test_the_router_serves_the_page(models: Path):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    at.switch_page("pages/training.py")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "What smoothing does to training"
+    assert "after 0 steps" in captions(at)  # the page itself ran through the router, the untrained toy included
+
+
+def study_files(folder: Path) -> None:
+    """A small recorded study in ``folder``, in the shape lib.cifar.model_study writes."""
+    import json
+
+    import numpy as np
+
+    from lib.training import wrong_classes
+
+    corruptions = {"gaussian_noise": "Gaussian noise", "contrast": "Contrast"}
+
+    def metrics(ece, auroc):
+        part = {"accuracy": 0.9, "nll": 0.3, "ece": ece, "mean_confidence": 0.8, "auroc": auroc}
+        return {"raw": part, "temperature_scaled": {**part, "ece": ece / 2}}
+
+    def model(ece, auroc):
+        return {"clean": metrics(ece, auroc), **{c: {str(s): metrics(ece + 0.01 * s, auroc) for s in range(1, 6)}
+                                                for c in corruptions}}
+
+    shift = {"n": 20, "corruptions": corruptions, "temperatures": {"eps0": 1.5, "eps0.1": 0.7},
+             "models": {"eps0": model(0.2, 0.9), "eps0.1": model(0.07, 0.85)}}
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(10), 3)
+    probs = {name: rng.dirichlet(np.ones(10), size=30) for name in ("eps0", "eps0.1")}
+    classes = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "under_shift.json").write_text(json.dumps(shift))
+    (folder / "wrong_classes.json").write_text(json.dumps(wrong_classes.summary(probs, labels, classes)))
+
+
+def test_the_study_tabs_show_the_recorded_numbers_for_the_chosen_corruption(models, tmp_path, monkeypatch):
+    study_files(tmp_path / "study")
+    monkeypatch.setattr(lib.paths, "STUDY_DIR", tmp_path / "study")
+    at = page()
+    assert not at.exception
+    text = captions(at)
+    assert "On gaussian noise at severity 3 (20 images): raw ECE 10.0 % for ε = 0.1 against 23.0 % for ε = 0" in text
+    assert "Rank correlation of the two models' wrong-class orderings" in text
+    at.selectbox(key="training_shift_corruption").set_value("contrast").run()
+    at.select_slider(key="training_shift_severity").set_value(0).run()
+    assert "On clean test images (20 images)" in captions(at)
+    assert any("after each model's temperature it has the lower ECE in only" in m for m in markdown(at).split("\n"))
+
+
+def test_the_study_tabs_say_how_to_record_when_nothing_is_recorded(models, tmp_path, monkeypatch):
+    monkeypatch.setattr(lib.paths, "STUDY_DIR", tmp_path / "nothing")
+    at = page()
+    assert not at.exception
+    assert sum("python -m lib.cifar.model_study --record" in i.value for i in at.info) == 2

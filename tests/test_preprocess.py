@@ -1,4 +1,4 @@
-"""lib.preprocess: every Pillow mode and shape reaches the model's 32×32 RGB domain the same way.
+"""lib.cifar.preprocess: every Pillow mode and shape reaches the model's 32×32 RGB domain the same way.
 
 Warnings are errors here: a conversion that warns (NaN casts, palette transparency) is a bug.
 """
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from lib.preprocess import (
+from lib.cifar.preprocess import (
     BACKGROUND_RGB,
     CIFAR_SIZE,
     center_square,
@@ -221,7 +221,7 @@ def test_uint8_to_tensor_rejects_anything_but_nhwc_uint8(bad):
 
 
 def test_view_1_is_the_horizontal_mirror_and_other_views_are_refused():
-    from lib.preprocess import view_of
+    from lib.cifar.preprocess import view_of
 
     images = np.arange(2 * 32 * 32 * 3, dtype=np.uint8).reshape(2, 32, 32, 3)
     assert view_of(images, 0) is images

@@ -12,7 +12,7 @@ from hypothesis import given
 from strategies import settings
 
 from lib import quiz
-from lib.smoothing import entropy_floor, optimal_logit_gap, target_values, to_pytorch_label_smoothing
+from lib.smoothing import CONVENTIONS, entropy_floor, optimal_logit_gap, target_values, to_pytorch_label_smoothing
 
 
 def by_key(questions: list[quiz.Question]) -> dict[str, quiz.Question]:
@@ -67,7 +67,7 @@ def test_with_eps_zero_the_best_gap_is_infinite_and_the_floor_does_not_move_with
 def test_pytorch_uses_the_convention_that_spreads_eps_over_all_classes_as_torch_computes_it():
     """The oracle: F.cross_entropy(label_smoothing=ε) at logits ln ỹ equals the "all" floor, not the "others" one."""
     question = quiz.pytorch_convention_question(10, 0.1)
-    assert question.answer == quiz.CONVENTIONS["all"]
+    assert question.answer == CONVENTIONS["all"].meaning
     on, off = target_values(10, 0.1, spread="all")
     logits = torch.log(torch.tensor([[on] + [off] * 9], dtype=torch.float64))
     loss = F.cross_entropy(logits, torch.tensor([0]), label_smoothing=0.1).item()
@@ -112,9 +112,9 @@ def test_nonsense_numbers_are_not_counted_right(response):
 
 def test_a_wrong_choice_names_the_right_one_and_explains():
     question = quiz.pytorch_convention_question(10, 0.1)
-    verdict = quiz.grade(question, quiz.CONVENTIONS["others"])
+    verdict = quiz.grade(question, CONVENTIONS["others"].meaning)
     assert verdict.answered and not verdict.correct
-    assert quiz.CONVENTIONS["all"] in verdict.message and "0.1111" in verdict.message
+    assert CONVENTIONS["all"].meaning in verdict.message and "0.1111" in verdict.message
 
 
 def test_toy_and_classifier_questions_use_the_all_convention():

@@ -1,58 +1,23 @@
-"""lib.runs against small training logs built here, a hand-computed reliability case, a hand-made
+"""lib.training.runs against small training logs built here, a hand-computed reliability case, a hand-made
 projection, and (where they have landed) the shipped logs."""
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import build_log, write_run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import runs
-from lib.calibration import calibration_report, reliability_bins
-from lib.projection import project_onto_plane
-from lib.smoothing import entropy_floor
+from lib.calibration import reliability_bins
+from lib.paths import models_dir
+from lib.training import runs, words
+from lib.training.projection import project_onto_plane
 
-CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 SHIPPED = Path(__file__).resolve().parents[1] / "assets" / "models"
-TRIPLES = (("airplane", "automobile", "bird"), ("cat", "dog", "deer"))
-
-
-def build_log(eps: float, *, steps: int = 120, epochs: int = 2, seed: int = 0, source: str = "cifar10.tar.xz") -> dict:
-    """A training log in lib.train's schema, from synthetic logits: small, fast, deterministic."""
-    rng = np.random.default_rng(seed)
-    floor = entropy_floor(len(CLASSES), eps)
-    loss = floor + 2.0 * np.exp(-np.arange(1, steps + 1) / 30) + rng.normal(0, 0.02, steps)
-    labels = rng.integers(0, 10, 200)
-    entries = []
-    for e in range(1, epochs + 1):
-        logits = rng.normal(0, 1, (200, 10)) + 2.0 * e * np.eye(10)[labels]
-        entries.append({"epoch": e, "step": e * steps // epochs, "floor": floor,
-                        "test": calibration_report(logits, labels, eps), "temperature": 1.5,
-                        "test_temperature_scaled": calibration_report(logits / 1.5, labels, eps)})
-    projections = []
-    for triple in TRIPLES:
-        spread = 0.05 if eps > 0 else 0.2  # smoothing: tighter clusters, as Müller et al. report
-        corners = np.array([[-1.0, 0.0], [1.0, 0.0], [0.0, math.sqrt(3)]])
-        points = {name: {"x": (c[0] + rng.normal(0, spread, 30)).tolist(),
-                         "y": (c[1] + rng.normal(0, spread, 30)).tolist()}
-                  for name, c in zip(triple, corners, strict=True)}
-        projections.append({"classes": list(triple), "templates": corners.tolist(), "points": points})
-    provenance = {"classes": list(CLASSES), "label_smoothing": eps, "spread": "all", "floor_nats": floor,
-                  "data": {"source": source}}
-    return {"provenance": provenance, "train_loss": [[i + 1, float(v)] for i, v in enumerate(loss)],
-            "epochs": entries, "projections": projections}
-
-
-def write_run(folder: Path, log: dict) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / runs.LOG_FILE).write_text(json.dumps(log))
-    return folder
-
 
 @pytest.fixture
 def two_runs(tmp_path: Path) -> list[runs.Run]:
@@ -85,11 +50,11 @@ def test_the_fingerprint_changes_when_a_log_lands(tmp_path: Path):
     assert runs.logs_fingerprint(tmp_path) != before
 
 
-def test_the_models_folder_follows_the_environment_variable(monkeypatch, tmp_path: Path):
+def test_the_models_folder_follows_the_environment_variable_at_call_time(monkeypatch, tmp_path: Path):
     monkeypatch.setenv("LSLAB_MODELS_DIR", str(tmp_path))
-    assert runs.shipped_models_dir() == tmp_path
+    assert models_dir() == tmp_path
     monkeypatch.delenv("LSLAB_MODELS_DIR")
-    assert runs.shipped_models_dir() == SHIPPED
+    assert models_dir() == SHIPPED
 
 
 @pytest.mark.parametrize("damage, message", [
@@ -146,7 +111,7 @@ def test_loss_above_the_floor_subtracts_each_runs_own_floor(two_runs):
 
 def test_the_comparison_sentence_states_our_numbers(two_runs):
     plain, smooth = two_runs
-    text = runs.why_not_compare(two_runs, 20)
+    text = words.why_not_compare(two_runs, 20)
     assert f"{runs.final_loss(smooth, 20):.3f} nats for ε = 0.1" in text
     assert f"{runs.final_loss(plain, 20):.3f} nats for ε = 0" in text
     assert "0.500 nats for ε = 0.1" in text  # the floor
@@ -158,9 +123,9 @@ def test_the_comparison_sentence_states_our_numbers(two_runs):
 
 def test_captions_carry_the_figures_numbers(two_runs):
     _, smooth = two_runs
-    assert "floor H(ỹ) = 0.500 nats" in runs.curves_caption(two_runs, 10, above_floor=False)
-    assert "minus its floor" in runs.curves_caption(two_runs, 10, above_floor=True)
-    metrics = runs.test_metrics_caption(two_runs)
+    assert "floor H(ỹ) = 0.500 nats" in words.curves_caption(two_runs, 10, above_floor=False)
+    assert "minus its floor" in words.curves_caption(two_runs, 10, above_floor=True)
+    metrics = words.test_metrics_caption(two_runs)
     _, acc = runs.epoch_series(smooth, "accuracy")
     assert f"{100 * acc[-1]:.1f}%" in metrics and "200 images" in metrics
 
@@ -186,14 +151,14 @@ def test_reliability_rows_and_ece_match_a_hand_computed_case():
 def test_reliability_caption_names_the_ece_and_the_fullest_bin(two_runs):
     _, smooth = two_runs
     part = smooth.last["test"]
-    text = runs.reliability_caption(smooth, scaled=False)
+    text = words.reliability_caption(smooth, scaled=False)
     assert f"ECE {100 * part['ece']:.2f}%" in text and "15 bins of 200 images" in text
     assert max(part["reliability"]["count"]) > 0 and f"holds {max(part['reliability']['count'])} images" in text
-    assert "T = 1.500" in runs.reliability_caption(smooth, scaled=True)
+    assert "T = 1.500" in words.reliability_caption(smooth, scaled=True)
 
 
 def test_calibration_table_puts_our_runs_beside_the_literature(two_runs):
-    table = runs.calibration_table(two_runs)
+    table = words.calibration_table(two_runs)
     assert [row["source"] for row in table[:2]] == ["This app, ε = 0 (eps0)", "This app, ε = 0.1 (eps0.1)"]
     guo, muller = table[2], table[3]
     assert (guo["ECE before"], guo["ECE after"]) == ("4.60%", "0.83%") and "ResNet-110" in guo["data and network"]
@@ -203,7 +168,7 @@ def test_calibration_table_puts_our_runs_beside_the_literature(two_runs):
 
 def test_calibration_summary_says_whether_smoothing_lowered_the_ece(two_runs):
     plain, smooth = two_runs
-    text = runs.calibration_summary(two_runs)
+    text = words.calibration_summary(two_runs)
     lower = smooth.last["test"]["ece"] < plain.last["test"]["ece"]
     assert ("gives an ECE lower than" in text) == lower
     assert f"{100 * plain.last['test']['ece']:.2f}%" in text
@@ -238,7 +203,7 @@ def test_the_smoothed_runs_clusters_read_tighter_in_the_caption(two_runs):
     key = "cat-dog-deer"
     assert runs.cluster_geometry(runs.projection(smooth, key))["tightness"] < \
         runs.cluster_geometry(runs.projection(plain, key))["tightness"]
-    text = runs.projection_caption(two_runs, key)
+    text = words.projection_caption(two_runs, key)
     assert "cat, dog, deer" in text and "30 test images per class" in text
     with pytest.raises(KeyError):
         runs.projection(plain, "ship-truck-frog")
@@ -268,7 +233,7 @@ def test_parse_triple_never_raises_and_always_picks_a_shipped_triple(raw):
 
 # --------------------------------------------------------------------------------------------- shipped logs
 @pytest.mark.skipif(not (SHIPPED / "eps0.1" / runs.LOG_FILE).exists(),
-                    reason="assets/models/eps0.1/log.json has not landed yet (python -m lib.train … --export)")
+                    reason="assets/models/eps0.1/log.json has not landed yet (python -m lib.cifar.train … --export)")
 def test_the_shipped_logs_hold_what_the_page_shows():
     loaded = {r.name: r for r in runs.load_runs(SHIPPED)}
     smooth = loaded["eps0.1"]

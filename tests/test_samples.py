@@ -1,4 +1,4 @@
-"""lib.samples: where the gallery finds CIFAR-10 test images, and how it draws them.
+"""lib.classifier.samples: where the gallery finds CIFAR-10 test images, and how it draws them.
 
 The CIFAR-10 folders here are generated in the test (random pixels in torchvision's pickle layout);
 no CIFAR image is read or committed.
@@ -10,8 +10,8 @@ import pickle
 
 import numpy as np
 
-from lib import samples
-from lib.data import DATA_ENV, load_cifar10
+from lib.cifar.data import DATA_ENV, find_source, load_cifar10
+from lib.classifier import samples
 
 
 def fake_torchvision_root(root, n: int = 20):
@@ -28,25 +28,25 @@ def test_the_environment_variable_wins_over_everything_else(tmp_path):
     root = fake_torchvision_root(tmp_path / "mine")
     archive = tmp_path / "shared.tar.xz"
     archive.write_bytes(b"")
-    assert samples.find_test_source({DATA_ENV: str(root)}, archive=archive) == root
+    assert find_source({DATA_ENV: str(root)}, archive=archive) == root
 
 
 def test_a_missing_environment_path_is_skipped(tmp_path):
     archive = tmp_path / "shared.tar.xz"
     archive.write_bytes(b"")
-    assert samples.find_test_source({DATA_ENV: str(tmp_path / "nowhere")}, archive=archive) == archive
+    assert find_source({DATA_ENV: str(tmp_path / "nowhere")}, archive=archive) == archive
 
 
 def test_a_torchvision_download_folder_is_found_when_nothing_else_is(tmp_path):
     empty, root = tmp_path / "empty", fake_torchvision_root(tmp_path / "tv")
     empty.mkdir()
-    found = samples.find_test_source({}, archive=tmp_path / "absent.tar.xz", torchvision_roots=[empty, root])
+    found = find_source({}, archive=tmp_path / "absent.tar.xz", torchvision_roots=[empty, root])
     assert found == root
     assert len(load_cifar10(found, "test")) == 20
 
 
 def test_nothing_found_gives_none_and_the_page_has_instructions(tmp_path):
-    assert samples.find_test_source({}, archive=tmp_path / "absent.tar.xz", torchvision_roots=[tmp_path]) is None
+    assert find_source({}, archive=tmp_path / "absent.tar.xz", torchvision_roots=[tmp_path]) is None
     assert DATA_ENV in samples.HOW_TO_GET_SAMPLES and "download=True" in samples.HOW_TO_GET_SAMPLES
 
 

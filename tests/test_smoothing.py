@@ -273,7 +273,17 @@ def test_invalid_probabilities_are_explained(probs, message):
 
 
 def test_other_spread_names_the_convention_beside_the_current_one():
-    from lib.smoothing import SPREAD_LABELS, SPREADS, other_spread
+    from lib.smoothing import CONVENTIONS, SPREADS, other_spread
 
     assert [other_spread(s) for s in SPREADS] == ["others", "all"]
-    assert set(SPREAD_LABELS) == set(SPREADS)
+    assert set(CONVENTIONS) == set(SPREADS) and all(CONVENTIONS[s].spread == s for s in SPREADS)
+
+
+def test_the_convention_table_gives_every_name_the_app_shows():
+    from lib.smoothing import CONVENTIONS
+
+    assert CONVENTIONS["all"].label == '"all" (PyTorch)' and CONVENTIONS["others"].label == '"others" (fairseq)'
+    assert CONVENTIONS["all"].legend == '"all" (PyTorch, Keras, optax)'
+    assert CONVENTIONS["others"].meaning == '"others": ε spread over the K − 1 wrong classes only'
+    assert CONVENTIONS["all"].summary == ('"all": ε spread over all K classes, the true one included: ỹ_true = '
+                                          "1 − ε + ε/K, others ε/K (PyTorch, Keras, optax, Szegedy et al. 2016).")

@@ -1,4 +1,4 @@
-"""lib.torch_check: PyTorch's loss at the optimal logits equals our entropy floor."""
+"""lib.cifar.torch_check: PyTorch's loss at the optimal logits equals our entropy floor."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from lib.cifar.torch_check import (
+    check_floor_with_pytorch,
+    check_gradient_with_pytorch,
+    optimal_logits,
+    pytorch_cross_entropy,
+)
 from lib.smoothing import entropy_floor, optimal_logit_gap
-from lib.torch_check import check_floor_with_pytorch, check_gradient_with_pytorch, optimal_logits, pytorch_cross_entropy
 
 
 @pytest.mark.parametrize("spread,floor", [("all", 0.5003), ("others", 0.5448)])

@@ -15,6 +15,7 @@ from lib.smoothing import (
     cross_entropy,
     cross_entropy_with_logits,
     entropy_floor,
+    log_softmax,
     smoothed_target,
     to_pytorch_label_smoothing,
 )
@@ -71,3 +72,13 @@ def test_pytorch_reaches_the_worked_example_floor_at_the_target(spread, expected
     loss = torch_loss(np.log(target), 0, to_pytorch_label_smoothing(10, 0.1, spread=spread))
     assert loss == pytest.approx(entropy_floor(10, 0.1, spread=spread), abs=1e-14)
     assert round(loss, 4) == expected
+
+
+@hyp_settings(max_examples=50, deadline=None)
+@given(st.integers(2, 12).flatmap(lambda k: st.lists(st.lists(st.floats(-700, 700), min_size=k, max_size=k),
+                                                     min_size=1, max_size=6)))
+def test_log_softmax_matches_pytorch_for_one_vector_and_for_a_batch(rows):
+    batch = np.asarray(rows, dtype=np.float64)
+    expected = F.log_softmax(torch.tensor(batch, dtype=torch.float64), dim=-1).numpy()
+    np.testing.assert_allclose(log_softmax(batch), expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(log_softmax(batch[0]), log_softmax(batch)[0])

@@ -1,4 +1,4 @@
-"""lib.toy: the train-it-yourself classifier reaches the floor and the closed-form optimum, and each of
+"""lib.training.toy: the train-it-yourself classifier reaches the floor and the closed-form optimum, and each of
 its steps is the step PyTorch takes."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import toy
 from lib.smoothing import entropy_floor, optimal_logit_gap
+from lib.training import toy, words
 
 STEPS = 300  # what the tests train; the page trains 100 per click, and the curves level off within 100
 
@@ -82,7 +82,7 @@ def test_without_smoothing_the_gap_keeps_growing_and_confidence_heads_for_one():
     assert loss[-1] < 1e-3
     assert toy.summary(long)["confidence"] > 0.999
     assert math.isinf(toy.summary(long)["gap_optimum"])
-    assert "no finite optimum" in toy.caption(long)
+    assert "no finite optimum" in words.toy_caption(long)
 
 
 def test_measured_loss_matches_pytorch_cross_entropy_with_label_smoothing():
@@ -136,17 +136,28 @@ def test_the_blobs_are_separable_by_their_class_centres():
     assert (x.argmax(axis=1) == y).all()
 
 
+@pytest.mark.parametrize("K,eps", [(2, 0.01), (5, 0.1), (20, 0.5)])
+def test_a_new_toy_opens_where_the_learner_can_watch_it_converge(K, eps):
+    """Opened untrained, far above its floor: one Step visibly lowers the loss, Continue nearly reaches the floor."""
+    opened = toy.advance(None, K, eps, None)
+    floor = toy.reference_lines(K, eps)["floor"]
+    above = opened.history["loss"][-1] - floor
+    assert opened.step == 0 and above > 0.5
+    assert toy.advance(opened, K, eps, "step").history["loss"][-1] - floor < 0.9 * above
+    assert toy.advance(opened, K, eps, "continue").history["loss"][-1] - floor < 0.01 * above
+
+
 def test_advance_does_what_the_buttons_say():
     first = toy.advance(None, 4, 0.1, None)
-    assert first.step == toy.CHUNK and first.config.K == 4
+    assert first.step == toy.OPENING_STEPS and first.config.K == 4
     assert toy.advance(first, 4, 0.1, None) is first
-    assert toy.advance(first, 4, 0.1, "step").step == toy.CHUNK + 1
-    assert toy.advance(first, 4, 0.1, "continue").step == 2 * toy.CHUNK
+    assert toy.advance(first, 4, 0.1, "step").step == toy.OPENING_STEPS + 1
+    assert toy.advance(first, 4, 0.1, "continue").step == toy.OPENING_STEPS + toy.CHUNK
     again = toy.advance(first, 4, 0.1, "start")
     assert again.step == 0 and again.config.seed == first.config.seed + 1
     assert not np.array_equal(again.x, first.x)  # new data, not the same draw
     changed = toy.advance(first, 6, 0.1, "step")  # a new K restarts, whatever was clicked
-    assert changed.config.K == 6 and changed.step == toy.CHUNK
+    assert changed.config.K == 6 and changed.step == toy.OPENING_STEPS
     with pytest.raises(ValueError, match="action"):
         toy.advance(first, 4, 0.1, "jump")
 
@@ -177,7 +188,7 @@ def test_parse_controls_never_raises_and_stays_in_range(raw_k, raw_eps):
 def test_caption_states_loss_floor_gap_and_confidence():
     state = trained(10, 0.1, 300)
     s = toy.summary(state)
-    text = toy.caption(state, 0.123)
+    text = words.toy_caption(state, 0.123)
     assert "K = 10, ε = 0.1, after 300 steps on 600 points" in text and "0.12 s" in text
     assert f"floor H(ỹ) = {s['floor']:.4f} nats" in text and "0.5003" in text
     assert f"optimum ln(1 + K(1 − ε)/ε) = {s['gap_optimum']:.3f}" in text and "4.511" in text

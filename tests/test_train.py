@@ -1,4 +1,4 @@
-"""`python -m lib.train --dry-run` end to end, and the pieces of the recipe it relies on."""
+"""`python -m lib.cifar.train --dry-run` end to end, and the pieces of the recipe it relies on."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import torch
 
-from lib.model import load_classifier
+from lib.cifar.model import load_classifier
+from lib.cifar.train import TrainConfig, get_args_parser, lr_at, shift_features
 from lib.smoothing import entropy_floor
-from lib.train import TrainConfig, get_args_parser, lr_at, shift_features
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def dry_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("dry")
-    cmd = [sys.executable, "-m", "lib.train", "--dry-run", "--label-smoothing", "0.1",
+    cmd = [sys.executable, "-m", "lib.cifar.train", "--dry-run", "--label-smoothing", "0.1",
            "--out", str(out / "run"), "--export", str(out / "export")]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -54,8 +54,8 @@ def test_dry_run_export_loads_and_predicts(dry_run):
 def test_dry_run_export_refits_the_temperature_on_the_prediction_path(dry_run):
     """Trained on both views → predicts from both, and T is refitted for that path on the held-out images."""
     from lib import calibration
-    from lib.data import holdout_split
-    from lib.train import generated_data
+    from lib.cifar.data import holdout_split
+    from lib.cifar.train import generated_data
 
     classifier = load_classifier(dry_run / "export")
     meta = classifier.meta
@@ -69,7 +69,7 @@ def test_dry_run_export_refits_the_temperature_on_the_prediction_path(dry_run):
 
 
 def test_dry_run_resumes_from_its_checkpoint(dry_run):
-    cmd = [sys.executable, "-m", "lib.train", "--dry-run", "--out", str(dry_run / "run")]
+    cmd = [sys.executable, "-m", "lib.cifar.train", "--dry-run", "--out", str(dry_run / "run")]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0 and "resuming" in done.stderr
 

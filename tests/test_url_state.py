@@ -1,4 +1,4 @@
-"""lib.url_state: every URL becomes a valid state, each repair is explained, and states round-trip."""
+"""lib.explainer.url_state: every URL becomes a valid state, each repair is explained, and states round-trip."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lib.smoothing import max_eps
-from lib.url_state import (
+from lib.explainer.url_state import (
     DEFAULT_STATE,
     K_MAX,
     K_MIN,
@@ -17,6 +16,7 @@ from lib.url_state import (
     parse_query_params,
     to_query_params,
 )
+from lib.smoothing import max_eps
 
 
 def test_missing_parameters_keep_the_fallback_silently():

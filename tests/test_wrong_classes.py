@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from lib import wrong_classes
 from lib.calibration import confidence_auroc
+from lib.training import wrong_classes
 
 
 def test_auroc_hand_computed_with_a_tie():

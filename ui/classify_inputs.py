@@ -5,32 +5,29 @@ from __future__ import annotations
 import secrets
 
 import streamlit as st
-import torch
 from PIL import Image
 
-from lib import classify, model, samples
-from lib.data import CLASSES, Split, load_cifar10
-from lib.model import DEFAULT_MODEL, Classifier, available_models, load_classifier
+from lib.cifar.data import CLASSES, find_source
+from lib.cifar.model import DEFAULT_MODEL, Classifier, available_models, load_classifier
+from lib.classifier import classify, samples, words
+from ui.cifar_images import cifar_test
 
 
 @st.cache_resource(show_spinner="Loading the models…")
 def shared_models() -> dict[str, Classifier]:
-    """Every shipped model, loaded once per process and shared read-only by all sessions."""
-    torch.set_num_threads(classify.inference_threads(classify.usable_cores()))  # once per process
-    # fp32: at one image per call bf16 autocast measured slower on this CPU (bench/bench_classify.py).
-    models = {name: load_classifier(folder, use_bf16=False)
-              for name, folder in available_models(model.MODELS_DIR).items()}
+    """Every shipped model, loaded once per process and shared read-only by all sessions.
+
+    They run through ONNX Runtime (lib.cifar.model's shipped backend), with the process's settings
+    (lib.cifar.settings).
+    """
+    models = {name: load_classifier(folder) for name, folder in available_models().items()}
     classify.warm_up(models)
     return models
 
 
-@st.cache_resource(show_spinner="Reading the CIFAR-10 test images (only the first time takes a while)…")
-def cifar_test(source: str) -> Split:
-    return load_cifar10(source, "test")
-
-
 def model_choice(models: dict[str, Classifier]) -> str:
-    """The radio for the grid's model, kept in the URL (``?model=eps0.1``); an unknown value gets a note."""
+    """The radio for the model listed first in the grid (the only one run with the comparison off), kept in the
+    URL (``?model=eps0.1``); an unknown value gets a note."""
     names = list(models)
     raw = st.query_params.get("model")
     if raw is not None and raw != st.session_state.get("classify_model_written"):
@@ -39,8 +36,8 @@ def model_choice(models: dict[str, Classifier]) -> str:
             st.warning(note, icon=":material/tune:")
     elif st.session_state.get("classify_model") not in names:
         st.session_state["classify_model"] = classify.pick_model(None, names, DEFAULT_MODEL)[0]
-    choice = st.radio("Model shown in the grid", names, key="classify_model", horizontal=True,
-                      format_func=lambda n: classify.model_label(n, models[n].label_smoothing))
+    choice = st.radio("Model listed first", names, key="classify_model", horizontal=True,
+                      format_func=lambda n: words.model_label(n, models[n].label_smoothing))
     if st.query_params.get("model") != choice:
         st.query_params["model"] = choice
     st.session_state["classify_model_written"] = choice
@@ -53,7 +50,7 @@ def _draw_new_samples() -> None:
 
 def gallery() -> list[classify.Sample]:
     """A random dozen CIFAR-10 test images with a checkbox each; the ticked ones are returned."""
-    source = samples.find_test_source()
+    source = find_source()
     if source is None:
         st.info(samples.HOW_TO_GET_SAMPLES, icon=":material/info:")
         return []

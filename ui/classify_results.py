@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import classify, figures_classify
+from lib.classifier import classify, figures, words
+from lib.classifier.image_io import RejectedImage
 from lib.export import file_stem
-from lib.image_io import RejectedImage
 from ui.figure import figure
 from ui.text import prose
 
 GRID_COLUMNS = 4
 
 
-def show_grid(results: list[classify.Outcome], grid_model: str) -> None:
+def show_grid(results: list[classify.Outcome], first_model: str) -> None:
+    """One cell per image: its name, what the model sees, and every model's top class and confidence."""
     for start in range(0, len(results), GRID_COLUMNS):
         for column, result in zip(st.columns(GRID_COLUMNS), results[start:start + GRID_COLUMNS], strict=False):
             with column:
@@ -22,23 +23,24 @@ def show_grid(results: list[classify.Outcome], grid_model: str) -> None:
                     st.error(result.reason, icon=":material/block:")
                 else:
                     st.image(classify.enlarge_nearest(result.model_view, 128))
-                    st.caption(classify.grid_caption(result, grid_model))
+                    st.caption(words.grid_caption(result, first_model))
 
 
 def show_details(number: int, result: classify.ImageResult, expanded: bool) -> None:
     with st.expander(f"Image {number} in detail", expanded=expanded):
         st.text(result.name)
-        st.caption(classify.describe_decoded(result))
+        st.caption(words.describe_decoded(result))
         as_given, seen = st.columns(2)
-        as_given.image(classify.display_copy(result.original), caption="As given")
-        seen.image(classify.enlarge_nearest(result.model_view), caption="What the model sees: 32×32, enlarged")
+        as_given.image(result.thumbnail, caption="As given")
+        seen.image(classify.enlarge_nearest(result.model_view), caption=words.model_view_caption(result))
         for column, prediction in zip(st.columns(len(result.predictions)), result.predictions, strict=True):
-            figure(figures_classify.probability_bars(prediction), where=column,
+            figure(figures.probability_bars(prediction), where=column,
                    key=f"classify_bars_{number}_{prediction.model}",
                    stem=file_stem("probabilities", prediction.model, result.name),
                    title=f"Predicted probabilities of the ε = {prediction.label_smoothing:g} model "
                          f"({prediction.model}) for {result.name}",
-                   caption=classify.prediction_headline(prediction))
-        prose("  \n".join(classify.what_to_notice(result)))
+                   caption=words.prediction_headline(prediction))
+            column.caption(f"Next guesses: {words.runners_up(prediction)}")
+        prose("  \n".join(words.what_to_notice(result)))
 
 

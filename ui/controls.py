@@ -1,9 +1,9 @@
 """The K / ε / convention controls every explainer page shares, kept in the URL.
 
-One source of truth, ``st.session_state["lab_state"]`` (a :class:`lib.url_state.SmoothingState`),
+One source of truth, ``st.session_state["lab_state"]`` (a :class:`lib.explainer.url_state.SmoothingState`),
 survives moving between pages; the URL (``?K=10&eps=0.1&spread=others``) mirrors it so any view can
 be shared. A URL the session did not write itself (a deep link, a hand-edited address) wins over the
-widgets; whatever is malformed or out of range is repaired by :mod:`lib.url_state` and a note says
+widgets; whatever is malformed or out of range is repaired by :mod:`lib.explainer.url_state` and a note says
 so. Widgets are not bound with ``bind="query-params"``: that resets an out-of-range value silently,
 and the ε slider's upper end moves with K and the convention, which would reset it too.
 """
@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.smoothing import SPREAD_LABELS
-from lib.url_state import (
+from lib.explainer.url_state import (
     DEFAULT_STATE,
-    EPS_STEP,
     K_MAX,
     K_MIN,
     PARAM_NAMES,
@@ -26,14 +24,13 @@ from lib.url_state import (
     parse_query_params,
     to_query_params,
 )
+from lib.smoothing import CONVENTIONS
 from ui import url_sync
 
-STATE_KEY = "lab_state"
+# STATE_KEY, the key of the shared state, is defined beside the explorable whose settled ε marks it moved.
+from ui.explorable import STATE_KEY, eps_slider, live_figures
 
-SPREAD_HELP = ('"all": ε is spread over all K classes, true one included: ỹ_true = 1 − ε + ε/K, others ε/K '
-               "(PyTorch `label_smoothing`, Keras, optax, Szegedy et al. 2016).  \n"
-               '"others": ε is spread over the K − 1 wrong classes: ỹ_true = 1 − ε, others ε/(K − 1) '
-               "(fairseq, sockeye, many blog posts).")
+SPREAD_HELP = "  \n".join(convention.summary for convention in CONVENTIONS.values())
 
 
 def _from_url_if_new() -> tuple[SmoothingState | None, list[str]]:
@@ -94,18 +91,23 @@ def smoothing_controls(page: str) -> tuple[int, float, str]:
             st.session_state[keys[name]] = value
     st.session_state[range_key] = eps_max
 
-    col_spread, col_k, col_eps = st.columns([2, 3, 3])
-    spread = col_spread.radio("Convention", SPREADS, key=keys["spread"], format_func=SPREAD_LABELS.get,
-                              help=SPREAD_HELP, horizontal=True, on_change=url_sync.mark_moved, args=(STATE_KEY,))
+    live = live_figures()
+    col_spread, col_k, col_eps = st.columns([2, 3, 3]) if not live else (*st.columns([2, 3]), None)
+    spread = col_spread.radio("Convention", SPREADS, key=keys["spread"],
+                              format_func=lambda name: CONVENTIONS[name].label, help=SPREAD_HELP, horizontal=True,
+                              on_change=url_sync.mark_moved, args=(STATE_KEY,))
     k = col_k.slider("K, the number of classes", K_MIN, K_MAX, step=1, key=keys["k"], on_change=url_sync.mark_moved,
                      args=(STATE_KEY,),
                      help="Every class but the true one gets the same small share of ε.")
-    eps = col_eps.slider("ε, the smoothing strength", 0.0, eps_max,
-                         step=EPS_STEP, format="%.2f", key=keys["eps"], on_change=url_sync.mark_moved,
-                         args=(STATE_KEY,),
-                         help="The probability mass moved away from the one-hot target. The slider stops "
-                              "before the true class would stop being the most likely.")
+    if live:
+        # The ε slider is the explorable's own (ui/explorable.py); its settled value arrives in this key.
+        eps = st.session_state[keys["eps"]]
+    else:
+        with col_eps:
+            eps = eps_slider(page, eps_max, url_sync.mark_moved, (STATE_KEY,))
     final, more = clamp_state(int(k), float(eps), str(spread))
+    if live:
+        st.session_state[keys["eps"]] = final.eps  # a plain value here, not a widget's
     _show_notes(notes + more)
     _remember(final)
     return final.K, final.eps, final.spread

@@ -27,9 +27,14 @@ def figure(fig: go.Figure, *, key: str, stem: str, title: str, caption: str | No
     where.plotly_chart(fig, config=chart_config(stem), key=key)
     if caption:
         where.caption(caption)
-    file_caption = caption or export_caption or title
+    figure_download(fig, key=key, stem=stem, title=title, caption=caption or export_caption or title, where=where)
+
+
+def figure_download(fig: go.Figure, *, key: str, stem: str, title: str, caption: str, where: Any = None) -> None:
+    """The "Download figure (HTML)" button of ``fig`` (widget key ``<key>_html``); built only when clicked."""
+    where = where if where is not None else st
     where.download_button(
-        "Download figure (HTML)", data=partial(standalone_html, fig, title=title, caption=file_caption, stem=stem),
+        "Download figure (HTML)", data=partial(standalone_html, fig, title=title, caption=caption, stem=stem),
         file_name=f"{stem}.html", mime="text/html", key=f"{key}_html", on_click="ignore",
         icon=":material/download:", type="tertiary",
         help="An interactive page with this figure that works offline (about 5 MB). For a PNG, use the camera "

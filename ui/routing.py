@@ -9,6 +9,11 @@ The project layout keeps ``pages/``, and app.py gives every page the ``url_path`
 infers from its file name, so both modes agree on each page's identity (its hash is that of the url
 path). A page that finds itself run by the folder mode switches the flag off — exactly what
 ``st.navigation`` does on its first call — and reruns, which now goes through app.py to the same page.
+
+The flag is Streamlit's, not a documented setting: the only supported way to avoid the folder mode is to
+have no ``pages/`` folder, which would rename every page file that links, tests and other branches name.
+``tests/test_routing.py`` pins the Streamlit behaviour this relies on, and
+``tests/test_browser_every_page.py`` opens every page's address on a fresh server, first visit and later.
 """
 
 from __future__ import annotations

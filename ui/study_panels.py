@@ -1,33 +1,47 @@
 """The training page's study sections: calibration under shift, and what smoothing erases.
 
-Both read the recorded numbers of ``python -m lib.model_study --record`` (``assets/study/``); the
+Both read the recorded numbers of ``python -m lib.cifar.model_study --record`` (``assets/study/``); the
 example image under shift is a CIFAR-10 test image of this machine, corrupted here and never stored.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import streamlit as st
 
-from lib import corruptions, figures_study, samples, study_text
+from lib import paths
+from lib.cifar.data import find_source
+from lib.classifier import samples
 from lib.export import file_stem
-from lib.model_study import UNDER_SHIFT_FILE, WRONG_CLASSES_FILE, load_study
-from ui.classify_inputs import cifar_test
+from lib.paths import UNDER_SHIFT_FILE, WRONG_CLASSES_FILE
+from lib.training import corruptions
+from lib.training import figures as training_figures
+from lib.training import words as training_words
+from ui.cifar_images import cifar_test
 from ui.figure import figure
 from ui.text import prose
 
 LABELS = {"eps0": "ε = 0", "eps0.1": "ε = 0.1"}
 EXAMPLE_INDEX = 0  # the first test image: the same picture at every corruption and severity
-HOW_TO_RECORD = "No study recorded yet: run `python -m lib.model_study --record` (it writes assets/study/)."
+HOW_TO_RECORD = "No study recorded yet: run `python -m lib.cifar.model_study --record` (it writes assets/study/)."
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=8)
+def _read(path: str, modified: float) -> dict:
+    """A recorded study file, parsed once per version of the file."""
+    return json.loads(Path(path).read_text())
+
+
 def _study(name: str) -> dict | None:
-    return load_study(name)
+    path = paths.STUDY_DIR / name
+    return _read(str(path), path.stat().st_mtime) if path.exists() else None
 
 
 def _example(corruption: str, severity: int) -> np.ndarray | None:
-    source = samples.find_test_source()
+    source = find_source()
     if source is None:
         return None
     image = cifar_test(str(source)).images[EXAMPLE_INDEX:EXAMPLE_INDEX + 1]
@@ -56,16 +70,16 @@ def under_shift_section() -> None:
         image_col.image(example, width=160, caption=f"Test image #{EXAMPLE_INDEX}, "
                         + ("clean" if severity == 0 else f"{study['corruptions'][corruption].lower()}, severity "
                            f"{severity}") + " (shown 5× enlarged)")
-    table_col.table(study_text.shift_table(study, corruption, severity, LABELS))
-    table_col.caption(study_text.shift_summary(study, corruption, severity, LABELS))
+    table_col.table(training_words.shift_table(study, corruption, severity, LABELS))
+    table_col.caption(training_words.shift_summary(study, corruption, severity, LABELS))
     ece_col, auroc_col = st.columns(2)
     for col, metric in ((ece_col, "ece"), (auroc_col, "auroc")):
-        figure(figures_study.shift_curves(study, corruption, metric, labels=LABELS), where=col,
+        figure(training_figures.shift_curves(study, corruption, metric, labels=LABELS), where=col,
                key=f"training_shift_{metric}", stem=file_stem("under-shift", corruption, metric),
-               title=f"{figures_study.METRIC_TITLES[metric]} under {study['corruptions'][corruption].lower()}",
-               caption=f"{figures_study.METRIC_TITLES[metric]} against severity, both models, raw (bold) and after "
+               title=f"{training_figures.METRIC_TITLES[metric]} under {study['corruptions'][corruption].lower()}",
+               caption=f"{training_figures.METRIC_TITLES[metric]} against severity, both models, raw (bold) and after "
                        f"each model's temperature (thin, dotted); {study['n']:,} test images.")
-    prose(study_text.literature_comparison(study, LABELS))
+    prose(training_words.literature_comparison(study, LABELS))
 
 
 def wrong_classes_section() -> None:
@@ -76,11 +90,11 @@ def wrong_classes_section() -> None:
         return
     prose("Which wrong classes does a model think an image resembles? Müller et al. 2019 found that label "
           "smoothing erases this, and that it makes a worse teacher for distillation.")
-    caption = study_text.wrong_class_caption(study, LABELS)
+    caption = training_words.wrong_class_caption(study, LABELS)
     for col, name in zip(st.columns(2), study["models"], strict=True):
-        figure(figures_study.wrong_class_matrix(study, name, label=LABELS[name]), where=col, caption=None,
+        figure(training_figures.wrong_class_matrix(study, name, label=LABELS[name]), where=col, caption=None,
                key=f"training_wrong_{name}", stem=file_stem("wrong-classes", name),
                title=f"Mean probability of each wrong class given the true class, {LABELS[name]}",
                export_caption=caption)
     st.caption(caption)
-    prose(study_text.erasure_verdict(study))
+    prose(training_words.erasure_verdict(study))

@@ -6,18 +6,25 @@ import time
 
 import streamlit as st
 
-from lib import figures_training as figs
-from lib import quiz, toy
 from lib.export import file_stem
+from lib.training import figures as figs
+from lib.training import toy, words
 from ui.figure import figure
-from ui.quiz import check_understanding
 from ui.text import prose
-from ui.training_state import URL_SCOPE
+from ui.training_state import URL_SCOPE, widgets_to_url
 from ui.url_sync import mark_moved
 
+QUESTIONS_FOR = "training_toy_questions_for"  # the toy (K, ε) the page's questions were last built for
 
+
+@st.fragment
 def toy_panel() -> None:
-    """Sliders for K and ε, Start over / Step / Continue, and the loss, gap and confidence of the toy model."""
+    """Sliders for K and ε, Start over / Step / Continue, and the loss, gap and confidence of the toy model.
+
+    A fragment: a click here reruns this panel alone, not the page's other tabs and figures; it writes the
+    address itself, since the page's own :func:`widgets_to_url` runs only on full reruns. A slider move
+    reruns the whole page, whose questions (under the tabs) are about the toy's K and ε.
+    """
     prose(f"A linear softmax classifier on K separable Gaussian blobs, trained with full-batch gradient "
           f"descent in NumPy (float64). **Start over** resets it to untrained, **Step** takes one step, "
           f"**Continue** takes {toy.CHUNK}.")
@@ -26,6 +33,8 @@ def toy_panel() -> None:
                      args=(URL_SCOPE,))
     eps = col_eps.slider("ε, smoothing", toy.EPS_MIN, toy.EPS_MAX, step=toy.EPS_STEP, format="%.2f",
                          key="training_toy_eps", on_change=mark_moved, args=(URL_SCOPE,))
+    if st.session_state.get(QUESTIONS_FOR) != (k, eps):
+        st.rerun(scope="app")
     buttons = st.columns(3)
     clicked = [name for name, col, label, icon in (
         ("start", buttons[0], "Start over", ":material/restart_alt:"),
@@ -36,7 +45,7 @@ def toy_panel() -> None:
     model = toy.advance(st.session_state.get("training_toy_model"), k, eps, clicked[0] if clicked else None)
     took = time.perf_counter() - t0
     st.session_state["training_toy_model"] = model
-    toy_caption = toy.caption(model, took if took > 0.005 else None)
+    toy_caption = words.toy_caption(model, took if took > 0.005 else None)
     for col, (name, fig) in zip(st.columns(3), (("loss", figs.toy_loss(model)), ("gap", figs.toy_gap(model)),
                                                 ("confidence", figs.toy_confidence(model))), strict=True):
         figure(fig, where=col, caption=None, key=f"training_toy_{name}_chart",
@@ -44,4 +53,4 @@ def toy_panel() -> None:
                title=f"Your classifier's {name}: K = {model.config.K}, ε = {model.config.eps:g}, "
                      f"\"all\" convention, step {model.step}", export_caption=toy_caption)
     st.caption(toy_caption)
-    check_understanding("training", quiz.toy_questions(k, eps))
+    widgets_to_url()

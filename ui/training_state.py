@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import runs, toy
+from lib.training import runs, toy
 from ui import url_sync
 
 URL_SCOPE = "training"  # the moved-flag scope of every widget below (ui.url_sync.mark_moved)

@@ -1,0 +1,7 @@
+"""The torch side: every module that imports torch, so the boundary is a folder, not a comment.
+
+``data`` (CIFAR-10 as uint8 arrays, from any form a user has), ``preprocess`` (the one preprocessing
+definition), ``network`` (EfficientNet-Lite0 for 32×32 inputs), ``feature_cache``, ``train``
+(``python -m lib.cifar.train``), ``model`` (export, verified loading, prediction), ``evaluate``
+(``python -m lib.cifar.evaluate``) and ``torch_check`` (the explainer's check against PyTorch itself).
+"""

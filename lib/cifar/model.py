@@ -1,0 +1,254 @@
+"""Shipped CIFAR-10 classifiers: export, verified loading and fast CPU prediction through ONNX Runtime.
+
+A shipped model is a folder ``assets/models/<name>/`` holding
+
+* ``model.safetensors`` — fp16 weights, no pickle;
+* ``model.json`` — provenance (classes, ε and its convention, preprocessing, metrics, data checksum,
+  command, torch version, hardware, time) and the SHA-256 of ``model.safetensors``;
+* ``log.json`` — the training log (per-step loss, per-epoch metrics, penultimate-layer projections).
+
+A model whose ``model.json`` says ``"mirror_average": true`` predicts from the mean of its logits on the
+image and on the image's horizontal mirror (test-time augmentation with CIFAR's one training flip): the
+prediction is then mirror-symmetric, and on the CIFAR-10 test split it is 0.3–0.5 point more accurate
+than either view alone, for twice the network work (one forward pass of a doubled batch).
+
+``load_classifier`` verifies the checksum before reading a byte of weights into the network. The
+returned :class:`Classifier` is shared by many sessions of the app and lets at most ``max_concurrent``
+inferences run at once. It predicts through one of two backends:
+
+* ``"onnxruntime"`` (the app's, and the recorded figures'): the verified fp32 network is exported to an
+  ONNX graph in memory at load time (:func:`onnx_graph`, about a second) and run by ONNX Runtime's CPU
+  execution provider with the session options of ``lib.cifar.settings``. Nothing but ``model.safetensors``
+  is shipped or read, so its SHA-256 covers exactly what runs, and there is one source of truth for weights.
+  ONNX Runtime fuses BatchNorm, ReLU6 and the TF-"SAME" padding into the convolutions that eager PyTorch
+  runs as separate passes (``bench/bench_inference.py`` measures the gain).
+* ``"torch"``: the same network in eager PyTorch (fp32, channels_last, ``inference_mode``, optional bf16
+  autocast): the reference the ONNX path is tested against (``tests/test_onnx_backend.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import torch
+from PIL import Image
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from lib import paths
+from lib.calibration import softmax
+from lib.cifar.network import CifarEfficientNet
+from lib.cifar.preprocess import images_to_uint8, uint8_to_tensor, view_of
+from lib.cifar.settings import CONCURRENT_INFERENCES_PER_MODEL, ort_session_options
+from lib.paths import LOG_FILE
+
+DEFAULT_MODEL = "eps0.1"
+WEIGHTS_FILE, META_FILE = "model.safetensors", "model.json"
+EVALUATION_FILE = "evaluation.json"  # written by python -m lib.cifar.evaluate --record
+BACKENDS = ("onnxruntime", "torch")
+SHIPPED_BACKEND = "onnxruntime"  # what the app serves and lib.cifar.evaluate --record measures
+ONNX_OPSET = 17
+
+
+class ModelFileError(RuntimeError):
+    """A shipped model is missing, incomplete or does not match its recorded checksum."""
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def export_model(model: CifarEfficientNet, provenance: dict, log: dict, folder: Path) -> Path:
+    """Write fp16 weights, provenance with their SHA-256, and the training log into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tensors = {k: (v.half() if v.is_floating_point() else v).contiguous().cpu()
+               for k, v in model.state_dict().items()}
+    save_file(tensors, str(folder / WEIGHTS_FILE), metadata={"format": "pt"})
+    meta = {**provenance, "weights_sha256": _sha256(folder / WEIGHTS_FILE), "weights_dtype": "float16"}
+    (folder / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+    (folder / LOG_FILE).write_text(json.dumps(log))
+    return folder
+
+
+def available_models(models_dir: Path | None = None) -> dict[str, Path]:
+    """Name → folder of every shipped model (a folder with both weights and provenance) in ``models_dir``,
+    by default :func:`lib.paths.models_dir` (``$LSLAB_MODELS_DIR`` or ``assets/models``, read at call time)."""
+    models_dir = paths.models_dir() if models_dir is None else Path(models_dir)
+    if not models_dir.is_dir():
+        return {}
+    return {p.name: p for p in sorted(models_dir.iterdir())
+            if (p / WEIGHTS_FILE).exists() and (p / META_FILE).exists()}
+
+
+def resolve_model(name: str, models_dir: Path | None = None) -> Path:
+    """``default`` or a shipped model's name, or a path to a model folder → that folder."""
+    if name == "default":
+        name = DEFAULT_MODEL
+    path = Path(name)
+    if (path / META_FILE).exists():
+        return path
+    models = available_models(models_dir)
+    if name not in models:
+        raise ModelFileError(f"no shipped model named {name!r}; available: {', '.join(models) or 'none'}")
+    return models[name]
+
+
+def read_meta(folder: Path) -> dict:
+    meta_path = Path(folder) / META_FILE
+    if not meta_path.exists():
+        raise ModelFileError(f"{meta_path} is missing: a model folder needs {WEIGHTS_FILE} and {META_FILE}")
+    return json.loads(meta_path.read_text())
+
+
+def bf16_supported() -> bool:
+    """bf16 autocast pays off only where the CPU has native bf16 (AVX-512-BF16 / AMX)."""
+    try:
+        return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def with_mirrors(batch: np.ndarray) -> np.ndarray:
+    """(N, 32, 32, 3) uint8 → (2N, 32, 32, 3): the images, then their mirrors — one batch for both views."""
+    return np.concatenate([batch, view_of(batch, 1)])
+
+
+def mean_of_views(logits: torch.Tensor) -> torch.Tensor:
+    """(2N, K) logits of ``with_mirrors(batch)`` → (N, K): each image's two views averaged."""
+    return logits.view(2, -1, logits.shape[-1]).mean(0)
+
+
+def onnx_graph(network: CifarEfficientNet) -> bytes:
+    """The fp32 network as a serialised ONNX graph: input ``x`` (N, 3, 32, 32) in [−1, 1] → ``logits`` (N, K).
+
+    Traced by PyTorch's TorchScript-based exporter (``dynamo=False``: it needs ``onnx`` but not
+    ``onnxscript``) with a dynamic batch size. Constant folding is left to ONNX Runtime, which folds
+    and fuses at session creation anyway: exporting then takes about 0.5 s instead of 2 s.
+    """
+    graph = io.BytesIO()
+    example = torch.zeros(2, 3, 32, 32)
+    with torch.inference_mode(False), torch.no_grad():
+        # The stubs say a path, but the TorchScript exporter (dynamo=False) writes to a file-like object too.
+        torch.onnx.export(network, (example,), graph, dynamo=False,  # type: ignore[arg-type]
+                          opset_version=ONNX_OPSET,
+                          input_names=["x"], output_names=["logits"], do_constant_folding=False,
+                          dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}})
+    return graph.getvalue()
+
+
+def onnx_session(network: CifarEfficientNet) -> ort.InferenceSession:
+    """An ONNX Runtime CPU session for ``network``, with the app's session options (lib.cifar.settings)."""
+    return ort.InferenceSession(onnx_graph(network), ort_session_options(), providers=["CPUExecutionProvider"])
+
+
+@dataclass
+class Classifier:
+    """A loaded CIFAR-10 model ready for concurrent, read-only prediction.
+
+    With a ``session`` (ONNX Runtime) the network runs there; without one, in eager PyTorch.
+    """
+
+    network: CifarEfficientNet
+    meta: dict
+    use_bf16: bool = True  # eager PyTorch only
+    max_concurrent: int = CONCURRENT_INFERENCES_PER_MODEL
+    mirror_average: bool = False  # mean logits of the image and its mirror (model.json "mirror_average")
+    session: ort.InferenceSession | None = None  # thread-safe for concurrent runs
+    _gate: threading.BoundedSemaphore = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._gate = threading.BoundedSemaphore(self.max_concurrent)
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.meta["classes"])
+
+    @property
+    def label_smoothing(self) -> float:
+        return float(self.meta["label_smoothing"])
+
+    @property
+    def temperature(self) -> float:
+        return float(self.meta.get("temperature", 1.0))
+
+    @property
+    def backend(self) -> str:
+        return "onnxruntime" if self.session is not None else "torch"
+
+    def _network_logits(self, x: torch.Tensor) -> torch.Tensor:
+        """(M, 3, 32, 32) float32 → (M, K) float64 logits, through this classifier's backend."""
+        if self.session is not None:
+            (logits,) = self.session.run(None, {"x": np.ascontiguousarray(x.numpy())})
+            return torch.from_numpy(logits).double()
+        with torch.autocast("cpu", torch.bfloat16, enabled=self.use_bf16):
+            return self.network(x.contiguous(memory_format=torch.channels_last)).double()
+
+    def logits_uint8(self, batch: np.ndarray, batch_size: int = 64) -> np.ndarray:
+        """(N, 32, 32, 3) uint8 CIFAR-domain images → (N, 10) float64 logits.
+
+        With ``mirror_average`` each chunk goes through the network together with its mirror, as one
+        batch of twice the size (``batch_size`` counts network inputs), and the two logits are averaged.
+        """
+        out = []
+        chunk = max(1, batch_size // 2) if self.mirror_average else batch_size
+        with self._gate, torch.inference_mode():
+            for start in range(0, len(batch), chunk):
+                images = batch[start:start + chunk]
+                logits = self._network_logits(uint8_to_tensor(with_mirrors(images) if self.mirror_average
+                                                              else images))
+                out.append((mean_of_views(logits) if self.mirror_average else logits).numpy())
+        return np.concatenate(out) if out else np.zeros((0, len(self.classes)))
+
+    def predict_uint8(self, batch: np.ndarray, batch_size: int = 64) -> np.ndarray:
+        """(N, 32, 32, 3) uint8 → (N, 10) float64 class probabilities."""
+        return softmax(self.logits_uint8(batch, batch_size))
+
+    def predict(self, images: Sequence[Image.Image]) -> np.ndarray:
+        """A batch of PIL images (any size or mode) → (N, 10) class probabilities, rows summing to 1."""
+        if len(images) == 0:
+            return np.zeros((0, len(self.classes)))
+        return self.predict_uint8(images_to_uint8(images))
+
+
+def load_classifier(path: str | Path, *, backend: str = SHIPPED_BACKEND, use_bf16: bool | None = None,
+                    max_concurrent: int = CONCURRENT_INFERENCES_PER_MODEL,
+                    mirror_average: bool | None = None) -> Classifier:
+    """Build the network and load a shipped model folder's weights after verifying their SHA-256.
+
+    ``backend`` is ``"onnxruntime"`` (the app's) or ``"torch"`` (the reference; ``use_bf16`` applies to it
+    only). ``mirror_average`` defaults to what the folder's ``model.json`` records (False when it says nothing).
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    folder = Path(path)
+    meta = read_meta(folder)
+    weights = folder / WEIGHTS_FILE
+    if not weights.exists():
+        raise ModelFileError(f"{weights} is missing; retrain with python -m lib.cifar.train --export {folder}")
+    digest = _sha256(weights)
+    if digest != meta.get("weights_sha256"):
+        raise ModelFileError(f"{weights} is corrupt or was replaced: SHA-256 {digest[:12]}… does not match "
+                             f"the {str(meta.get('weights_sha256'))[:12]}… recorded in {META_FILE}")
+    try:
+        state = load_file(str(weights))
+    except SafetensorError as err:
+        raise ModelFileError(f"{weights} is not a readable safetensors file: {err}") from err
+    network = CifarEfficientNet(resolution=int(meta["config"]["resolution"]), num_classes=len(meta["classes"]),
+                                pretrained=False)
+    network.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    network = network.eval()
+    network.requires_grad_(False)
+    session = onnx_session(network) if backend == "onnxruntime" else None
+    network = network.to(memory_format=torch.channels_last)
+    return Classifier(network, meta, use_bf16=bf16_supported() if use_bf16 is None else use_bf16,
+                      max_concurrent=max_concurrent, session=session,
+                      mirror_average=bool(meta.get("mirror_average", False)) if mirror_average is None
+                      else mirror_average)

@@ -1,0 +1,148 @@
+"""The classifier page's words: every sentence and caption it prints about the images and the models, from
+their own numbers (:mod:`lib.classifier.classify` computes them)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+from lib.cifar.model import Classifier
+from lib.classifier.classify import MAX_IMAGES_PER_RUN, ImageResult, ModelPrediction, Outcome
+from lib.timing import percentile_ms
+from lib.training import wrong_classes
+
+
+# --------------------------------------------------------------------------------------------- words
+def over_limit_note(count: int, limit: int = MAX_IMAGES_PER_RUN) -> str | None:
+    """A sentence when more images were given than one run classifies, else None."""
+    if count <= limit:
+        return None
+    return f"{count} images were given; the first {limit} are classified. Remove some to see the others."
+
+
+def timing_summary(results: Iterable[Outcome]) -> str | None:
+    """``"3 images: median 41 ms per image (slowest 55 ms), decoding and every model included."``"""
+    seconds = [r.seconds for r in results if isinstance(r, ImageResult)]
+    if not seconds:
+        return None
+    images = "1 image" if len(seconds) == 1 else f"{len(seconds)} images"
+    return (f"{images}: median {percentile_ms(seconds, 50):.0f} ms per image "
+            f"(slowest {max(seconds) * 1000:.0f} ms), decoding and every model included, on this server.")
+
+
+def prediction_headline(prediction: ModelPrediction) -> str:
+    """``"ε = 0.1: ship, 62.3% (the smoothed target stops at 91.0%) · entropy 1.12 nats of at most ln 10 = 2.30"``."""
+    eps = f"{prediction.label_smoothing:g}"
+    if prediction.label_smoothing > 0:
+        ceiling = f" (the smoothed target stops at {prediction.ceiling:.1%})"
+    else:
+        ceiling = " (one-hot target: no ceiling below 100%)"
+    most = math.log(len(prediction.classes))
+    return (f"ε = {eps}: {prediction.top_class}, {prediction.confidence:.1%}{ceiling} · "
+            f"entropy {prediction.entropy:.2f} nats of at most ln {len(prediction.classes)} = {most:.2f}")
+
+
+def grid_caption(result: ImageResult, first: str) -> str:
+    """Every model's answer for one image, ``first`` on top, one line each (Markdown line breaks)::
+
+        ε = 0.1: ship 62%
+        ε = 0: ship 98%
+        41 ms · true: cat
+
+    The comparison is the page's point, so each grid cell shows it without opening the details.
+    """
+    ordered = sorted(result.predictions, key=lambda p: p.model != first)
+    lines = [f"ε = {p.label_smoothing:g}: {p.top_class} {p.confidence:.0%}" for p in ordered]
+    lines.append(f"{result.seconds * 1000:.0f} ms" + (f" · true: {result.true_label}" if result.true_label else ""))
+    return "  \n".join(lines)
+
+
+def ceiling_sentence(prediction: ModelPrediction) -> str:
+    """Where a smoothed model's confidence for this image sits against its target's top, and why it may pass it.
+
+    1 − ε + ε/K is where the training loss is lowest *on average*, not a cap on one image: measured on
+    the CIFAR-10 test split, the shipped ε = 0.1 model's confidences have a median near 91 % and a mean of
+    86 % (hard images far below), while about one image in six, clear and typical of its class, gets more
+    than 95 % (README, *The CIFAR-10 model*). Upscaled inputs change none of that: the pipeline reduces
+    every picture to 32×32 first.
+    """
+    ceiling = f"{prediction.ceiling:.1%}"
+    here = f"{prediction.confidence:.1%}"
+    if prediction.confidence > prediction.ceiling:
+        where = f"here it says {here}, above that line"
+    else:
+        where = f"here it says {here}, {'at' if prediction.ceiling - prediction.confidence < 0.005 else 'below'} it"
+    return (f"Its training target never asked for more than {ceiling} on one class (1 − ε + ε/K): that is where "
+            f"its training loss is lowest on average, not a cap on each image, so its answers spread around "
+            f"that line, clear and typical pictures above it, hard ones far below; {where}. "
+            f"The ε = 0 model was pushed toward 100% on every training image.")
+
+
+def what_to_notice(result: ImageResult) -> list[str]:
+    """Two or three sentences on what this image's predictions show, from its own numbers."""
+    by_eps = sorted(result.predictions, key=lambda p: p.label_smoothing)
+    sentences = []
+    if len(by_eps) >= 2 and by_eps[0].label_smoothing != by_eps[-1].label_smoothing:
+        sharp, smooth = by_eps[0], by_eps[-1]
+        if smooth.confidence < sharp.confidence:
+            verdict = "is less sure"
+        else:
+            verdict = "is, unusually, at least as sure here"
+        sentences.append(
+            f"The model trained with ε = {smooth.label_smoothing:g} {verdict}: {smooth.confidence:.1%} for "
+            f"{smooth.top_class} against {sharp.confidence:.1%} for {sharp.top_class} at ε = "
+            f"{sharp.label_smoothing:g}, with entropy {smooth.entropy:.2f} against {sharp.entropy:.2f} nats.")
+        sentences.append(ceiling_sentence(smooth))
+    k = len(by_eps[0].classes)
+    sentences.append(
+        f"Whatever the picture shows, the answer is one of CIFAR-10's {k} classes: a photo of something "
+        "else is still forced into one of them, and a high confidence does not mean the picture belongs there.")
+    return sentences
+
+
+def probabilities_note(classifiers: Mapping[str, Classifier]) -> str:
+    """What the probabilities on the page are: raw softmax, and of which logits (one view, or with its mirror)."""
+    base = "Probabilities are each model's raw softmax outputs (no temperature scaling)"
+    mirrored = [name for name, classifier in classifiers.items() if classifier.mirror_average]
+    how = "of its logits averaged over the 32×32 view and its mirror image, as in the model card's figures"
+    if not mirrored:
+        return base + "."
+    if len(mirrored) == len(classifiers):
+        return f"{base}, {how}."
+    return f"{base}; for {', '.join(mirrored)}, {how}."
+
+
+def model_label(name: str, label_smoothing: float) -> str:
+    """``"ε = 0.1 (eps0.1)"``: the training ε first, then the folder name used in URLs."""
+    return f"ε = {label_smoothing:g} ({name})"
+
+
+def describe_decoded(result: ImageResult) -> str:
+    """One plain line about the picture as given: ``"640×480 pixels"`` plus what decoding did to it."""
+    width, height = result.size or result.thumbnail.size
+    parts = [f"{width}×{height} pixels as given"] + list(result.notes)
+    return "; ".join(parts) + "."
+
+
+def model_view_caption(result: ImageResult) -> str:
+    """The caption beside the model's view; it says when a wide or tall picture lost its sides to the crop.
+
+    The preprocessing (:func:`lib.cifar.preprocess.model_view`) takes the centre square before shrinking.
+    """
+    width, height = result.size or result.thumbnail.size
+    if width == height:
+        return "What the model sees: 32×32, enlarged"
+    side = min(width, height)
+    cut = "left and right" if width > height else "top and bottom"
+    return (f"What the model sees: the centre {side}×{side} square of the {width}×{height} picture (its {cut} "
+            "are cut off), shrunk to 32×32, enlarged")
+
+
+def runners_up(prediction: ModelPrediction, count: int = 3) -> str:
+    """One model's next guesses after its top class, most likely first: "dog 3.1 %, deer 0.8 %, frog 0.5 %".
+
+    What Müller et al. 2019 say smoothing flattens: with ε = 0.1 the runners-up share ε/K-like crumbs;
+    with ε = 0 they rank the look-alikes.
+    """
+    ranking = wrong_classes.wrong_class_ranking(prediction.probs, prediction.top, list(prediction.classes))[:count]
+    return ", ".join(f"{name} {100.0 * value:.1f} %" for name, value in ranking)

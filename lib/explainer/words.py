@@ -1,0 +1,254 @@
+"""The words and formulas the explainer shows, with live numbers: LaTeX strings and sentences.
+
+Pure functions of (K, ε, spread) built on :mod:`lib.smoothing`, so what a page prints is tested like
+any other number. Losses in nats; conventions "all" (PyTorch) and "others" (fairseq), Szegedy et al. 2016.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from lib.explainer import gradient
+from lib.smoothing import (
+    CONVENTIONS,
+    Spread,
+    entropy_floor,
+    max_eps,
+    optimal_logit_gap,
+    other_spread,
+    target_values,
+    to_pytorch_label_smoothing,
+    validate,
+)
+
+# The example every page and the README quote.
+WORKED_K = 10
+WORKED_EPS = 0.1
+
+
+def tex_number(x: float, digits: int = 4) -> str:
+    """``x`` with ``digits`` significant digits as LaTeX: 0.91 → ``0.91``, 1e-05 → ``1\\times10^{-5}``."""
+    if x == 0.0:
+        return "0"
+    if abs(x) < 1e-3:
+        mantissa, exponent = f"{x:.{digits - 1}e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa}\\times10^{{{int(exponent)}}}"
+    return f"{x:.{digits}g}"
+
+
+def _xlnx_term(x: float) -> str:
+    return f"{tex_number(x)}\\,\\ln {tex_number(x)}"
+
+
+def floor_sum_latex(K: int, eps: float, *, spread: Spread = "all") -> str:
+    """``L_min = −Σ ỹᵢ ln ỹᵢ`` written out with the live numbers, for ``st.latex``.
+
+    The K−1 equal "other" terms are grouped: ``−ỹ_t ln ỹ_t − (K−1)·ỹ_o ln ỹ_o = a + b = L_min``.
+    """
+    k, e, s = validate(K, eps, spread=spread)
+    on, off = target_values(k, e, spread=s)
+    floor = entropy_floor(k, e, spread=s)
+    true_part = -on * math.log(on) + 0.0
+    other_part = -(k - 1) * off * math.log(off) + 0.0 if off > 0 else 0.0
+    head = r"L_{\min} = -\sum_{i=1}^{K} \tilde y_i \ln \tilde y_i"
+    expanded = f"-\\,{_xlnx_term(on)} \\;-\\; {k - 1}\\cdot {_xlnx_term(off)}"
+    if off == 0.0:
+        expanded += r"\quad(0 \ln 0 = 0)"
+    return (f"{head} = {expanded} = {tex_number(true_part)} + {tex_number(other_part)} "
+            f"= {floor:.4f}\\ \\text{{nats}}")
+
+
+def target_latex(K: int, eps: float, *, spread: Spread = "all") -> str:
+    """The two target values with their formulas, e.g. ``ỹ_true = 1 − ε + ε/K = 0.91``."""
+    k, e, s = validate(K, eps, spread=spread)
+    on, off = target_values(k, e, spread=s)
+    if s == "all":
+        return (f"\\tilde y_{{\\text{{true}}}} = 1 - \\varepsilon + \\tfrac{{\\varepsilon}}{{K}} = {tex_number(on)},"
+                f"\\qquad \\tilde y_{{\\text{{other}}}} = \\tfrac{{\\varepsilon}}{{K}} = {tex_number(off)}")
+    return (f"\\tilde y_{{\\text{{true}}}} = 1 - \\varepsilon = {tex_number(on)},"
+            f"\\qquad \\tilde y_{{\\text{{other}}}} = \\tfrac{{\\varepsilon}}{{K-1}} = {tex_number(off)}")
+
+
+def gap_latex(K: int, eps: float, *, spread: Spread = "all") -> str:
+    """The optimal logit gap formula of the convention with the live value (∞ for ε = 0)."""
+    k, e, s = validate(K, eps, spread=spread)
+    gap = optimal_logit_gap(k, e, spread=s)
+    value = r"\infty" if math.isinf(gap) else f"{gap:.4f}"
+    if s == "all":
+        formula = r"\ln\!\left(1 + \frac{K(1-\varepsilon)}{\varepsilon}\right)"
+    else:
+        formula = r"\ln\!\left(\frac{(1-\varepsilon)(K-1)}{\varepsilon}\right)"
+    return (f"z_{{\\text{{true}}}} - z_{{\\text{{other}}}} = \\ln\\frac{{\\tilde y_{{\\text{{true}}}}}}"
+            f"{{\\tilde y_{{\\text{{other}}}}}} = {formula} = {value}")
+
+
+def worked_example_sentence() -> str:
+    """The plain statement of the worked example, K=10 and ε=0.1, with both floors (Markdown)."""
+    k, e = WORKED_K, WORKED_EPS
+    all_floor = entropy_floor(k, e, spread="all")
+    others_floor = entropy_floor(k, e, spread="others")
+    return (
+        f"For **K = {k}, ε = {e}** the floor is **{all_floor:.4f} nats** in PyTorch's convention "
+        f'("all": the true class gets 1 − ε + ε/K = {1 - e + e / k:.2f}, every other class ε/K = {e / k:.2f}) '
+        f'and **{others_floor:.4f} nats** in the "others" convention (true class 1 − ε = {1 - e:.2f}, every '
+        f"other class ε/(K−1) = {e / (k - 1):.4f}). "
+        f"`nn.CrossEntropyLoss(label_smoothing={e})` spreads ε over all K classes, so it reaches "
+        f"**{all_floor:.4f} nats** and no lower; to get the \"others\" target from PyTorch, pass "
+        f"`label_smoothing = ε·K/(K−1) = {to_pytorch_label_smoothing(k, e, spread='others'):.4f}`."
+    )
+
+
+def pytorch_conversion_sentence(K: int, eps: float, spread: Spread = "all") -> str:
+    """Which ``label_smoothing`` makes PyTorch build the current target, with ε·K/(K−1) worked out (Markdown).
+
+    PyTorch spreads its argument over all K classes ("all"), so "all" passes ε itself and "others" needs
+    ``label_smoothing = ε·K/(K−1)``; the sentence also names what the other argument would give instead.
+    """
+    k, e, s = validate(K, eps, spread=spread)
+    floor = entropy_floor(k, e, spread=s)
+    on, off = target_values(k, e, spread=s)
+    target = f"ỹ_true = {on:.4g}, ỹ_other = {off:.4g}"
+    if s == "all":
+        text = (f"For **K = {k}, ε = {e:g}** in the \"all\" convention ({target}), PyTorch builds this target "
+                f"itself: `nn.CrossEntropyLoss(label_smoothing={e:g})`, which bottoms out at **{floor:.4f} nats**.")
+        if e <= max_eps(k, spread="others"):
+            converted = to_pytorch_label_smoothing(k, e, spread="others")
+            text += (f" The \"others\" target at the same K and ε would need `label_smoothing = ε·K/(K−1) = "
+                     f"{e:g}·{k}/{k - 1} = {converted:.4g}`.")
+        return text
+    converted = to_pytorch_label_smoothing(k, e, spread="others")
+    passed_as_is = entropy_floor(k, e, spread="all")
+    return (f"For **K = {k}, ε = {e:g}** in the \"others\" convention ({target}), PyTorch needs "
+            f"`label_smoothing = ε·K/(K−1) = {e:g}·{k}/{k - 1} = {converted:.4g}`: it spreads its argument over all "
+            f"{k} classes, so 1 − {converted:.4g} + {converted:.4g}/{k} = {on:.4g}, and the floor is "
+            f"**{floor:.4f} nats**. Passing `label_smoothing={e:g}` would train against the \"all\" target "
+            f"instead (floor {passed_as_is:.4f} nats).")
+
+
+def worked_example_table() -> str:
+    """A Markdown table comparing both conventions at K=10, ε=0.1 (targets, floor, optimal gap)."""
+    k, e = WORKED_K, WORKED_EPS
+    rows = [
+        "| convention | used by | ỹ true | ỹ each other | floor L_min (nats) | optimal logit gap | "
+        "PyTorch `label_smoothing` |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for s in ("all", "others"):
+        on, off = target_values(k, e, spread=s)
+        rows.append(
+            f"| {s} | {CONVENTIONS[s].used_by} | {on:.4g} | {off:.4g} | {entropy_floor(k, e, spread=s):.4f} "
+            f"| {optimal_logit_gap(k, e, spread=s):.4f} "
+            f"| {to_pytorch_label_smoothing(k, e, spread=s):.4g} |"
+        )
+    return "\n".join(rows)
+
+
+# ------------------------------------------------------------------ text alternatives of the figures
+def explainer_settings(K: int, eps: float, spread: str) -> str:
+    """The settings an explainer figure depends on, in words: ``K = 10, ε = 0.1, convention "all" (PyTorch)``."""
+    return f"K = {K}, ε = {eps:g}, convention {CONVENTIONS[spread].label if spread in CONVENTIONS else repr(spread)}"
+
+
+
+# Each figure's caption says in words what it shows, with the key numbers, so a screen-reader user (or
+# a teacher embedding the page with text=off) gets the figure's content without seeing it.
+def _convention(spread: str) -> str:
+    return f'"{spread}"'
+
+
+def _each_other(K: int) -> str:
+    return "the other class" if K == 2 else f"each of the other {K - 1} classes"
+
+
+def target_bars_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
+    """The target bars in words: ỹ_true and ỹ_other for the convention, and for the other one if valid."""
+    k, e, s = validate(K, eps, spread=spread)
+    on, off = target_values(k, e, spread=s)
+    other = other_spread(s)
+    text = (f"Bars of the smoothed target for K = {k}, ε = {e:g}, {_convention(s)} convention: the true class "
+            f"{on:.4g}, {_each_other(k)} {off:.4g}")
+    if e <= max_eps(k, spread=other):
+        o_on, o_off = target_values(k, e, spread=other)
+        text += f"; faded, the {_convention(other)} convention: {o_on:.4g} and {o_off:.4g}"
+    else:
+        text += f"; the {_convention(other)} convention allows no ε this large for K = {k}"
+    return text + "."
+
+
+def floor_curve_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
+    """The floor-against-ε curve in words: where it ends and where the current point sits."""
+    k, e, s = validate(K, eps, spread=spread)
+    floor = entropy_floor(k, e, spread=s)
+    return (f"The floor grows with ε and reaches ln K = {math.log(k):.4f} nats where the target becomes uniform "
+            f"(K = {k}). Marked: ε = {e:g}, L_min = {floor:.4f} nats in the {_convention(s)} convention; the "
+            f"dashed curve is the other convention.")
+
+
+def heatmap_caption(K: int, eps: float, ks: Sequence[int] | np.ndarray, eps_grid: Sequence[float] | np.ndarray,
+                    floors: np.ndarray, *,
+                    spread: Spread = "all") -> str:
+    """The K × ε heat map in words: its axes, the range of its cells and the marked point.
+
+    ``ks``, ``eps_grid`` and ``floors`` are the map's own grid (``floors[i, j]`` for ``ks[i]``, ``eps_grid[j]``,
+    NaN where the convention allows no such ε), so the words cannot drift from the picture.
+    """
+    k, e, s = validate(K, eps, spread=spread)
+    floor = entropy_floor(k, e, spread=s)
+    top = np.unravel_index(np.nanargmax(floors), floors.shape)
+    return (f"More classes spread the same ε thinner, over more terms: the floor rises with K too. Heat map of "
+            f"the floor ({_convention(s)} convention) over K = {ks[0]}–{ks[-1]} and ε = {eps_grid[0]:g}–"
+            f"{eps_grid[-1]:g}, from 0 nats at ε = 0 to {np.nanmax(floors):.3f} nats at K = {ks[int(top[0])]}, "
+            f"ε = {eps_grid[int(top[1])]:g}; the cross marks K = {k}, ε = {e:g}, L_min = {floor:.4f} nats.")
+
+
+def ce_vs_prob_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
+    """Cross-entropy against p in words: where its minimum sits and its value, the floor."""
+    k, e, s = validate(K, eps, spread=spread)
+    on, _ = target_values(k, e, spread=s)
+    floor = entropy_floor(k, e, spread=s)
+    return (f"The other K − 1 classes share 1 − p evenly. The minimum sits at p = ỹ_true = {on:.4g}, not at p = 1, "
+            f"and its value is the floor, {floor:.4f} nats ({explainer_settings(k, e, s)}).")
+
+
+def decomposition_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
+    """CE = H + KL in words: the constant band and where the KL part vanishes."""
+    k, e, s = validate(K, eps, spread=spread)
+    on, _ = target_values(k, e, spread=s)
+    floor = entropy_floor(k, e, spread=s)
+    return (f"Training can only shrink the KL part; the entropy band is the target's own: H(ỹ) = {floor:.4f} nats "
+            f"for every p, and KL(ỹ‖p) on top, zero at p = {on:.4g} (K = {k}, ε = {e:g}, "
+            f"{_convention(s)} convention).")
+
+
+def gap_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
+    """The loss-against-gap figure in words: the finite optimum (or none at ε = 0) and one-hot's curve."""
+    k, e, s = validate(K, eps, spread=spread)
+    gap = optimal_logit_gap(k, e, spread=s)
+    head = ("With one-hot targets the loss falls for ever as the gap grows, so logits keep growing; "
+            "with smoothing the best gap is finite (Müller et al. 2019). ")
+    if math.isinf(gap):
+        return head + f"Here ε = 0, so only the one-hot curve is drawn (K = {k})."
+    floor = entropy_floor(k, e, spread=s)
+    return head + (f"Here (K = {k}, ε = {e:g}, {_convention(s)} convention) the smoothed loss is lowest, "
+                   f"{floor:.4f} nats, at the gap {gap:.4f}.")
+
+
+def gradient_caption(K: int, eps: float, gap: float, *, spread: Spread = "all") -> str:
+    """What the gradient bars and the push curve show at this gap, with the numbers."""
+    k, e, s = validate(K, eps, spread=spread)
+    grad = gradient.logit_gradient(k, e, gap, spread=s)
+    one_hot = gradient.logit_gradient(k, 0.0, gap, spread=s)
+    if e == 0.0:
+        return (f"At a logit gap of {gap:g} the true class's gradient is {one_hot[0]:.4g}: negative, so gradient "
+                "descent raises the true logit further — with a one-hot target it does so at every gap.")
+    star = optimal_logit_gap(k, e, spread=s)
+    where = ("below the optimal gap, so descent still raises it" if gap < star - 1e-9 else
+             "past the optimal gap, so descent lowers it again: the loss pushes back" if gap > star + 1e-9 else
+             "exactly the optimal gap: zero, the logits stay where they are")
+    return (f"At a logit gap of {gap:g}, ∂L/∂z_true = p_true − ỹ_true = {grad[0]:.4g} with ε = {e:g} "
+            f"({_convention(s)}): {where} (gap* = {star:.4f}). The one-hot target's gradient there is "
+            f"{one_hot[0]:.4g}, negative at every gap, so without smoothing the logits grow for ever.")

@@ -1,0 +1,243 @@
+"""Plotly figures for the training page: loss curves, test metrics, reliability diagrams, projections,
+and the live curves of the train-it-yourself toy.
+
+Every builder takes plain data (a :class:`lib.training.runs.Run`, a reliability dict, a
+:class:`lib.training.toy.ToyState`) and returns a ``go.Figure``; none imports streamlit. Losses in nats.
+Colours from :mod:`lib.palette` (Okabe–Ito), and each run also has its own line dash / marker, so nothing
+relies on colour alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lib import palette
+from lib.figure_base import figure, themed
+from lib.training import runs, toy
+from lib.training.runs import Run
+
+# ε = 0 in grey-blue dashes, smoothed runs in solid colours: the same in every figure of the page.
+_RUN_STYLES = ((palette.BLUE, "dash", "circle"), (palette.ORANGE, "solid", "diamond"),
+               (palette.BLUISH_GREEN, "dot", "square"), (palette.REDDISH_PURPLE, "dashdot", "triangle-up"))
+_LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0)
+_CLASS_STYLES = ((palette.BLUE, "circle"), (palette.ORANGE, "diamond"), (palette.BLUISH_GREEN, "square"))
+
+
+def _style(i: int) -> tuple[str, str, str]:
+    return _RUN_STYLES[i % len(_RUN_STYLES)]
+
+
+_HEIGHT = 380  # px: a little taller than the explainer's, for the legend of runs and their floors
+
+
+# --------------------------------------------------------------------------------------------- training curves
+def training_loss(run_list: Sequence[Run], window: int, *, above_floor: bool = False) -> go.Figure:
+    """Per-step training loss (faint) and its moving average (bold) per run, with each run's floor.
+
+    ``above_floor`` plots ``loss − H(ỹ)`` instead, where every run's floor is 0 and the curves compare.
+    """
+    fig = go.Figure()
+    for i, run in enumerate(run_list):
+        colour, dash, _ = _style(i)
+        steps, raw, smooth = runs.loss_curve(run, window, above_floor=above_floor)
+        fig.add_trace(go.Scatter(x=steps, y=raw, mode="lines", name=f"{run.label}, per step", opacity=0.25,
+                                 line=dict(color=colour, width=1), legendgroup=run.name, showlegend=False,
+                                 hovertemplate=f"{run.label}<br>step %{{x}}<br>loss %{{y:.4f}} nats<extra></extra>"))
+        fig.add_trace(go.Scatter(x=steps, y=smooth, mode="lines", name=f"{run.label} ({window}-step average)",
+                                 line=dict(color=colour, width=3, dash=dash), legendgroup=run.name,
+                                 hovertemplate=f"{run.label}<br>step %{{x}}<br>average %{{y:.4f}} nats<extra></extra>"))
+        if not above_floor:
+            # Named in the legend, not by a label on the line: the ε = 0 floor (0 nats) lies under its own curve.
+            fig.add_trace(go.Scatter(x=[steps[0], steps[-1]], y=[run.floor, run.floor], mode="lines",
+                                     name=f"floor H(ỹ), {run.label}: {run.floor:.4f} nats", legendgroup=run.name,
+                                     line=dict(color=colour, dash="dot", width=2),
+                                     hovertemplate=f"floor H(ỹ), {run.label}: {run.floor:.4f} nats<extra></extra>"))
+    if above_floor:
+        fig.add_hline(y=0.0, line=dict(color=palette.FLOOR, dash="dot", width=2),
+                      annotation_text="every run's floor: KL(ỹ‖p) = 0", annotation_position="bottom right")
+    fig.update_yaxes(rangemode="tozero")
+    y_title = "loss − floor H(ỹ) = KL(ỹ‖p) (nats)" if above_floor else "training loss (nats)"
+    return themed(fig, x_title="optimizer step", y_title=y_title, height=_HEIGHT)
+
+
+def test_metrics(run_list: Sequence[Run]) -> go.Figure:
+    """Two panels per epoch: unsmoothed test NLL (left) and test accuracy (right), one line per run."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("test NLL, unsmoothed (nats)", "test accuracy (%)"))
+    for i, run in enumerate(run_list):
+        colour, dash, symbol = _style(i)
+        for col, metric, scale, fmt in ((1, "nll", 1.0, ".4f"), (2, "accuracy", 100.0, ".2f")):
+            epochs, values = runs.epoch_series(run, metric)
+            fig.add_trace(go.Scatter(
+                x=epochs, y=scale * values, mode="lines+markers", name=run.label, legendgroup=run.name,
+                showlegend=col == 1, line=dict(color=colour, dash=dash, width=2), marker=dict(symbol=symbol, size=9),
+                hovertemplate=f"{run.label}<br>epoch %{{x}}<br>{metric} %{{y:{fmt}}}<extra></extra>"), row=1, col=col)
+    fig.update_xaxes(dtick=1)
+    # The legend goes below the panels: above them it covered the subplot titles (at 375 px too).
+    themed(fig, x_title="epoch", y_title="", height=_HEIGHT)
+    fig.update_layout(legend=_LEGEND_BELOW, margin=dict(b=110))
+    return fig
+
+
+# --------------------------------------------------------------------------------------------- calibration
+def reliability_diagram(reliability: dict, *, title: str) -> go.Figure:
+    """Guo et al. (2017)'s reliability diagram: accuracy per confidence bin against the diagonal, the
+    mean confidence of each bin marked, and the bin counts in a panel below (log scale, labelled).
+    """
+    rows = runs.reliability_rows(reliability)
+    centres = [(r["lo"] + r["hi"]) / 2 for r in rows]
+    width = rows[0]["hi"] - rows[0]["lo"]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.06)
+    fig.add_trace(go.Bar(
+        x=centres, y=[r["accuracy"] for r in rows], width=width * 0.95, name="accuracy in the bin",
+        marker=dict(color=palette.BLUE), customdata=[[r["count"], r["lo"], r["hi"]] for r in rows],
+        hovertemplate="confidence (%{customdata[1]:.3f}, %{customdata[2]:.3f}]<br>accuracy %{y:.3f}"
+                      "<br>%{customdata[0]} images<extra></extra>"), row=1, col=1)
+    fig.add_trace(go.Scatter(
+        x=centres, y=[r["confidence"] for r in rows], mode="markers", name="mean confidence in the bin",
+        marker=dict(color=palette.VERMILLION, symbol="line-ew-open", size=16, line=dict(width=3)),
+        hovertemplate="mean confidence %{y:.3f}<extra></extra>"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfect calibration",
+                             line=dict(color=palette.GREY, dash="dash"), hoverinfo="skip"), row=1, col=1)
+    counts = [r["count"] for r in rows]
+    fig.add_trace(go.Bar(
+        x=centres, y=[c if c > 0 else None for c in counts], width=width * 0.95, name="images per bin",
+        marker=dict(color=palette.GREY), text=[str(c) if c else "" for c in counts], textposition="outside",
+        cliponaxis=False, hovertemplate="%{y} images<extra></extra>", showlegend=False), row=2, col=1)
+    top = max(max(counts), 1)
+    fig.update_yaxes(range=[0, 1.02], title_text="accuracy", row=1, col=1)
+    fig.update_yaxes(type="log", range=[-0.2, math.log10(top) + 0.6], dtick=1, title_text="images", row=2, col=1)
+    fig.update_xaxes(range=[0, 1], row=1, col=1)
+    fig.update_xaxes(range=[0, 1], title_text="confidence = top-class probability", row=2, col=1)
+    title = f"{title} — ECE {100 * reliability['ece']:.2f}%"
+    themed(fig, height=520, title=title)
+    fig.update_layout(margin=dict(t=50, b=110), bargap=0, legend=_LEGEND_BELOW)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------- representations
+def projection(entry: dict, *, title: str) -> go.Figure:
+    """Müller et al. (2019)'s picture: activations of three classes in the plane of their templates,
+    the templates drawn as large outlined markers; equal scales on both axes so distances are honest.
+    """
+    fig = go.Figure()
+    for i, name in enumerate(entry["classes"]):
+        colour, symbol = _CLASS_STYLES[i]
+        pts = entry["points"][name]
+        fig.add_trace(go.Scattergl(x=pts["x"], y=pts["y"], mode="markers", name=name,
+                                   marker=dict(color=colour, symbol=symbol, size=5, opacity=0.55),
+                                   hovertemplate=f"{name}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
+    tx, ty = zip(*entry["templates"], strict=True)
+    fig.add_trace(go.Scatter(x=tx, y=ty, mode="markers+text", name="class templates (last-layer rows)",
+                             text=list(entry["classes"]), textposition="top center",
+                             marker=dict(color="white", size=14, symbol="x", line=dict(color=palette.MARKER, width=2)),
+                             hovertemplate="template of %{text}<extra></extra>"))
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    themed(fig, x_title="plane coordinate 1", y_title="plane coordinate 2", height=480, title=title)
+    fig.update_layout(legend=_LEGEND_BELOW, margin=dict(b=130))
+    return fig
+
+
+# --------------------------------------------------------------------------------------------- the toy
+def _toy_curve(state: toy.ToyState, key: str, *, reference: float, reference_text: str, y_title: str,
+               ceiling: float | None = None, ceiling_text: str = "") -> go.Figure:
+    h = state.history
+    fig = go.Figure(go.Scatter(x=h["step"], y=h[key], mode="lines", name="measured",
+                               line=dict(color=palette.BLUE, width=3),
+                               hovertemplate="step %{x}<br>%{y:.5f}<extra></extra>"))
+    if math.isfinite(reference):
+        fig.add_hline(y=reference, line=dict(color=palette.FLOOR, dash="dot", width=2),
+                      annotation_text=reference_text, annotation_position="bottom right")
+    if ceiling is not None:
+        fig.add_hline(y=ceiling, line=dict(color=palette.GREY, dash="dash"),
+                      annotation_text=ceiling_text, annotation_position="top left")
+    fig.update_layout(showlegend=False)
+    return themed(fig, x_title="step", y_title=y_title, height=300)
+
+
+def toy_loss(state: toy.ToyState) -> go.Figure:
+    """The toy's training loss against the entropy floor H(ỹ)."""
+    ref = toy.reference_lines(state.config.K, state.config.eps)
+    return _toy_curve(state, "loss", reference=ref["floor"], reference_text=f"floor H(ỹ) = {ref['floor']:.4f}",
+                      y_title="training loss (nats)")
+
+
+def toy_gap(state: toy.ToyState) -> go.Figure:
+    """The mean logit gap z_true − z_other against its optimum ln(1 + K(1 − ε)/ε) (none at ε = 0)."""
+    ref = toy.reference_lines(state.config.K, state.config.eps)
+    return _toy_curve(state, "gap", reference=ref["gap"], reference_text=f"optimum gap* = {ref['gap']:.3f}",
+                      y_title="mean logit gap z_true − z_other")
+
+
+def toy_confidence(state: toy.ToyState) -> go.Figure:
+    """Mean top-class probability against ỹ_true = 1 − ε + ε/K, with 1 drawn above it."""
+    ref = toy.reference_lines(state.config.K, state.config.eps)
+    fig = _toy_curve(state, "confidence", reference=ref["confidence"],
+                     reference_text=f"1 − ε + ε/K = {ref['confidence']:.4f}", y_title="mean confidence",
+                     ceiling=1.0 if state.config.eps > 0 else None, ceiling_text="1, where ε = 0 heads")
+    fig.update_yaxes(range=[0, 1.05])
+    return fig
+
+
+# --------------------------------------------------------------------------------------------- the model study
+# Figures of the model study (``python -m lib.cifar.model_study``): the wrong-class matrices and calibration
+# under shift, built from the recorded JSON (``assets/study/``). None imports streamlit.
+METRIC_TITLES = {"accuracy": "accuracy", "ece": "ECE (15 bins)", "auroc": "AUROC of confidence, right vs wrong",
+                 "mean_confidence": "mean confidence", "nll": "NLL (nats)"}
+# One style per model, the same as the training page's runs: ε = 0 blue dashes, ε = 0.1 orange solid.
+MODEL_STYLES = {"eps0": (palette.BLUE, "dash", "circle"), "eps0.1": (palette.ORANGE, "solid", "diamond")}
+
+
+def _log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
+    exponents = range(math.floor(lo), math.ceil(hi) + 1)
+    return [float(e) for e in exponents], [f"{10.0 ** e:.0e}".replace("e-0", "e-") for e in exponents]
+
+
+def wrong_class_matrix(study: dict, model: str, *, label: str) -> go.Figure:
+    """Mean predicted probability of each wrong class (columns) given the true class (rows), log colour.
+
+    The diagonal (the true class itself) is left blank: the figure is about where the rest goes.
+    """
+    classes = study["classes"]
+    matrix = np.asarray(study["models"][model]["mean_probability"], dtype=np.float64)
+    off = matrix.copy()
+    np.fill_diagonal(off, np.nan)
+    # The colour scale is shared by both models, so the same colour is the same probability in each.
+    everything = np.concatenate([np.asarray(m["mean_probability"]).ravel() for m in study["models"].values()])
+    lo = math.log10(max(everything.min(), 1e-6))
+    hi = math.log10(max(np.asarray(m["mean_probability"])[~np.eye(len(classes), dtype=bool)].max()
+                        for m in study["models"].values()))
+    tickvals, ticktext = _log_ticks(lo, hi)
+    with np.errstate(divide="ignore"):
+        z = np.log10(off)
+    trace = dict(type="heatmap", x=classes, y=classes, z=z, zmin=lo, zmax=hi, colorscale=palette.SEQUENTIAL,
+                 customdata=off, colorbar=dict(title=dict(text="mean p"), tickvals=tickvals, ticktext=ticktext),
+                 hovertemplate="true %{y}<br>predicted %{x}<br>mean p = %{customdata:.3g}<extra></extra>")
+    return figure([trace], x_title="wrong class", y_title="true class", height=430,
+                   yaxis=dict(autorange="reversed"), title=label,
+                   margin=dict(l=90, r=20, t=50, b=90))
+
+
+def shift_curves(study: dict, corruption: str, metric: str, *, labels: dict[str, str]) -> go.Figure:
+    """``metric`` against severity (0 = clean) for both models, raw (solid markers) and after temperature."""
+    traces = []
+    severities = [0, 1, 2, 3, 4, 5]
+    for model, results in study["models"].items():
+        colour, dash, symbol = MODEL_STYLES.get(model, (palette.GREY, "solid", "circle"))
+        for part, suffix, width in (("raw", "", 3), ("temperature_scaled", ", after T", 1.5)):
+            values = [results["clean"][part][metric]] + [results[corruption][str(s)][part][metric]
+                                                          for s in severities[1:]]
+            name = f"{labels.get(model, model)}{suffix}"
+            traces.append(dict(type="scatter", mode="lines+markers", x=severities, y=values, name=name,
+                               line=dict(color=colour, dash=dash if part == "raw" else "dot", width=width),
+                               marker=dict(symbol=symbol, size=8 if part == "raw" else 6, color=colour),
+                               hovertemplate=f"{name}<br>severity %{{x}}<br>{METRIC_TITLES[metric]} "
+                                             "= %{y:.4f}<extra></extra>"))
+    return figure(traces, x_title=f"severity of {study['corruptions'][corruption].lower()} (0 = clean)",
+                   y_title=METRIC_TITLES[metric], height=340, xaxis=dict(dtick=1, range=[-0.2, 5.2]),
+                   legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0),
+                   margin=dict(l=60, r=20, t=20, b=110))

@@ -1,0 +1,309 @@
+"""The training page's words: the sentences, captions and table it shows about our runs and your own classifier,
+from their own numbers (:mod:`lib.training.runs` and :mod:`lib.training.toy` compute them).
+
+Why the raw training losses of two runs cannot be compared is :mod:`lib.training.runs`' docstring: each loss
+has its own floor H(ỹ); the sentences here say so with the runs' numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from lib.training import toy
+from lib.training.runs import (
+    TEST_SET,
+    Run,
+    cluster_geometry,
+    epoch_series,
+    final_loss,
+    projection,
+    reliability_figures,
+    reliability_rows,
+)
+from lib.training.toy import ToyState
+
+# Published numbers set beside ours (Guo et al. bin ECE into 15 equal-width bins, as we do).
+LITERATURE: tuple[dict[str, str], ...] = (
+    {"source": "Guo et al. 2017", "data and network": "CIFAR-10, ResNet-110",
+     "ECE before": "4.60%", "ECE after": "0.83%", "remedy": "temperature scaling"},
+    {"source": "Müller et al. 2019", "data and network": "CIFAR-100, ResNet-56",
+     "ECE before": "15.0%", "ECE after": "2.4%", "remedy": "label smoothing α = 0.05 (no temperature)"},
+)
+
+
+def _each(runs: Sequence[Run], text) -> str:
+    """``"A for ε = 0 and B for ε = 0.1"``: one value per run, joined for a sentence."""
+    items = [f"{text(r)} for {r.label}" for r in runs]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def why_not_compare(runs: Sequence[Run], window: int) -> str:
+    """The page's sentence: each run's loss, floor and loss above the floor, then what to compare instead."""
+    if not runs:
+        return "No training logs were found."
+    n = min(window, min(len(r.loss) for r in runs))
+
+    def nats(value) -> str:
+        return _each(runs, lambda r: f"{value(r):.3f} nats")
+
+    def percent(value) -> str:
+        return _each(runs, lambda r: f"{100 * value(r):.2f}%")
+
+    return (f"Averaged over the last {n} steps, the training loss is {nats(lambda r: final_loss(r, n))}. "
+            f"These numbers measure the distance to different targets: no model can go below the floor H(ỹ) "
+            f"of its own target ({nats(lambda r: r.floor)}), so a smoothed run's loss stays high however good "
+            f"the model is. Subtract the floor and both measure the same thing, the KL divergence still to "
+            f"remove: {nats(lambda r: final_loss(r, n) - r.floor)}. To compare the models themselves, use one "
+            f"yardstick for both, measured on {runs[0].final_test['where']}: the unsmoothed test NLL is "
+            f"{nats(lambda r: r.final_test['test']['nll'])}, and the accuracy "
+            f"{percent(lambda r: r.final_test['test']['accuracy'])}.")
+
+
+def curves_caption(runs: Sequence[Run], window: int, *, above_floor: bool) -> str:
+    """Text alternative of the training-loss figure."""
+    parts = []
+    for r in runs:
+        shift = r.floor if above_floor else 0.0
+        n = min(window, len(r.loss))
+        parts.append(f"{r.label}: {len(r.steps)} steps, from {r.loss[0] - shift:.3f} nats at the first step to "
+                     f"{final_loss(r, n) - shift:.3f} nats (mean of the last {n}); floor H(ỹ) = {r.floor:.3f} nats")
+    what = "Training loss minus its floor H(ỹ)" if above_floor else "Training loss (the smoothed loss optimized)"
+    return f"{what} per step, with a moving average over {window} steps. " + "; ".join(parts) + "."
+
+
+def test_metrics_caption(runs: Sequence[Run]) -> str:
+    """Text alternative of the per-epoch test NLL and accuracy figure."""
+    parts = []
+    for r in runs:
+        _, nll = epoch_series(r, "nll")
+        _, acc = epoch_series(r, "accuracy")
+        parts.append(f"{r.label}: NLL {' → '.join(f'{v:.3f}' for v in nll)} nats, "
+                     f"accuracy {' → '.join(f'{100 * v:.1f}%' for v in acc)}")
+    n = runs[0].last["test"]["n"] if runs else 0
+    where = runs[0].test_set if runs else TEST_SET
+    return f"Per epoch on {where} ({n} images): " + "; ".join(parts) + "."
+
+
+def reliability_caption(run: Run, *, scaled: bool) -> str:
+    """Text alternative of one reliability diagram: ECE, image count, the fullest bin, the over-confidence."""
+    part, temperature, where = reliability_figures(run, scaled=scaled)
+    rows = reliability_rows(part["reliability"])
+    total = sum(r["count"] for r in rows)
+    full = max(rows, key=lambda r: r["count"])
+    state = f"after temperature scaling (T = {temperature:.3f})" if scaled else "before temperature scaling"
+    return (f"{run.label}, {state}, {where}: ECE {100 * part['ece']:.2f}% over {len(rows)} bins of {total} "
+            f"images; mean confidence {100 * part['mean_confidence']:.1f}% against accuracy "
+            f"{100 * part['accuracy']:.1f}%. The fullest bin, ({full['lo']:.2f}, {full['hi']:.2f}], holds "
+            f"{full['count']} images ({100 * full['count'] / max(total, 1):.0f}%) with accuracy "
+            f"{100 * (full['accuracy'] or 0):.1f}% at mean confidence {100 * (full['confidence'] or 0):.1f}%.")
+
+
+def calibration_table(runs: Sequence[Run]) -> list[dict[str, str]]:
+    """Our final-epoch ECE before and after temperature scaling, then the published numbers."""
+    rows = [{"source": f"This app, {r.label} ({r.name})",
+             "data and network": f"{r.final_test['where']}, EfficientNet-Lite0",
+             "ECE before": f"{100 * r.final_test['test']['ece']:.2f}%",
+             "ECE after": f"{100 * r.final_test['test_temperature_scaled']['ece']:.2f}%",
+             "remedy": f"temperature scaling, T = {r.final_test['temperature']:.3f}"} for r in runs]
+    return rows + [dict(row) for row in LITERATURE]
+
+
+def calibration_summary(runs: Sequence[Run]) -> str:
+    """One sentence with our ECEs, worded by what the numbers show (smoothing helped, or did not)."""
+    if not runs:
+        return ""
+    parts = [f"{r.label}: {100 * r.final_test['test']['ece']:.2f}% → "
+             f"{100 * r.final_test['test_temperature_scaled']['ece']:.2f}%" for r in runs]
+    text = (f"ECE before → after temperature scaling, 15 bins, {runs[0].final_test['where']}: "
+            + "; ".join(parts) + ".")
+    plain = [r for r in runs if r.eps == 0]
+    smooth = [r for r in runs if r.eps > 0]
+    if plain and smooth:
+        a, b = plain[0].final_test["test"]["ece"], smooth[-1].final_test["test"]["ece"]
+        verdict = "lower" if b < a else "not lower"
+        text += (f" Without any temperature, label smoothing ({smooth[-1].label}) gives an ECE {verdict} than "
+                 f"the unsmoothed model's ({100 * b:.2f}% vs {100 * a:.2f}%).")
+    return text
+
+
+def projection_caption(runs: Sequence[Run], key: str) -> str:
+    """Text alternative of the projection figures: points per class and the cluster geometry per run."""
+    parts = []
+    for r in runs:
+        entry = projection(r, key)
+        g = cluster_geometry(entry)
+        n = len(next(iter(entry["points"].values()))["x"])
+        parts.append(f"{r.label}: {n} test images per class; spread within a class {g['tightness']:.2f} of the "
+                     f"distance between class centres; nearest ÷ farthest pair of centres {g['equidistance']:.2f}")
+    return f"Penultimate-layer activations of {key.replace('-', ', ')} projected onto the plane through their " \
+           f"three class templates. " + "; ".join(parts) + "."
+
+
+def toy_caption(state: ToyState, seconds: float | None = None) -> str:
+    """One paragraph with the numbers the three curves show, as a text alternative."""
+    s = toy.summary(state)
+    cfg = state.config
+    took = f" (the last batch of steps took {seconds:.2f} s)" if seconds is not None else ""
+    steps = f"{s['step']:g} step" + ("" if s["step"] == 1 else "s")
+    head = f"K = {cfg.K}, ε = {cfg.eps:g}, after {steps} on {len(state.y)} points{took}: "
+    loss = (f"training loss {s['loss']:.4g} nats against the floor H(ỹ) = {s['floor']:.4f} nats, "
+            f"{s['loss_above_floor']:.2g} nats above it")
+    if math.isfinite(s["gap_optimum"]):
+        gap = f"mean logit gap {s['gap']:.3f}, optimum ln(1 + K(1 − ε)/ε) = {s['gap_optimum']:.3f}"
+        conf = f"mean confidence {s['confidence']:.4f}, target 1 − ε + ε/K = {s['confidence_target']:.4f}"
+    else:
+        gap = f"mean logit gap {s['gap']:.3f}; with ε = 0 there is no finite optimum and it keeps growing"
+        conf = f"mean confidence {s['confidence']:.4f}, heading for 1"
+    return head + "; ".join([loss, gap, conf]) + "."
+
+
+# --------------------------------------------------------------------------------------------- the model study
+# Words for the model study: what the recorded numbers (``assets/study/``) say, set beside the literature.
+#
+# Every number in these sentences is read from the study's JSON, and every comparison ("lower",
+# "agrees") is computed from it, so the text cannot drift from the figures beside it.
+#
+# Literature (different data and networks; beside ours for direction, not as like-for-like numbers):
+#
+# * Müller, Kornblith & Hinton 2019, *When Does Label Smoothing Help?* — smoothing calibrates about as
+#   well as temperature scaling on clean data, and erases the wrong-class information that makes a good
+#   distillation teacher.
+# * Ovadia et al. 2019, *Can You Trust Your Model's Uncertainty? Evaluating Predictive Uncertainty Under
+#   Dataset Shift* — calibration degrades as shift grows, and a temperature fitted on clean validation
+#   data does not carry over to shifted data.
+# * Zhu et al. 2022, *Rethinking Confidence Calibration for Failure Prediction* (ECCV), and Xia et al.
+#   2024, *Understanding Why Label Smoothing Degrades Selective Classification and How to Fix It* —
+#   label smoothing lowers how well confidence separates right from wrong answers (AUROC), even where
+#   it improves ECE.
+SEVERITIES = ("1", "2", "3", "4", "5")
+
+
+def _pct(x: float) -> str:
+    return f"{100.0 * x:.1f} %"
+
+
+# --------------------------------------------------------------------------------------------- wrong classes
+def look_alikes(study: dict, model: str, true_class: str, count: int = 2) -> list[tuple[str, float]]:
+    """The ``count`` wrong classes that get most of the model's probability on images of ``true_class``."""
+    classes = study["classes"]
+    t = classes.index(true_class)
+    row = np.asarray(study["models"][model]["mean_probability"][t])
+    return [(classes[j], float(row[j])) for j in np.argsort(-row, kind="mergesort") if j != t][:count]
+
+
+def wrong_class_caption(study: dict, labels: dict[str, str]) -> str:
+    """The two matrices in words: entropy of the wrong-class distribution per model, the rank correlation."""
+    parts = [f"{labels[m]} {study['models'][m]['mean_normalised_entropy']:.3f}" for m in study["models"]]
+    rho = study["rank_correlation"]
+    cat = ", ".join(f"{labels[m]}: " + ", ".join(f"{c} {_pct(p)}" for c, p in look_alikes(study, m, "cat"))
+                    for m in study["models"])
+    return (f"Mean predicted probability of each wrong class given the true class, over {study['n']:,} "
+            f"CIFAR-10 test images (JPEG q75 copy), log colour scale; the diagonal (the right answer) is left "
+            f"out. How evenly the leftover probability spreads over the 9 wrong classes (normalised entropy, "
+            f"1 = evenly, the structure erased; mean over classes): {'; '.join(parts)}. Rank correlation of the "
+            f"two models' wrong-class orderings, mean over classes: ρ = {rho['mean']:.3f}. "
+            f"On cat images the most likely wrong classes are — {cat}.")
+
+
+def erasure_verdict(study: dict, *, plain: str = "eps0", smoothed: str = "eps0.1") -> str:
+    """Whether our models show Müller et al.'s erasure, counted class by class."""
+    a = np.asarray(study["models"][plain]["normalised_entropy"])
+    b = np.asarray(study["models"][smoothed]["normalised_entropy"])
+    more_even = int((b > a).sum())
+    n = len(a)
+    agrees = more_even > n / 2
+    return (f"In {more_even} of {n} classes the smoothed model spreads its leftover probability more evenly "
+            f"(mean normalised entropy {b.mean():.3f} against {a.mean():.3f}): "
+            + ("our models agree with Müller et al. 2019 — smoothing flattens the wrong-class structure a "
+               "distillation student would learn from"
+               if agrees else "our models do not show Müller et al.'s erasure here")
+            + ", though the ordering of the look-alikes largely survives "
+              f"(ρ = {study['rank_correlation']['mean']:.2f}).")
+
+
+# --------------------------------------------------------------------------------------------- under shift
+def cell(study: dict, model: str, corruption: str, severity: int) -> dict:
+    """The metrics of one model at one corruption and severity (0 = clean): ``{"raw": …, "temperature_scaled": …}``."""
+    results = study["models"][model]
+    return results["clean"] if severity == 0 else results[corruption][str(severity)]
+
+
+def shift_table(study: dict, corruption: str, severity: int, labels: dict[str, str]) -> list[dict[str, str]]:
+    """Rows for the page's table: one per metric, a column per model before and after its temperature."""
+    names = (("accuracy", "accuracy", _pct), ("ECE", "ece", _pct), ("mean confidence", "mean_confidence", _pct),
+             ("NLL (nats)", "nll", lambda x: f"{x:.3f}"), ("AUROC, right vs wrong", "auroc", lambda x: f"{x:.3f}"))
+    rows = []
+    for title, key, fmt in names:
+        row = {"": title}
+        for model in study["models"]:
+            values = cell(study, model, corruption, severity)
+            row[f"{labels[model]}, raw"] = fmt(values["raw"][key])
+            if key != "accuracy":  # temperature scaling never changes the predicted class
+                row[f"{labels[model]}, after T = {study['temperatures'][model]:.3f}"] = fmt(
+                    values["temperature_scaled"][key])
+        rows.append(row)
+    return rows
+
+
+def shift_summary(study: dict, corruption: str, severity: int, labels: dict[str, str],
+                  *, plain: str = "eps0", smoothed: str = "eps0.1") -> str:
+    """The selected cell in words: raw and after-T ECE of both models, which is lower, and the AUROCs."""
+    a, b = cell(study, plain, corruption, severity), cell(study, smoothed, corruption, severity)
+    what = ("clean test images" if severity == 0
+            else f"{study['corruptions'][corruption].lower()} at severity {severity}")
+
+    def lower(key: str, part: str) -> str:
+        return labels[smoothed] if b[part][key] < a[part][key] else labels[plain]
+
+    return (f"On {what} ({study['n']:,} images): raw ECE {_pct(b['raw']['ece'])} for {labels[smoothed]} against "
+            f"{_pct(a['raw']['ece'])} for {labels[plain]} (lower: {lower('ece', 'raw')}); after each model's own "
+            f"temperature {_pct(b['temperature_scaled']['ece'])} against {_pct(a['temperature_scaled']['ece'])} "
+            f"(lower: {lower('ece', 'temperature_scaled')}). Accuracy {_pct(b['raw']['accuracy'])} and "
+            f"{_pct(a['raw']['accuracy'])}; confidence separates right from wrong answers with AUROC "
+            f"{b['raw']['auroc']:.3f} ({labels[smoothed]}) and {a['raw']['auroc']:.3f} ({labels[plain]}).")
+
+
+def shift_counts(study: dict, *, plain: str = "eps0", smoothed: str = "eps0.1") -> dict[str, int]:
+    """Over every corruption × severity: how often the smoothed model wins each comparison."""
+    counts = {"cells": 0, "raw_ece_smoothed_lower": 0, "scaled_ece_smoothed_lower": 0, "auroc_plain_higher": 0}
+    for corruption in study["corruptions"]:
+        for severity in SEVERITIES:
+            a, b = study["models"][plain][corruption][severity], study["models"][smoothed][corruption][severity]
+            counts["cells"] += 1
+            counts["raw_ece_smoothed_lower"] += b["raw"]["ece"] < a["raw"]["ece"]
+            counts["scaled_ece_smoothed_lower"] += b["temperature_scaled"]["ece"] < a["temperature_scaled"]["ece"]
+            counts["auroc_plain_higher"] += a["raw"]["auroc"] > b["raw"]["auroc"]
+    return counts
+
+
+def literature_comparison(study: dict, labels: dict[str, str], *, plain: str = "eps0", smoothed: str = "eps0.1") -> str:
+    """What our numbers show across all corruptions, set beside the three strands of the literature."""
+    c = shift_counts(study, plain=plain, smoothed=smoothed)
+    n = c["cells"]
+    clean_a, clean_b = study["models"][plain]["clean"], study["models"][smoothed]["clean"]
+    raw, scaled, auroc = c["raw_ece_smoothed_lower"], c["scaled_ece_smoothed_lower"], c["auroc_plain_higher"]
+    return (
+        f"Across all {n} corruption × severity settings: the {labels[smoothed]} model has the lower raw ECE in "
+        f"{raw} of {n}, but after each model's temperature it has the lower ECE in only {scaled} of {n}; "
+        f"the {labels[plain]} model's confidence separates right from wrong answers better (higher AUROC) in "
+        f"{auroc} of {n} (clean: {clean_a['raw']['auroc']:.3f} against {clean_b['raw']['auroc']:.3f}).\n\n"
+        f"- **Müller et al. 2019** found smoothing about as well calibrated as temperature scaling on clean "
+        f"data. Ours on clean images: raw ECE {_pct(clean_b['raw']['ece'])} ({labels[smoothed]}) against "
+        f"{_pct(clean_a['raw']['ece'])} ({labels[plain]}) — "
+        + ("smoothing did not make the raw model better calibrated here; its confidence sits below its accuracy"
+           if clean_b["raw"]["ece"] >= clean_a["raw"]["ece"] else "smoothing gave the better raw calibration")
+        + ".\n"
+        "- **Ovadia et al. 2019** found calibration degrading with shift and a temperature fitted on clean data "
+        "not carrying over. Ours: "
+        + ("agrees — the smoothed model's T < 1 sharpens its predictions, which shift has already made over-confident, "
+           "so the temperature that fixes it on clean data hurts it under shift"
+           if scaled < n / 2 and study["temperatures"][smoothed] < 1.0 else
+           "the temperatures carried over better than that study suggests")
+        + ".\n"
+        "- **Zhu et al. 2022; Xia et al. 2024** found label smoothing degrading failure prediction (AUROC). "
+        + (f"Ours agrees in {auroc} of {n} settings." if auroc > n / 2 else
+           f"Ours agrees in only {auroc} of {n} settings.")
+    )

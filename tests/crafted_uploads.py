@@ -1,0 +1,65 @@
+"""Crafted uploads that respect the byte and pixel limits but attack the decoder, generated on demand.
+
+Shared by the tests and ``bench/bench_upload_limits.py``; nothing here is ever written into the repository.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import numpy as np
+from PIL import Image
+
+
+def scan_bomb_jpeg(side: int = 5000, repeats: int = 1600) -> bytes:
+    """A progressive ``side``×``side`` JPEG whose last scan is repeated ``repeats`` times (~165 kB as built).
+
+    libjpeg redoes the whole picture for every scan, so the defaults cost about half a minute of CPU in
+    ``Image.load()`` on the development machine.
+    """
+    buffer = io.BytesIO()
+    Image.new("L", (side, side), 128).save(buffer, "JPEG", progressive=True, quality=75)
+    data = buffer.getvalue()
+    last_scan = data.rindex(b"\xff\xda")
+    scan = data[last_scan:-2]  # up to the end-of-image marker
+    return data[:last_scan] + scan * repeats + b"\xff\xd9"
+
+
+def zero_png(side: int = 5000) -> bytes:
+    """An all-black ``side``×``side`` RGB PNG: 25 MP decoded from about 75 kB at the default size."""
+    raw_row = b"\x00" + bytes(3 * side)  # filter byte 0, then the row
+    compressor = zlib.compressobj(9)
+    body = b"".join(compressor.compress(raw_row) for _ in range(side)) + compressor.flush()
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
+            + _chunk(b"IDAT", body) + _chunk(b"IEND", b""))
+
+
+def many_chunks_png(chunks: int = 660_000) -> bytes:
+    """A 16×16 PNG with ``chunks`` empty private ancillary chunks before its data (~8 MB as built)."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.zeros((16, 16, 3), np.uint8)).save(buffer, "PNG")
+    data = buffer.getvalue()
+    ihdr_end = 8 + 25
+    return data[:ihdr_end] + _chunk(b"prIv", b"") * chunks + data[ihdr_end:]
+
+
+def twelve_bit_jpeg(size: tuple[int, int] = (64, 48)) -> bytes:
+    """A baseline JPEG whose frame header declares 12 bits per sample (what 12-bit encoders write there)."""
+    buffer = io.BytesIO()
+    Image.new("L", size, 100).save(buffer, "JPEG")
+    data = bytearray(buffer.getvalue())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 4] = 12
+    return bytes(data)
+
+
+def photo_png(size: tuple[int, int] = (64, 48), seed: int = 0) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(seed).integers(0, 256, (size[1], size[0], 3), np.uint8)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))

@@ -1,0 +1,64 @@
+"""One figure base, one theme: every page's figures share the template, legend, hover and margins of lib.figure_base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from helpers import build_log, write_run
+
+from lib import palette
+from lib.cifar.data import CLASSES
+from lib.classifier.classify import ModelPrediction
+from lib.classifier.figures import probability_bars
+from lib.explainer import figures as explainer
+from lib.figure_base import base_layout
+from lib.smoothing import floor_grid
+from lib.training import figures as training
+from lib.training import runs, toy
+
+
+@pytest.fixture(scope="module")
+def every_figure(tmp_path_factory) -> dict[str, go.Figure]:
+    folder = tmp_path_factory.mktemp("models")
+    write_run(folder / "eps0", build_log(0.0, seed=2))
+    write_run(folder / "eps0.1", build_log(0.1, seed=1))
+    both = runs.load_runs(folder)
+    state = toy.train(toy.start(toy.ToyConfig()), 20)
+    ks, eps_grid = explainer.heatmap_axes(6, 5)
+    prediction = ModelPrediction("eps0.1", 0.1, CLASSES, np.full(10, 0.1))
+    return {
+        "target_bars": explainer.target_bars(10, 0.1), "floor_vs_eps": explainer.floor_vs_eps(10, 0.1),
+        "floor_heatmap": explainer.floor_heatmap(ks, eps_grid, floor_grid(ks, eps_grid), K=10, eps=0.1),
+        "ce_vs_prob": explainer.ce_vs_prob(10, 0.1), "ce_decomposition": explainer.ce_decomposition(10, 0.1),
+        "ce_vs_gap": explainer.ce_vs_gap(10, 0.1), "probability_bars": probability_bars(prediction),
+        "training_loss": training.training_loss(both, 10), "test_metrics": training.test_metrics(both),
+        "reliability": training.reliability_diagram(both[0].last["test"]["reliability"], title="ε = 0"),
+        "projection": training.projection(runs.projection(both[0], runs.shared_triples(both)[0]), title="ε = 0"),
+        "toy_loss": training.toy_loss(state), "toy_gap": training.toy_gap(state),
+        "toy_confidence": training.toy_confidence(state),
+    }
+
+
+def test_every_figure_of_every_page_has_the_one_theme(every_figure):
+    base = base_layout(x_title="x", y_title="y")
+    for name, fig in every_figure.items():
+        layout = fig.to_dict()["layout"]
+        assert layout["template"] == palette.PLOTLY_TEMPLATE, name
+        assert layout["hovermode"] == base["hovermode"], name
+        assert layout["margin"]["l"] in (50, 60), name
+        go.Figure(fig.to_dict())  # a valid plotly spec, though some builders skip validation for speed
+
+
+def test_a_title_gets_room_above_the_plot():
+    assert base_layout(x_title="x", y_title="y")["margin"]["t"] == 40
+    titled = base_layout(x_title="x", y_title="y", title="T")
+    assert titled["margin"]["t"] == 60 and titled["title"]["text"] == "T"
+
+
+def test_the_training_page_is_no_longer_themed_apart(tmp_path: Path):
+    write_run(tmp_path / "eps0", build_log(0.0))
+    fig = training.training_loss(runs.load_runs(tmp_path), 10)
+    assert "plotly_white" not in str(fig.layout.template) and fig.layout.xaxis.title.text == "optimizer step"
