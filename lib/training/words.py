@@ -198,7 +198,7 @@ def wrong_class_caption(study: dict, labels: dict[str, str]) -> str:
     """The two matrices in words: entropy of the wrong-class distribution per model, the rank correlation."""
     parts = [f"{labels[m]} {study['models'][m]['mean_normalised_entropy']:.3f}" for m in study["models"]]
     rho = study["rank_correlation"]
-    cat = ", ".join(f"{labels[m]}: " + ", ".join(f"{c} {_pct(p)}" for c, p in look_alikes(study, m, "cat"))
+    cat = "; ".join(f"{labels[m]}: " + ", ".join(f"{c} {_pct(p)}" for c, p in look_alikes(study, m, "cat"))
                     for m in study["models"])
     return (f"Mean predicted probability of each wrong class given the true class, over {study['n']:,} "
             f"CIFAR-10 test images (JPEG q75 copy), log colour scale; the diagonal (the right answer) is left "
@@ -293,8 +293,11 @@ def literature_comparison(study: dict, labels: dict[str, str], *, plain: str = "
         f"- **Müller et al. 2019** found smoothing about as well calibrated as temperature scaling on clean "
         f"data. Ours on clean images: raw ECE {_pct(clean_b['raw']['ece'])} ({labels[smoothed]}) against "
         f"{_pct(clean_a['raw']['ece'])} ({labels[plain]}) — "
-        + ("smoothing did not make the raw model better calibrated here; its confidence sits below its accuracy"
+        + ("smoothing did not make the raw model better calibrated here"
            if clean_b["raw"]["ece"] >= clean_a["raw"]["ece"] else "smoothing gave the better raw calibration")
+        + f"; its mean confidence {_pct(clean_b['raw']['mean_confidence'])} sits "
+        + ("below" if clean_b["raw"]["mean_confidence"] < clean_b["raw"]["accuracy"] else "above")
+        + f" its accuracy {_pct(clean_b['raw']['accuracy'])}"
         + ".\n"
         "- **Ovadia et al. 2019** found calibration degrading with shift and a temperature fitted on clean data "
         "not carrying over. Ours: "

@@ -1,0 +1,66 @@
+"""Real browser: the training page's study tabs (under shift, what smoothing erases) and the loss-curves page's
+gradient section are drawn, fit a phone's width, and pass the accessibility audit; screenshots in test-artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import ARTIFACTS, ROOT, wait_for_idle
+
+pytestmark = pytest.mark.browser
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def serious_violations(page) -> list[str]:
+    if not AXE.exists():
+        return []
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']}" for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
+def open_tab(page, url: str, tab: str) -> None:
+    page.goto(url)
+    page.get_by_test_id("stHeading").first.wait_for(timeout=120_000)
+    wait_for_idle(page, timeout=120_000)
+    page.get_by_role("tab", name=tab).click()
+    wait_for_idle(page, timeout=120_000)
+    page.wait_for_timeout(1500)  # plotly finishes drawing after the last message
+
+
+@pytest.mark.parametrize("tab,expected", [("Under shift", "raw ECE"), ("What smoothing erases", "Rank correlation")])
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_study_tabs_show_their_figures_and_numbers(streamlit_server, browser, tab, expected, width):
+    page = browser.new_page(viewport={"width": width, "height": 1000})
+    try:
+        open_tab(page, streamlit_server + "/training", tab)
+        panel = page.get_by_role("tabpanel", name=tab)
+        assert expected in panel.inner_text()
+        assert panel.locator(".js-plotly-plot").count() == 2
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=ARTIFACTS / f"training-{tab.lower().replace(' ', '-')}-{width}px.png", full_page=True)
+        assert not serious_violations(page)
+    finally:
+        page.close()
+
+
+def test_the_gradient_section_follows_its_slider(streamlit_server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        page.goto(streamlit_server + "/loss_curves")
+        page.get_by_test_id("stHeading").first.wait_for(timeout=120_000)
+        wait_for_idle(page, timeout=120_000)
+        slider = page.get_by_role("slider", name="Logit gap z_true − z_other")
+        slider.scroll_into_view_if_needed()
+        before = page.get_by_text("torch.autograd, float64").inner_text()
+        slider.focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        wait_for_idle(page, timeout=60_000)
+        page.wait_for_timeout(1000)
+        after = page.get_by_text("torch.autograd, float64").inner_text()
+        assert after != before and "largest difference" in after
+        page.screenshot(path=ARTIFACTS / "loss-curves-gradient.png", full_page=True)
+    finally:
+        page.close()
