@@ -67,3 +67,19 @@ def test_the_command_reports_the_classifiers_own_numbers_on_the_same_images():
         for key in ("mean_probability", "normalised_entropy"):
             np.testing.assert_allclose(result["wrong_classes"]["models"][name][key], summary["models"][name][key])
     assert result["wrong_classes"]["n"] == 40 and result["under_shift"]["n"] == 20
+
+
+def test_the_readme_quotes_the_recorded_study():
+    readme = " ".join((paths.ASSETS.parent / "README.md").read_text().split())  # line breaks as spaces
+    wrong, shift = recorded(paths.WRONG_CLASSES_FILE), recorded(paths.UNDER_SHIFT_FILE)
+    entropy = {m: wrong["models"][m]["mean_normalised_entropy"] for m in model_study.MODELS}
+    assert f"**{entropy['eps0']:.3f} for ε = 0 against {entropy['eps0.1']:.3f} for ε = 0.1**" in readme
+    assert f"ρ = {wrong['rank_correlation']['mean']:.2f}" in readme
+    noise = {m: shift["models"][m]["gaussian_noise"]["3"] for m in model_study.MODELS}
+    assert (f"raw ECE {100 * noise['eps0.1']['raw']['ece']:.1f} % (ε = 0.1) against "
+            f"{100 * noise['eps0']['raw']['ece']:.1f} % (ε = 0)") in readme
+    assert (f"{100 * noise['eps0.1']['temperature_scaled']['ece']:.1f} % against "
+            f"{100 * noise['eps0']['temperature_scaled']['ece']:.1f} %") in readme
+    counts = training_words.shift_counts(shift)
+    assert (f"lower raw ECE in {counts['raw_ece_smoothed_lower']}, the lower ECE after temperature in "
+            f"{counts['scaled_ece_smoothed_lower']}") in readme
