@@ -67,9 +67,9 @@ def under_shift_section() -> None:
     if example is None:
         image_col.caption(samples.HOW_TO_GET_SAMPLES)
     else:
-        image_col.image(example, width=160, caption=f"Test image #{EXAMPLE_INDEX}, "
-                        + ("clean" if severity == 0 else f"{study['corruptions'][corruption].lower()}, severity "
-                           f"{severity}") + " (shown 5× enlarged)")
+        what = ("clean" if severity == 0 else f"{study['corruptions'][corruption].lower()}, severity {severity}")
+        image_col.image(example, width=160, caption=f"Test image #{EXAMPLE_INDEX}, {what} (shown 5× enlarged)",
+                        alt=f"CIFAR-10 test image #{EXAMPLE_INDEX} under {what}")
     table_col.table(training_words.shift_table(study, corruption, severity, LABELS))
     table_col.caption(training_words.shift_summary(study, corruption, severity, LABELS))
     ece_col, auroc_col = st.columns(2)
