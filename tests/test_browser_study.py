@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from browser_helpers import ARTIFACTS, ROOT, wait_for_idle
 
+from lib.cifar.data import find_source
+
 pytestmark = pytest.mark.browser
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -36,6 +38,12 @@ def test_the_study_tabs_show_their_figures_and_numbers(streamlit_server, browser
     try:
         open_tab(page, streamlit_server + "/training", tab)
         panel = page.get_by_role("tabpanel", name=tab)
+        if tab == "Under shift":  # the example image (this machine's CIFAR-10 copy) and the table of both models
+            panel.locator("table").first.wait_for(timeout=60_000)
+            assert "AUROC, right vs wrong" in panel.locator("table").first.inner_text()
+            if find_source() is not None:
+                example = "CIFAR-10 test image #0 under gaussian noise, severity 3"
+                panel.get_by_alt_text(example).wait_for(timeout=60_000)
         assert expected in panel.inner_text()
         assert panel.locator(".js-plotly-plot").count() == 2
         assert page.evaluate("document.documentElement.scrollWidth") <= width
