@@ -127,6 +127,9 @@ def test_good_and_bad_files_of_one_upload_each_get_their_own_result(models_dir):
     assert any(c == "64×48 pixels as given." for c in captions)
     assert any(c.startswith("300×200 pixels as given") for c in captions)
     assert "The model trained with ε = 0.1 is" in "\n".join(m.value for m in at.markdown)
+    # Each model's next guesses after its top class (what smoothing flattens), three each, for both files.
+    guesses = [c for c in captions if c.startswith("Next guesses: ")]
+    assert len(guesses) == 4 and all(c.count(" %") == 3 for c in guesses)
 
 
 def test_the_page_keeps_serving_after_bad_files(models_dir):
