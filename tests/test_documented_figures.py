@@ -13,6 +13,7 @@ import pytest
 
 from lib.cifar.model import EVALUATION_FILE, available_models
 from lib.paths import models_dir
+from lib.training import runs, words
 
 MODELS_DIR = models_dir()  # $LSLAB_MODELS_DIR or assets/models
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,18 +67,16 @@ def test_the_mirror_tables_shipped_column_is_the_recorded_accuracy(name):
 def test_the_training_pages_final_figures_are_the_recorded_evaluation():
     """The training page's calibration tab and its yardstick quote the shipped prediction's record, the
     numbers the README and the model card print, not the training log's one-view last epoch."""
-    from lib.training import runs
-
     all_runs = runs.load_runs(MODELS_DIR)
-    summary, table = runs.calibration_summary(all_runs), runs.calibration_table(all_runs)
-    yardstick = runs.why_not_compare(all_runs, 50)
+    summary, table = words.calibration_summary(all_runs), words.calibration_table(all_runs)
+    yardstick = words.why_not_compare(all_runs, 50)
     for run in all_runs:
         ev = recorded(run.name)
         assert f"{run.label}: {100 * ev['ece']:.2f}% → {100 * ev['ece_temperature_scaled']:.2f}%" in summary
         row = next(r for r in table if r["source"].endswith(f"({run.name})"))
         assert row["remedy"] == f"temperature scaling, T = {ev['temperature']:.3f}"
         assert f"{100 * ev['accuracy']:.2f}%" in yardstick
-        caption = runs.reliability_caption(run, scaled=False)
+        caption = words.reliability_caption(run, scaled=False)
         if "reliability" in ev:  # the record holds the shipped prediction's bins: the diagram draws those
             assert f"ECE {100 * ev['ece']:.2f}%" in caption and "mirror" in caption
         else:  # the training log's bins, named as such
