@@ -142,7 +142,7 @@ class Explorable {
     }
     if (b.kind === "figure") {
       const title = b.heading ? element("h3", { class: "lslab-heading", text: b.heading }) : null;
-      const plot = element("div", { class: "lslab-figure", "data-part": b.part, role: "img" });
+      const plot = element("div", { class: "lslab-figure", "data-part": b.part, role: "figure" });
       const caption = element("p", { class: "lslab-caption", "data-part": b.caption });
       const id = "lslab-cap-" + b.part;
       caption.id = id;
