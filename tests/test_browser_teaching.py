@@ -188,7 +188,9 @@ def test_a_teacher_copies_the_snippet_and_it_works_in_a_course_page_on_another_s
         snippet = snippet_block.inner_text().strip()
         expected_src = f"{app_url}/target_and_floor?K=5&amp;eps=0.2&amp;spread=all&amp;embed=true&amp;text=off"
         assert snippet.startswith(f'<iframe src="{expected_src}"'), snippet
-        link = page.get_by_test_id("stCode").first.inner_text().strip()
+        # The share panel's link: the code block that starts with the app's address (the page's other code blocks
+        # are the framework calls).
+        link = page.get_by_test_id("stCode").filter(has_text=f"{app_url}/target_and_floor?").first.inner_text().strip()
         assert link == f"{app_url}/target_and_floor?K=5&eps=0.2&spread=all"
 
         with course_page(snippet, host="localhost") as url:
