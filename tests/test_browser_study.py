@@ -45,6 +45,7 @@ def test_the_study_tabs_show_their_figures_and_numbers(streamlit_server, browser
                 example = "CIFAR-10 test image #0 under gaussian noise, severity 3"
                 panel.get_by_alt_text(example).wait_for(timeout=60_000)
         assert expected in panel.inner_text()
+        panel.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)  # plotly draws after the tab's messages
         assert panel.locator(".js-plotly-plot").count() == 2
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=ARTIFACTS / f"training-{tab.lower().replace(' ', '-')}-{width}px.png", full_page=True)
