@@ -73,6 +73,16 @@ def _marker(x: float, y: float, name: str, hover: str, *, symbol: str = "diamond
                             line=dict(color=palette.MARKER_RIM, width=1.5)), **extra)
 
 
+def _class_labels(k: int) -> list[str]:
+    """Bar labels, true class first: one per class up to 12, else the first 11 and one bar for each of the rest
+    (past the true class every class holds the same value, in the target and in the gradient alike)."""
+    shown = k if k <= _MAX_BARS else _MAX_BARS - 1
+    labels = ["true class"] + [f"class {i}" for i in range(1, shown)]
+    if k > shown:
+        labels.append(f"each of classes {shown}–{k - 1}")
+    return labels
+
+
 # --------------------------------------------------------------------------------------------- page 1
 def target_bars(K: int, eps: float, *, spread: Spread = "all") -> go.Figure:
     """Bars of the smoothed target ỹ for both conventions; the selected one solid, the other faded.
@@ -81,10 +91,7 @@ def target_bars(K: int, eps: float, *, spread: Spread = "all") -> go.Figure:
     rest (they all hold the same probability). The other convention is drawn only where its ε is valid.
     """
     k, e, s = validate(K, eps, spread=spread)
-    shown = k if k <= _MAX_BARS else _MAX_BARS - 1
-    labels = ["true class"] + [f"class {i}" for i in range(1, shown)]
-    if k > shown:
-        labels.append(f"each of classes {shown}–{k - 1}")
+    labels = _class_labels(k)
     traces = []
     for conv in (s, other_spread(s)):
         if e > max_eps(k, spread=conv):
@@ -254,10 +261,7 @@ def gradient_bars(K: int, eps: float, gap: float, *, spread: Spread = "all") -> 
     The wrong classes all get the same gradient, so past 12 classes one bar stands for each of the rest.
     """
     k, e, s = validate(K, eps, spread=spread)
-    shown = k if k <= _MAX_BARS else _MAX_BARS - 1
-    labels = ["true class"] + [f"class {i}" for i in range(1, shown)]
-    if k > shown:
-        labels.append(f"each of classes {shown}–{k - 1}")
+    labels = _class_labels(k)
     traces = []
     for name, value, colour, pattern in ((f"smoothed, ε = {e:g} ({s})", e, palette.SPREAD_COLOURS[s], ""),
                                          ("one-hot (ε = 0)", 0.0, palette.ONE_HOT, "/")):
