@@ -97,3 +97,8 @@ def test_study_figures_are_valid_plotly_with_the_recorded_values(metric):
     go.Figure(matrix.to_dict())
     z = np.asarray(matrix.data[0].z, dtype=float)
     assert np.isnan(z[0, 0]) and z[3, 2] == pytest.approx(np.log10(0.08))
+
+
+def test_shift_curve_caption_names_the_metric_and_the_image_count():
+    caption = training_words.shift_curve_caption(shift_study(), "auroc")
+    assert caption.startswith("AUROC of confidence, right vs wrong against severity") and "1,000 test images" in caption

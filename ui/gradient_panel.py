@@ -36,16 +36,17 @@ def gradient_section(K: int, eps: float, spread: Spread) -> None:
     gap = st.slider("Logit gap z_true − z_other", -5.0, GAP_MAX, step=0.1, key=GAP_KEY,
                     help="Every wrong class shares one logit; the true class sits this far above it.")
     settings = explainer_settings(K, eps, spread)
+    caption = words.gradient_caption(K, eps, gap, spread=spread)
     stem = file_stem("gradient", K=K, eps=eps, spread=spread, gap=gap)
     left, right = st.columns(2)
     figure(figures.gradient_bars(K, eps, gap, spread=spread), key=GRADIENT_FIGURE_KEYS[0], where=left,
            stem=stem, title=f"Gradient of the loss at logit gap {gap:g}: {settings}", caption=None,
-           export_caption=words.gradient_caption(K, eps, gap, spread=spread))
+           export_caption=caption)
     figure(figures.gradient_vs_gap(K, eps, gap, spread=spread), key=GRADIENT_FIGURE_KEYS[1], where=right,
            stem=file_stem("push-vs-gap", K=K, eps=eps, spread=spread), caption=None,
            title=f"Push on the true logit against the logit gap: {settings}",
-           export_caption=words.gradient_caption(K, eps, gap, spread=spread))
-    st.caption(words.gradient_caption(K, eps, gap, spread=spread))
+           export_caption=caption)
+    st.caption(caption)
     check = _autograd(K, eps, gap, spread)
     st.caption(f"torch.autograd, float64: ∂L/∂z_true = {check.pytorch_gradient[0]:.12g}, each other "
                f"{check.pytorch_gradient[1]:.12g}; p − ỹ from lib: {check.ours[0]:.12g}, {check.ours[1]:.12g} "

@@ -77,8 +77,7 @@ def under_shift_section() -> None:
         figure(training_figures.shift_curves(study, corruption, metric, labels=LABELS), where=col,
                key=f"training_shift_{metric}", stem=file_stem("under-shift", corruption, metric),
                title=f"{training_figures.METRIC_TITLES[metric]} under {study['corruptions'][corruption].lower()}",
-               caption=f"{training_figures.METRIC_TITLES[metric]} against severity, both models, raw (bold) and after "
-                       f"each model's temperature (thin, dotted); {study['n']:,} test images.")
+               caption=training_words.shift_curve_caption(study, metric))
     prose(training_words.literature_comparison(study, LABELS))
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from lib.training import toy
+from lib.training.figures import METRIC_TITLES
 from lib.training.runs import (
     TEST_SET,
     Run,
@@ -310,3 +311,9 @@ def literature_comparison(study: dict, labels: dict[str, str], *, plain: str = "
         + (f"Ours agrees in {auroc} of {n} settings." if auroc > n / 2 else
            f"Ours agrees in only {auroc} of {n} settings.")
     )
+
+
+def shift_curve_caption(study: dict, metric: str) -> str:
+    """The caption under one metric-against-severity figure: what is drawn, on how many images."""
+    return (f"{METRIC_TITLES[metric]} against severity, both models, raw (bold) and after each model's temperature "
+            f"(thin, dotted); {study['n']:,} test images.")
