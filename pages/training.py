@@ -8,7 +8,7 @@ from lib import quiz
 from lib.export import file_stem
 from lib.paths import models_dir as shipped_models_dir
 from lib.training import figures as figs
-from lib.training import runs, words
+from lib.training import runs, tabs, words
 from ui.figure import figure
 from ui.quiz import check_understanding
 from ui.routing import run_through_router
@@ -16,7 +16,7 @@ from ui.share import share_panel
 from ui.study_panels import under_shift_section, wrong_classes_section
 from ui.text import prose
 from ui.toy_panel import QUESTIONS_FOR, toy_panel
-from ui.training_state import URL_SCOPE, url_to_widgets, widgets_to_url
+from ui.training_state import TAB_KEY, URL_SCOPE, url_to_widgets, widgets_to_url
 from ui.url_sync import mark_moved
 
 run_through_router()
@@ -38,6 +38,8 @@ models_dir = shipped_models_dir()
 all_runs = load_runs(str(models_dir), runs.logs_fingerprint(models_dir))
 triples = runs.shared_triples(all_runs)
 run_names = ", ".join(run.label for run in all_runs)
+if not all_runs:  # nothing recorded: open the one tab that has something to show
+    st.session_state.setdefault(TAB_KEY, tabs.TABS["toy"])
 url_to_widgets(triples)
 # The toy's (K, ε) as the widgets hold them now: the questions under the tabs ask about them, and the toy's
 # fragment reruns the page when its sliders move past what the questions were built for.
@@ -48,10 +50,12 @@ if not all_runs:
 elif all_runs[0].data_source == "generated":
     st.warning(f"These logs come from a --dry-run: {runs.DRY_RUN_SET}. Their numbers mean nothing.")
 
+# Only the open tab is built (its content runs on the rerun that opening it causes): six tabs of figures
+# would otherwise cost every rerun, a toy step's included.
 curves, calibration, shift, erased, representations, yourself = st.tabs(
-    ["Training curves", "Calibration", "Under shift", "What smoothing erases", "Representations", "Train it yourself"])
+    tabs.LABELS, key=TAB_KEY, on_change=mark_moved, args=(URL_SCOPE,))
 with curves:
-    if all_runs:
+    if curves.open and all_runs:
         left, right = st.columns([2, 3])
         window = left.slider("Moving average (steps)", 1, 200, key="training_window")
         above = right.radio("Show", ["training loss", "loss minus its floor"], key="training_view",
@@ -67,7 +71,7 @@ with curves:
                title=f"Test metrics per epoch ({run_names}), {runs.TEST_SET}",
                caption=words.test_metrics_caption(all_runs))
 with calibration:
-    if all_runs:
+    if calibration.open and all_runs:
         scaled = st.toggle("After temperature scaling", key="training_scaled",
                            help="One scalar T divides the logits, fitted on held-out training images (Guo et al. "
                                 "2017); it never changes the predicted class.")
@@ -84,11 +88,13 @@ with calibration:
                    "Hinton 2019, *When Does Label Smoothing Help?* Different data and networks: set beside ours "
                    "for scale, not as a like-for-like comparison.")
 with shift:
-    under_shift_section()
+    if shift.open:
+        under_shift_section()
 with erased:
-    wrong_classes_section()
+    if erased.open:
+        wrong_classes_section()
 with representations:
-    if triples:
+    if representations.open and triples:
         key = st.selectbox("Classes", triples, key="training_triple", on_change=mark_moved,
                            args=(URL_SCOPE,), format_func=lambda t: t.replace("-", ", "))
         shared_caption = words.projection_caption(all_runs, key)
@@ -102,7 +108,8 @@ with representations:
               "the three clusters sit at more equal distances, because smoothing asks every wrong class for "
               "the same logit gap.")
 with yourself:
-    toy_panel()
+    if yourself.open:
+        toy_panel()
 widgets_to_url()
 # Under the tabs, not inside the last one: the questions are there whichever tab is open.
 check_understanding("training", quiz.toy_questions(*toy_settings))

@@ -48,8 +48,27 @@ def test_the_study_tabs_show_their_figures_and_numbers(streamlit_server, browser
         panel.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)  # plotly draws after the tab's messages
         assert panel.locator(".js-plotly-plot").count() == 2
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        slug = {"Under shift": "shift", "What smoothing erases": "erased"}[tab]
+        page.wait_for_url(f"**/training?tab={slug}*")  # the open tab is in the address
         page.screenshot(path=ARTIFACTS / f"training-{tab.lower().replace(' ', '-')}-{width}px.png", full_page=True)
         assert not serious_violations(page)
+    finally:
+        page.close()
+
+
+def test_only_the_open_tab_is_built_and_a_link_opens_another(streamlit_server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        page.goto(streamlit_server + "/training?tab=shift")
+        panel = page.get_by_role("tabpanel", name="Under shift")
+        panel.locator(".js-plotly-plot").nth(1).wait_for(timeout=120_000)
+        wait_for_idle(page, timeout=120_000)
+        assert page.get_by_role("tab", name="Under shift").get_attribute("aria-selected") == "true"
+        assert page.locator(".js-plotly-plot").count() == 2  # the five other tabs' figures were never built
+        page.get_by_role("tab", name="Train it yourself").click()
+        page.get_by_role("tabpanel", name="Train it yourself").get_by_role("button", name="Step", exact=True).wait_for(
+            timeout=60_000)
+        page.wait_for_url("**/training?tab=toy*")
     finally:
         page.close()
 

@@ -9,6 +9,7 @@ from helpers import build_log, write_run
 from streamlit.testing.v1 import AppTest
 
 import lib.paths
+from lib.training import tabs
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "training.py")
@@ -22,9 +23,18 @@ def models(tmp_path: Path, monkeypatch) -> Path:
     return tmp_path
 
 
-def page(query: dict[str, str] | None = None) -> AppTest:
+def page(query: dict[str, str] | None = None, tab: str | None = None) -> AppTest:
+    """The page, with the tab ``tab`` (a ``?tab=`` value) open as if the learner had clicked it."""
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.query_params.update(query or {})
+    if tab is not None:
+        at.session_state["training_tab"] = tabs.TABS[tab]
+    return at.run()
+
+
+def open_tab(at: AppTest, tab: str) -> AppTest:
+    """Click another tab: its value changes and the page reruns (only the open tab is built)."""
+    at.session_state["training_tab"] = tabs.TABS[tab]
     return at.run()
 
 
@@ -51,7 +61,7 @@ def test_training_curves_follow_the_window_and_the_floor_view(models):
 
 
 def test_calibration_switches_between_before_and_after_temperature_scaling(models):
-    at = page()
+    at = page(tab="calibration")
     assert "ε = 0.1, before temperature scaling, " in captions(at)
     table = at.table[0].value
     assert len(table) == 4 and "Guo et al. 2017" in set(table["source"])
@@ -61,7 +71,7 @@ def test_calibration_switches_between_before_and_after_temperature_scaling(model
 
 
 def test_representations_follow_the_chosen_triple_and_write_it_to_the_url(models):
-    at = page()
+    at = page(tab="representations")
     assert "airplane, automobile, bird projected" in captions(at)
     assert at.query_params["triple"] == "airplane-automobile-bird"
     at.selectbox(key="training_triple").set_value("cat-dog-deer").run()
@@ -71,7 +81,7 @@ def test_representations_follow_the_chosen_triple_and_write_it_to_the_url(models
 
 
 def test_train_it_yourself_buttons_and_sliders_change_the_model(models):
-    at = page()
+    at = page(tab="toy")
     assert "K = 5, ε = 0.1, after 0 steps on 300 points" in captions(at)  # untrained: watch it converge
     at.button(key="training_toy_step").click().run()
     assert "after 1 step on" in captions(at)
@@ -90,16 +100,53 @@ def test_train_it_yourself_buttons_and_sliders_change_the_model(models):
 def test_a_deep_link_sets_the_widgets_and_invalid_values_are_clamped_with_a_note(models):
     at = page({"triple": "Dog-Cat-Deer", "toy_k": "50", "toy_eps": "abc"})
     assert not at.exception
-    assert at.selectbox(key="training_triple").value == "cat-dog-deer"
-    assert at.slider(key="training_toy_k").value == 20
+    assert at.session_state["training_triple"] == "cat-dog-deer" and at.session_state["training_toy_k"] == 20
     notes = " ".join(w.value for w in at.warning)
     assert "K = 2–20" in notes and '"abc" is not a number' in notes
-    assert at.query_params == {"triple": "cat-dog-deer", "toy_k": "20", "toy_eps": "0.1"}
+    assert at.query_params == {"tab": "curves", "triple": "cat-dog-deer", "toy_k": "20", "toy_eps": "0.1"}
+
+
+def test_only_the_open_tab_is_built_and_its_address_opens_it(models):
+    at = page()
+    assert "moving average over 50 steps" in captions(at)
+    assert "before temperature scaling" not in captions(at) and "after 0 steps" not in captions(at)
+    assert at.query_params["tab"] == "curves"
+    at = open_tab(at, "calibration")
+    assert "before temperature scaling" in captions(at) and "moving average" not in captions(at)
+    assert at.query_params["tab"] == "calibration"
+    linked = page({"tab": " Toy"})
+    assert "after 0 steps" in captions(linked) and "moving average" not in captions(linked)
+    assert linked.query_params["tab"] == "toy" and not linked.warning
+
+
+def test_an_unknown_tab_in_the_address_opens_the_first_with_a_note(models):
+    at = page({"tab": "_secret_"})
+    assert not at.exception
+    assert "moving average over 50 steps" in captions(at)
+    assert any('tab="\\_secret\\_" is not one of this page\'s tabs' in w.value for w in at.warning)
+    assert at.query_params["tab"] == "curves"
+
+
+def test_settings_made_in_a_tab_are_still_there_after_visiting_another(models):
+    at = page(tab="representations")
+    at.selectbox(key="training_triple").set_value("cat-dog-deer").run()
+    at = open_tab(at, "toy")
+    at.slider(key="training_toy_k").set_value(7).run()
+    at = open_tab(at, "shift")
+    at = open_tab(at, "curves")
+    at = open_tab(at, "curves")  # a second run with neither the triple's nor the toy's widget drawn
+    assert at.query_params["triple"] == "cat-dog-deer" and at.query_params["toy_k"] == "7"
+    at = open_tab(at, "representations")
+    assert at.selectbox(key="training_triple").value == "cat-dog-deer"
+    assert "cat, dog, deer projected" in captions(at)
+    at = open_tab(at, "toy")
+    assert at.slider(key="training_toy_k").value == 7
+    assert not at.exception
 
 
 def test_a_slider_move_wins_over_an_address_the_browser_has_not_updated_yet(models):
     """Two quick moves of the toy's K: the second rerun brings the address from before the first."""
-    at = page()
+    at = page(tab="toy")
     at.slider(key="training_toy_k").set_value(6).run()
     assert at.query_params["toy_k"] == "6"
     at.query_params.update({"toy_k": "5"})  # the stale address
@@ -112,7 +159,7 @@ def test_a_slider_move_wins_over_an_address_the_browser_has_not_updated_yet(mode
 
 
 def test_an_unknown_triple_falls_back_with_a_visible_note(models):
-    at = page({"triple": "ship-truck-frog"})
+    at = page({"tab": "representations", "triple": "ship-truck-frog"})
     assert at.selectbox(key="training_triple").value == "airplane-automobile-bird"
     assert any("not one of the shipped class triples" in w.value for w in at.warning)
 
@@ -122,6 +169,7 @@ def test_without_logs_only_the_toy_is_shown(tmp_path: Path, monkeypatch):
     at = page()
     assert not at.exception
     assert any("No training logs" in i.value for i in at.info)
+    assert at.query_params["tab"] == "toy"  # the one tab with something to show opens
     assert "after 0 steps" in captions(at)
     assert "triple" not in at.query_params
 
@@ -137,6 +185,7 @@ def test_the_router_serves_the_page(models: Path):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     at.switch_page("pages/training.py")
+    at.session_state["training_tab"] = tabs.TABS["toy"]
     at.run()
     assert not at.exception
     assert at.title[0].value == "What smoothing does to training"
@@ -175,19 +224,23 @@ def study_files(folder: Path) -> None:
 def test_the_study_tabs_show_the_recorded_numbers_for_the_chosen_corruption(models, tmp_path, monkeypatch):
     study_files(tmp_path / "study")
     monkeypatch.setattr(lib.paths, "STUDY_DIR", tmp_path / "study")
-    at = page()
+    at = page(tab="shift")
     assert not at.exception
     text = captions(at)
     assert "On gaussian noise at severity 3 (20 images): raw ECE 10.0 % for ε = 0.1 against 23.0 % for ε = 0" in text
-    assert "Rank correlation of the two models' wrong-class orderings" in text
     at.selectbox(key="training_shift_corruption").set_value("contrast").run()
     at.select_slider(key="training_shift_severity").set_value(0).run()
     assert "On clean test images (20 images)" in captions(at)
     assert any("after each model's temperature it has the lower ECE in only" in m for m in markdown(at).split("\n"))
+    at = open_tab(at, "erased")
+    assert "Rank correlation of the two models' wrong-class orderings" in captions(at)
+    at = open_tab(at, "shift")
+    assert at.select_slider(key="training_shift_severity").value == 0  # kept while the tab was closed
 
 
 def test_the_study_tabs_say_how_to_record_when_nothing_is_recorded(models, tmp_path, monkeypatch):
     monkeypatch.setattr(lib.paths, "STUDY_DIR", tmp_path / "nothing")
-    at = page()
-    assert not at.exception
-    assert sum("python -m lib.cifar.model_study --record" in i.value for i in at.info) == 2
+    for tab in ("shift", "erased"):
+        at = page(tab=tab)
+        assert not at.exception
+        assert sum("python -m lib.cifar.model_study --record" in i.value for i in at.info) == 1

@@ -1,4 +1,4 @@
-"""Every link into the app that README.md writes (``/training?triple=…``, ``/loss_curves?K=…``, iframe
+"""Every link into the app that README.md writes (``/training?tab=…``, ``/loss_curves?K=…``, iframe
 sources) opens its page without a repair note: AppTest opens each as a pasted link would."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def readme_links() -> list[str]:
 
 def test_the_readme_links_into_the_app():
     links = readme_links()
-    assert "/training?triple=cat-dog-deer&toy_k=5&toy_eps=0.1" in links and len(links) >= 4, links
+    assert "/training?tab=representations&triple=cat-dog-deer&toy_k=5&toy_eps=0.1" in links and len(links) >= 4, links
 
 
 @pytest.mark.parametrize("link", readme_links())

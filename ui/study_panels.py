@@ -60,7 +60,7 @@ def under_shift_section() -> None:
     left, right = st.columns([3, 2])
     corruption = left.selectbox("Corruption", names, key="training_shift_corruption",
                                 format_func=lambda n: study["corruptions"][n])
-    severity = right.select_slider("Severity (0 = clean)", options=[0, 1, 2, 3, 4, 5], value=3,
+    severity = right.select_slider("Severity (0 = clean)", options=[0, 1, 2, 3, 4, 5],
                                    key="training_shift_severity")
     image_col, table_col = st.columns([1, 3])
     example = _example(corruption, severity)
