@@ -20,7 +20,9 @@ No image and nothing derived per image is stored: only these aggregate numbers.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
+import multiprocessing
 import sys
 import time
 
@@ -30,6 +32,7 @@ from lib import calibration, paths
 from lib.cifar.data import Split, find_source, load_cifar10
 from lib.cifar.evaluate import subset
 from lib.cifar.model import Classifier, load_classifier, resolve_model
+from lib.cifar.settings import usable_cores
 from lib.paths import UNDER_SHIFT_FILE, WRONG_CLASSES_FILE
 from lib.training import corruptions, wrong_classes
 
@@ -47,6 +50,8 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument("--record", action="store_true", help=f"write the results to {paths.STUDY_DIR}")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--seed", type=int, default=0, help="seed of the noise corruption")
+    p.add_argument("--jobs", type=int, default=min(len(MODELS), usable_cores()),
+                   help="models studied at once, one process each (each inference keeps the app's one thread)")
     return p
 
 
@@ -83,6 +88,29 @@ def study_model(classifier: Classifier, clean: Split, shift: Split, seed: int) -
     return calibration.softmax(clean_logits), results
 
 
+def study_shipped_model(name: str, clean: Split, shift: Split, seed: int) -> tuple[list[str], float, np.ndarray, dict]:
+    """One shipped model through the shipped path (ONNX Runtime, fp32): its classes, temperature and study."""
+    classifier = load_classifier(resolve_model(name))
+    print(f"{name}: {len(clean)} clean images; {len(shift)} under {len(corruptions.CORRUPTIONS)} "
+          "corruptions × 5 severities", file=sys.stderr)
+    probs, results = study_model(classifier, clean, shift, seed)
+    return classifier.classes, classifier.temperature, probs, results
+
+
+def study_models(clean: Split, shift: Split, seed: int, jobs: int) -> dict[str, tuple]:
+    """:func:`study_shipped_model` for every model of :data:`MODELS`, ``jobs`` of them at once in worker processes.
+
+    The models are independent and each inference runs on one thread, so on a machine with two cores the
+    two models take the time of one.
+    """
+    if jobs <= 1:
+        return {name: study_shipped_model(name, clean, shift, seed) for name in MODELS}
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {name: pool.submit(study_shipped_model, name, clean, shift, seed) for name in MODELS}
+        return {name: future.result() for name, future in futures.items()}
+
+
 def main(args: argparse.Namespace) -> dict:
     source = args.data or find_source()
     if source is None:
@@ -91,14 +119,11 @@ def main(args: argparse.Namespace) -> dict:
     split = subset(load_cifar10(source, "test"), args.limit)
     shift_split = subset(split, args.shift_limit)
     command = " ".join(["python", "-m", "lib.cifar.model_study", *sys.argv[1:]])
-    probs, shift, temperatures, classes = {}, {}, {}, []
-    for name in MODELS:
-        classifier = load_classifier(resolve_model(name))  # the shipped path: ONNX Runtime, fp32
-        classes = classifier.classes
-        temperatures[name] = classifier.temperature
-        print(f"{name}: {len(split)} clean images; {len(shift_split)} under {len(corruptions.CORRUPTIONS)} "
-              "corruptions × 5 severities", file=sys.stderr)
-        probs[name], shift[name] = study_model(classifier, split, shift_split, args.seed)
+    studied = study_models(split, shift_split, args.seed, args.jobs)
+    classes = studied[MODELS[0]][0]
+    temperatures = {name: studied[name][1] for name in MODELS}
+    probs = {name: studied[name][2] for name in MODELS}
+    shift = {name: studied[name][3] for name in MODELS}
     seconds = round(time.perf_counter() - started, 1)
     provenance = {"split": "CIFAR-10 test (JPEG q75 copy)", "command": command, "seconds": seconds, "seed": args.seed}
     wrong = {**wrong_classes.summary(probs, split.labels, classes), **provenance}
