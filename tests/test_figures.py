@@ -81,8 +81,10 @@ def test_heatmap_shows_the_grid_and_marks_the_current_cell():
     ks, eps_grid = figures.heatmap_axes()
     assert ks[0] == 2 and ks[-1] == 1000 and np.all(np.diff(ks) > 0)
     fig = figures.floor_heatmap(ks, eps_grid, floor_grid(ks, eps_grid), K=10, eps=0.1)
-    assert fig.data[0].type == "heatmap" and fig.layout.yaxis.type == "log"
-    assert _marker_points(fig) == [(0.1, 10)]
+    assert fig.data[0].type == "heatmap" and fig.layout.yaxis.type == "log" and len(fig.data) == 1
+    (now,) = fig.layout.annotations  # an arrow at the cell: the annotation's y on a log axis is log10 K
+    assert (now.x, now.y, now.text) == (0.1, 1.0, "now") and now.showarrow
+    assert now.hovertext == f"now: K = 10, ε = 0.1<br>L_min = {entropy_floor(10, 0.1):.6f} nats"
 
 
 def test_tex_number_writes_small_numbers_as_powers_of_ten():
