@@ -48,17 +48,32 @@ class ExplainerPage:
     def live(self) -> bool:
         return len(self.at.get("bidi_component")) > 0
 
-    def _component(self) -> tuple[Any, dict, int]:
-        request_element, table_element = self.at.get("bidi_component")
+    def _component(self, name: str | None = None) -> tuple[Any, dict, int]:
+        """The table mount of the explorable ``name`` (the page's own by default), its spec and shown position."""
+        name = name or self.prefix
+        mounts = {e.proto.id.rsplit("-", 1)[-1]: e for e in self.at.get("bidi_component")}
+        request_element, table_element = mounts[f"{name}_live_request"], mounts[f"{name}_live"]
         raw = table_element.proto.bytes
         spec = json.loads(raw[raw.index(b"\n") + 1:])
         request = json.loads(request_element.proto.json)
         return table_element, spec, request["index"]
 
-    def parts(self) -> dict[str, Any]:
-        """What the component shows now (live path only)."""
-        _, spec, index = self._component()
+    def parts(self, name: str | None = None) -> dict[str, Any]:
+        """What the explorable ``name`` (the page's own by default) shows now (live path only)."""
+        _, spec, index = self._component(name)
         return state_at(spec["table"], index)
+
+    def gradient_figures(self) -> int:
+        """The gradient section's figures (loss-curves page): the follower explorable's, or Streamlit's charts."""
+        if self.live:
+            return sum(b["kind"] == "figure" for b in _blocks(self._component("gradient")[1]["blocks"]))
+        return len(self._gradient_ids())
+
+    def gradient_caption(self) -> str:
+        """The caption under the gradient figures, for the ε the page shows."""
+        if self.live:
+            return self.parts("gradient")["gradient_caption"]
+        return "\n".join(c.value for c in self.at.caption)
 
     @property
     def eps(self) -> float:

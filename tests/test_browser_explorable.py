@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from browser_helpers import wait_for_idle
 
-from lib.explainer import words
+from lib.explainer import gradient, words
 from lib.export import file_stem
 from lib.smoothing import ce_vs_true_prob, entropy_floor, floor_curve, optimal_logit_gap, smoothed_target, target_values
 
@@ -43,8 +43,9 @@ def shown_eps(page) -> float:
 
 def settled(page) -> None:
     """The figures drawn for the position the slider shows (they follow within an animation frame)."""
-    page.wait_for_function("() => { const r = document.querySelector('.lslab-explorable');"
-                           " return r && r.dataset.drawn === r.dataset.index; }", timeout=30_000)
+    page.wait_for_function("() => { const all = [...document.querySelectorAll('.lslab-explorable')];"
+                           " return all.length > 0 && all.every(r => r.dataset.drawn === r.dataset.index); }",
+                           timeout=30_000)
 
 
 def open_live(browser, url: str, on_request=None):
@@ -124,6 +125,19 @@ def test_keys_and_a_drag_show_libs_numbers_and_the_url_follows_the_settled_state
         page.close()
 
 
+def check_gradient_section(page, K: int, eps: float, spread: str) -> None:
+    """The gradient section (the follower below the PyTorch check) shows lib's gradient at ε and the page's gap."""
+    gap = gradient.starting_gap(K, 0.5, spread=spread)  # the gap a fresh session of this deep link starts at
+    follower = page.locator(".lslab-explorable").nth(1)
+    assert follower.locator("input[type=range]").count() == 0  # it follows the page's ε slider
+    assert follower.locator(".lslab-caption").inner_text() == words.gradient_caption(K, eps, gap, spread=spread)
+    bars = page.evaluate(FIGURE_DATA, 3)
+    assert same(bars[0]["y"], gradient.logit_gradient(K, eps, gap, spread=spread)[:K])
+    push = page.evaluate(FIGURE_DATA, 4)
+    assert push[-1]["x"] == [gap]
+    assert same(push[-1]["y"], [gradient.push_on_true_logit(K, eps, np.array(gap), spread=spread)])
+
+
 def test_a_deep_link_opens_the_loss_curves_at_its_state_with_libs_curves(streamlit_server, browser):
     page = open_live(browser, streamlit_server + "/loss_curves?K=3&eps=0.5&spread=others")
     try:
@@ -139,12 +153,14 @@ def test_a_deep_link_opens_the_loss_curves_at_its_state_with_libs_curves(streaml
         assert gap[-1]["x"] == [optimal_logit_gap(3, 0.5, spread="others")]
         assert page.locator(".lslab-caption").nth(2).inner_text() == words.gap_caption(3, 0.5, spread="others")
         assert f"{optimal_logit_gap(3, 0.5, spread='others'):.4f}" in page.locator(".lslab-math").last.inner_text()
+        check_gradient_section(page, 3, 0.5, "others")
         # Home goes to ε = 0: only the one-hot curve, and the PyTorch panel (Python, settled) says why.
         slider(page).focus()
         slider(page).press("Home")
         settled(page)
         assert [t["name"] for t in page.evaluate(FIGURE_DATA, 2)] == [
             "one-hot (ε = 0): keeps falling, best gap → ∞"]
+        check_gradient_section(page, 3, 0.0, "others")  # the gradient section followed, before any rerun
         page.get_by_text("the best logit gap is infinite").wait_for(timeout=30_000)
         assert "eps=0.0" in page.url or "eps=0&" in page.url or page.url.endswith("eps=0")
     finally:

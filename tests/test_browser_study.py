@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from browser_helpers import ARTIFACTS, ROOT, wait_for_idle
+from playwright.sync_api import expect
 
 from lib.cifar.data import find_source
 
@@ -85,10 +86,12 @@ def test_the_gradient_section_follows_its_slider(streamlit_server, browser):
         slider.focus()
         for _ in range(5):
             page.keyboard.press("ArrowRight")
-        wait_for_idle(page, timeout=60_000)
-        page.wait_for_timeout(1000)
-        after = page.get_by_text("torch.autograd, float64").inner_text()
-        assert after != before and "largest difference" in after
+        check = page.get_by_text("torch.autograd, float64")
+        expect(check).not_to_have_text(before, timeout=60_000)  # a rerun: the table for the new gap, the check
+        after = check.inner_text()
+        assert "gap 6.5 — torch.autograd" in after and "largest difference" in after
+        follower = page.locator(".lslab-explorable").nth(1)  # the figures' caption followed the gap too
+        expect(follower.locator(".lslab-caption")).to_contain_text("At a logit gap of 6.5,", timeout=30_000)
         page.screenshot(path=ARTIFACTS / "loss-curves-gradient.png", full_page=True)
     finally:
         page.close()

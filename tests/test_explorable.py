@@ -21,9 +21,10 @@ from lib.smoothing import entropy_floor
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(page=st.sampled_from(sorted(VIEWS)), K=class_counts, spread=spreads)
-def test_the_table_equals_the_view_at_every_slider_state(page, K, spread):
-    view = VIEWS[page](K, spread)
+@given(page=st.sampled_from(sorted(VIEWS)), K=class_counts, spread=spreads,
+       gap=st.floats(-5.0, 20.0).map(lambda g: round(g, 1)))
+def test_the_table_equals_the_view_at_every_slider_state(page, K, spread, gap):
+    view = VIEWS[page](K, spread, *((gap,) if page == "gradient" else ()))
     values = slider_values(K, spread)
     table = json.loads(encode_table(state_table(view, values)))  # what the browser parses
     assert table["values"] == values

@@ -53,3 +53,9 @@ def test_no_overflow_at_extreme_gaps():
     values = gradient.true_class_gradient(5, 0.2, np.array([-800.0, 800.0]))
     target = smoothed_target(5, 0.2)
     np.testing.assert_allclose(values, [-target[0], 1 - target[0]])
+
+
+def test_the_section_starts_just_past_the_optimum_on_the_sliders_grid():
+    assert gradient.starting_gap(10, 0.1) == round(optimal_logit_gap(10, 0.1) + 1.5, 1) == 6.0
+    assert gradient.starting_gap(10, 0.0) == 6.0  # one-hot: no finite optimum
+    assert gradient.starting_gap(1000, 1e-8) == gradient.GAP_MAX  # the optimum (gap 25.3) lies past the range

@@ -4,7 +4,9 @@
 // does; figures are drawn with Plotly.react, strings written as text (MathML formulas as markup from Python).
 //
 // Two mounts share this module: the table (bytes, the same on every rerun, so Streamlit's message cache
-// sends it once) and a small request telling which position Python wants shown ({page, index}).
+// sends it once) and a small request telling which position Python wants shown ({page, index}). An explorable
+// whose spec names another in "follows" (the loss-curves page's gradient section) has no slider: it shows the
+// position of the leader's slider, on every input event.
 
 const registry = (window.__lslabExplorables ||= {});
 
@@ -29,10 +31,55 @@ function setIn(container, path, value) {
   return copy;
 }
 
+function placeValues(table, place) {
+  return place.values || table.varying[place.same_as].values;
+}
+
 function stateAt(table, index) {
   let parts = table.base;
-  for (const place of table.varying) parts = setIn(parts, place.path, place.values[index]);
+  for (const place of table.varying) parts = setIn(parts, place.path, placeValues(table, place)[index]);
   return parts;
+}
+
+// plotly's typed-array specs ({dtype, bdata, shape?}, little-endian base64, as Python wrote them) become typed
+// arrays once, when the table arrives, the way plotly.js's own decodeTypedArraySpec does it (bytes reinterpreted,
+// nothing computed). Plotly would otherwise decode every spec again on every Plotly.react, and a freshly decoded
+// array counts as new data: each state would recalculate and redraw every trace, the heat map's included.
+const TYPED = { f8: Float64Array, f4: Float32Array, i1: Int8Array, u1: Uint8Array, i2: Int16Array, u2: Uint16Array,
+                i4: Int32Array, u4: Uint32Array };
+
+function isTypedSpec(value) {
+  return value !== null && typeof value === "object" && typeof value.dtype === "string"
+    && typeof value.bdata === "string" && TYPED[value.dtype] !== undefined;
+}
+
+function typedArray(spec) {
+  const binary = atob(spec.bdata);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  const Type = TYPED[spec.dtype];
+  if (spec.shape === undefined || !String(spec.shape).includes(",")) return new Type(bytes.buffer);
+  const [rows, columns] = String(spec.shape).split(",").map(Number);  // 2-D (a heat map's z): one array per row
+  return Array.from({ length: rows }, (_, r) => new Type(bytes.buffer, r * columns * Type.BYTES_PER_ELEMENT, columns));
+}
+
+function decodeArrays(value) {
+  if (Array.isArray(value)) return value.map(decodeArrays);
+  if (isTypedSpec(value)) return typedArray(value);
+  if (value !== null && typeof value === "object") {
+    const out = {};
+    for (const [key, item] of Object.entries(value)) out[key] = decodeArrays(item);
+    return out;
+  }
+  return value;
+}
+
+function decodeTable(table) {
+  // A place that is the same as an earlier one gets that place's decoded arrays: the same objects, so plotly
+  // sees one array where Python had one.
+  const varying = table.varying.map((place) => ({ path: place.path, values: place.values && place.values.map(decodeArrays) }));
+  varying.forEach((place, i) => { if (!place.values) place.values = varying[table.varying[i].same_as].values; });
+  return { values: table.values, base: decodeArrays(table.base), varying };
 }
 
 function themeLayout(host) {
@@ -71,7 +118,7 @@ class Explorable {
   constructor(host, spec, setStateValue) {
     this.host = host;
     this.spec = spec;
-    this.table = spec.table;
+    this.table = decodeTable(spec.table);
     this.setStateValue = setStateValue;
     this.index = spec.index;
     this.sent = spec.index;
@@ -82,7 +129,7 @@ class Explorable {
     this.pending = null;
     this.theme = themeLayout(host);
     this.root = element("div", { class: "lslab-explorable", "data-testid": "lslabExplorable" });
-    this.root.appendChild(this.slider(spec.slider));
+    if (!spec.follows) this.root.appendChild(this.slider(spec.slider));
     for (const block of spec.blocks) this.root.appendChild(this.block(block));
     host.replaceChildren(this.root);
     this.plotly = loadPlotly(spec.plotly_src).then((Plotly) => {
@@ -118,6 +165,11 @@ class Explorable {
     if (b.kind === "row") {
       return element("div", { class: "lslab-row" }, b.blocks.map((child) => this.block(child)));
     }
+    if (b.kind === "caption") {
+      const node = element("p", { class: "lslab-caption", "data-part": b.part });
+      this.writers.push((parts) => { node.textContent = parts[b.part]; });
+      return node;
+    }
     if (b.kind === "math") {
       // Focusable, so a formula wider than a phone can be scrolled with the keyboard too.
       const node = element("div", { class: "lslab-math", "data-part": b.part, tabindex: "0", role: "group",
@@ -143,14 +195,17 @@ class Explorable {
     if (b.kind === "figure") {
       const title = b.heading ? element("h3", { class: "lslab-heading", text: b.heading }) : null;
       const plot = element("div", { class: "lslab-figure", "data-part": b.part, role: "figure" });
-      const caption = element("p", { class: "lslab-caption", "data-part": b.caption });
-      const id = "lslab-cap-" + b.part;
-      caption.id = id;
-      plot.setAttribute("aria-describedby", id);
       plot.setAttribute("aria-label", b.label);
       this.figures.push({ plot, part: b.part, stem: b.stem });
-      this.writers.push((parts) => { caption.textContent = parts[b.caption]; });
-      return element("figure", { class: "lslab-figure-box" }, title ? [title, plot, caption] : [plot, caption]);
+      const children = title ? [title, plot] : [plot];
+      if (b.caption) {  // a figure of a row whose caption is shared has none of its own
+        const caption = element("p", { class: "lslab-caption", "data-part": b.caption });
+        caption.id = "lslab-cap-" + b.part;
+        plot.setAttribute("aria-describedby", caption.id);
+        this.writers.push((parts) => { caption.textContent = parts[b.caption]; });
+        children.push(caption);
+      }
+      return element("figure", { class: "lslab-figure-box" }, children);
     }
     throw new Error("unknown block kind " + b.kind);
   }
@@ -158,11 +213,14 @@ class Explorable {
   show(index) {
     this.index = index;
     const parts = stateAt(this.table, index);
-    // Only when Python moved it: writing the value of a range input the pointer is dragging ends the drag.
-    if (this.input.value !== String(index)) this.input.value = String(index);
-    this.input.setAttribute("aria-valuetext", parts.eps_spoken);
-    this.shown.textContent = parts.eps_shown;
+    if (this.input) {
+      // Only when Python moved it: writing the value of a range input the pointer is dragging ends the drag.
+      if (this.input.value !== String(index)) this.input.value = String(index);
+      this.input.setAttribute("aria-valuetext", parts.eps_spoken);
+      this.shown.textContent = parts.eps_shown;
+    }
     for (const write of this.writers) write(parts);
+    if (!this.spec.follows) for (const follower of followersOf(this.spec.page)) follower.follow(index);
     this.root.dataset.index = String(index);
     this.root.dataset.drawn = "";  // set again once every figure shows this state
     // Figures are redrawn in animation frames, one figure per frame, always with the newest state: a fast
@@ -178,11 +236,19 @@ class Explorable {
 
   draw() {
     const parts = this.parts;
-    const f = this.figures.find((g) => this.drawn[g.part] !== parts[g.part]);
+    // The next figure not yet showing this state, in turn after the one drawn last: while a drag brings a new
+    // state every frame, each figure still gets its frame instead of the first one being redrawn for ever.
+    const count = this.figures.length;
+    let f = null;
+    for (let step = 1; step <= count && !f; step++) {
+      const g = this.figures[((this.last ?? -1) + step) % count];
+      if (this.drawn[g.part] !== parts[g.part]) f = g;
+    }
     if (!f) {
       this.root.dataset.drawn = String(this.index);
       return;
     }
+    this.last = this.figures.indexOf(f);
     const fig = parts[f.part];
     this.drawn[f.part] = fig;
     // The same config on every call: plotly starts the figure afresh when its config changes, so the PNG's
@@ -205,7 +271,14 @@ class Explorable {
     }, this.spec.settle_ms);
   }
 
+  follow(index) {
+    // The leader's slider moved; its table and this one have a state for every position of the same slider.
+    if (index < this.table.values.length && index !== this.index) this.show(index);
+  }
+
   request(index) {
+    // A follower's position is the leader's whenever the leader is on the page.
+    if (this.spec.follows && leaderOf(this)) return;
     // Python's position wins only when it is not the echo of one this component reported: a rerun for
     // an earlier settled position can arrive after the learner has moved on, and must not undo that.
     if (this.reported.has(index)) return;
@@ -213,6 +286,16 @@ class Explorable {
     this.sent = index;
     this.show(index);
   }
+}
+
+function followersOf(page) {
+  return Object.values(registry).filter((other) => other instanceof Explorable && other.spec.follows === page
+                                                   && other.host.isConnected);
+}
+
+function leaderOf(follower) {
+  const leader = registry[follower.spec.follows];
+  return leader instanceof Explorable && leader.host.isConnected ? leader : null;
 }
 
 function decode(bytes) {
@@ -233,6 +316,10 @@ export default function (component) {
       const page = spec.page;
       const wanted = registry[page + ":request"];
       spec.index = wanted && wanted.version === version ? wanted.index : 0;
+      const leader = spec.follows && registry[spec.follows];
+      if (leader instanceof Explorable && leader.host.isConnected && leader.index < spec.table.values.length) {
+        spec.index = leader.index;  // where the leader's slider is now, even mid-drag
+      }
       instance = new Explorable(parentElement, spec, setStateValue);
       instance.version = version;
       parentElement.__lslab = instance;

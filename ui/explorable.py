@@ -14,6 +14,10 @@ a second, tiny mount of the same component. plotly.js is the installed plotly pa
 start-up into the app's static folder (served by ``server.enableStaticServing``; git-ignored), so the app
 makes no request outside its own origin.
 
+A part further down the same page that also follows ε (the loss-curves page's gradient section, which has a
+slider of its own for the logit gap) is a *follower*: ``explorable(..., follows="curves")`` draws no ε slider
+and shows, on every input event of the leader's slider, the same position of its own table.
+
 ``LSLAB_LIVE_FIGURES=0`` in the environment draws the same view with Streamlit's own slider, charts and
 metrics instead, one state per rerun: the path before this component, kept for ``bench/bench_explorable.py``.
 """
@@ -35,6 +39,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.explainer.explorable import encode_table, index_of, state_table
+from lib.explainer.gradient import starting_gap
 from lib.explainer.url_state import DEFAULT_STATE, EPS_STEP
 from lib.explainer.views import VIEWS, slider_values
 from lib.explainer.words import explainer_settings
@@ -79,26 +84,29 @@ def plotly_src() -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _table_json(page: str, K: int, spread: str) -> bytes:
-    """The table of every state of ``page``'s view for K and the convention, as JSON (about 1 s to build).
+def _table_json(page: str, K: int, spread: str, settings: tuple = ()) -> bytes:
+    """The table of every state of ``page``'s view for K, the convention and the view's own ``settings``, as
+    JSON (about 1 s to build).
 
-    ``cache_resource`` because the bytes are immutable and up to ~6 MB: no copy per rerun.
+    ``cache_resource`` because the bytes are immutable and up to ~5 MB: no copy per rerun.
     """
-    return encode_table(state_table(VIEWS[page](K, spread), slider_values(K, spread)))
+    return encode_table(state_table(VIEWS[page](K, spread, *settings), slider_values(K, spread)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _payload(page: str, K: int, spread: str, spec_json: str) -> tuple[str, bytes]:
+def _payload(page: str, K: int, spread: str, settings: tuple, spec_json: str) -> tuple[str, bytes]:
     """``(version, bytes)``: ``<version>\\n{...spec, "table": ...}``, what the component is sent."""
-    body = spec_json[:-1].encode("utf-8") + b',"table":' + _table_json(page, K, spread) + b"}"
+    body = spec_json[:-1].encode("utf-8") + b',"table":' + _table_json(page, K, spread, settings) + b"}"
     version = f"{page}-{K}-{spread}-{hashlib.sha1(body).hexdigest()[:12]}"
     return version, version.encode("ascii") + b"\n" + body
 
 
 def _warm_default_tables() -> None:
     """Build the tables of the view every link without settings opens, before its first learner asks."""
-    for page in VIEWS:
-        _table_json(page, DEFAULT_STATE.K, DEFAULT_STATE.spread)
+    K, eps, spread = DEFAULT_STATE.K, DEFAULT_STATE.eps, DEFAULT_STATE.spread
+    for page in ("floor", "curves"):
+        _table_json(page, K, spread)
+    _table_json("gradient", K, spread, (starting_gap(K, eps, spread=spread),))
 
 
 def _component_moved(page: str) -> None:
@@ -133,19 +141,24 @@ def eps_slider(page: str, eps_max: float, on_change: Any, args: tuple) -> float:
                      args=args, help=EPS_HELP)
 
 
-def explorable(page: str, K: int, eps: float, spread: str, blocks: Sequence[Block]) -> None:
+def explorable(page: str, K: int, eps: float, spread: str, blocks: Sequence[Block], *, settings: tuple = (),
+               follows: str | None = None) -> None:
     """Draw the page's live part for the settled (K, ε, spread), then a download button per figure.
 
-    ``blocks`` lay out the view's parts: ``{"kind": "figure", "part", "caption", "stem", "key", "title",
-    "label"}``, ``{"kind": "metrics", "metrics": [{"label", "value", "note"?}]}``, ``{"kind": "math",
-    "part"}`` and ``{"kind": "row", "blocks"}`` (side by side where there is room).
+    ``blocks`` lay out the view's parts: ``{"kind": "figure", "part", "caption"?, "export_caption"?, "stem", "key",
+    "title", "label"}`` (``export_caption``: the part written under the figure in its download when it has no
+    caption of its own), ``{"kind": "metrics", "metrics": [{"label", "value", "note"?}]}``, ``{"kind": "math",
+    "part"}``, ``{"kind": "caption", "part"}`` and ``{"kind": "row", "blocks"}`` (side by side where there is
+    room). ``settings`` are the view's own settings after K and the convention (:data:`VIEWS`); ``follows``
+    names the explorable of the same page whose ε slider this one follows (then it has no slider).
     """
     shown = _visible(blocks)
-    view = VIEWS[page](K, spread)
+    view = VIEWS[page](K, spread, *settings)
     if live_figures():
         spec = {"page": page, "blocks": shown, "plotly_src": plotly_src(), "settle_ms": SETTLE_MS,
-                "slider": {"key": "eps", "label": EPS_LABEL, "help": EPS_HELP}}
-        version, payload = _payload(page, K, spread, json.dumps(spec, sort_keys=True, ensure_ascii=False))
+                "follows": follows, "slider": {"key": "eps", "label": EPS_LABEL, "help": EPS_HELP}}
+        version, payload = _payload(page, K, spread, tuple(settings),
+                                    json.dumps(spec, sort_keys=True, ensure_ascii=False))
         # The small request first: its mount starts loading plotly.js while the table travels.
         index = index_of(slider_values(K, spread), eps)
         _component(key=f"{page}_live_request", data={"page": page, "version": version, "index": index,
@@ -161,7 +174,12 @@ def _downloads(blocks: Sequence[Block], parts: Mapping[str, Any], settings: str)
     figures = _figures(blocks)
     for block, column in zip(figures, st.columns(len(figures)), strict=True):
         figure_download(parts[block["part"]], key=block["key"], stem=parts[block["stem"]],
-                        title=f"{block['title']}: {settings}", caption=parts[block["caption"]], where=column)
+                        title=f"{block['title']}: {settings}", caption=parts[_export_caption(block)], where=column)
+
+
+def _export_caption(block: Block) -> str:
+    """The part written under a figure in its download: its caption, or the caption the figures of a row share."""
+    return block.get("caption") or block["export_caption"]
 
 
 def _streamlit_path(blocks: Sequence[Block], parts: Mapping[str, Any], settings: str, where: Any = None) -> None:
@@ -174,6 +192,8 @@ def _streamlit_path(blocks: Sequence[Block], parts: Mapping[str, Any], settings:
                 _streamlit_path([child], parts, settings, column)
         elif kind == "math":
             where.latex(parts[f"{block['part']}_tex"])
+        elif kind == "caption":
+            where.caption(parts[block["part"]])
         elif kind == "metrics":
             for metric, column in zip(block["metrics"], where.columns(len(block["metrics"])), strict=True):
                 note = parts.get(metric.get("note", ""), "")
@@ -183,8 +203,9 @@ def _streamlit_path(blocks: Sequence[Block], parts: Mapping[str, Any], settings:
             if block.get("heading"):
                 where.subheader(block["heading"])
             where.plotly_chart(fig, config=chart_config(parts[block["stem"]]), key=block["key"])
-            where.caption(parts[block["caption"]])
-            figure_download(fig, key=block["key"], stem=parts[block["stem"]], caption=parts[block["caption"]],
+            if block.get("caption"):
+                where.caption(parts[block["caption"]])
+            figure_download(fig, key=block["key"], stem=parts[block["stem"]], caption=parts[_export_caption(block)],
                             title=f"{block['title']}: {settings}", where=where)
 
 

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
 from lib.cifar.torch_check import GradientCheck, check_gradient_with_pytorch
-from lib.explainer import figures, words
+from lib.explainer.gradient import GAP_MAX, GAP_MIN, GAP_STEP, starting_gap
 from lib.explainer.words import explainer_settings
-from lib.export import file_stem
-from lib.smoothing import Spread, optimal_logit_gap
-from ui.figure import figure
+from lib.smoothing import Spread
+from ui.explorable import explorable
 from ui.text import prose, show_text
 
 GAP_KEY = "curves_grad_gap"
 GRADIENT_FIGURE_KEYS = ("curves_gradient_bars", "curves_gradient_curve")
-GAP_MAX = 20.0
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -30,27 +26,27 @@ def gradient_section(K: int, eps: float, spread: Spread) -> None:
     prose("Training moves each logit against its gradient **∂L/∂zᵢ = pᵢ − ỹᵢ**. Set the gap between the true "
           "logit and the others and see which way the next step goes.")
     if GAP_KEY not in st.session_state:
-        # Start just past the optimum, where smoothing already pushes back and one-hot still pulls.
-        star = optimal_logit_gap(K, eps, spread=spread)
-        st.session_state[GAP_KEY] = min(GAP_MAX, round(star + 1.5, 1)) if math.isfinite(star) else 6.0
-    gap = st.slider("Logit gap z_true − z_other", -5.0, GAP_MAX, step=0.1, key=GAP_KEY,
+        st.session_state[GAP_KEY] = starting_gap(K, eps, spread=spread)
+    gap = st.slider("Logit gap z_true − z_other", GAP_MIN, GAP_MAX, step=GAP_STEP, key=GAP_KEY,
                     help="Every wrong class shares one logit; the true class sits this far above it.")
+    # The figures and their caption follow the page's ε slider as it moves (a follower of the page's explorable);
+    # moving the gap goes through Python, which sends the table for the new gap.
     settings = explainer_settings(K, eps, spread)
-    caption = words.gradient_caption(K, eps, gap, spread=spread)
-    stem = file_stem("gradient", K=K, eps=eps, spread=spread, gap=gap)
-    left, right = st.columns(2)
-    figure(figures.gradient_bars(K, eps, gap, spread=spread), key=GRADIENT_FIGURE_KEYS[0], where=left,
-           stem=stem, title=f"Gradient of the loss at logit gap {gap:g}: {settings}", caption=None,
-           export_caption=caption)
-    figure(figures.gradient_vs_gap(K, eps, gap, spread=spread), key=GRADIENT_FIGURE_KEYS[1], where=right,
-           stem=file_stem("push-vs-gap", K=K, eps=eps, spread=spread), caption=None,
-           title=f"Push on the true logit against the logit gap: {settings}",
-           export_caption=caption)
-    st.caption(caption)
+    explorable("gradient", K, eps, spread, [
+        {"kind": "row", "blocks": [
+            {"kind": "figure", "part": "gradient_bars", "stem": "gradient_bars_stem", "key": GRADIENT_FIGURE_KEYS[0],
+             "export_caption": "gradient_caption", "title": f"Gradient of the loss at logit gap {gap:g}",
+             "label": "Bar chart of the gradient of the loss with respect to each logit"},
+            {"kind": "figure", "part": "push", "stem": "push_stem", "key": GRADIENT_FIGURE_KEYS[1],
+             "export_caption": "gradient_caption", "title": "Push on the true logit against the logit gap",
+             "label": "Line chart of the push on the true logit against the logit gap"}]},
+        {"kind": "caption", "part": "gradient_caption"},
+    ], settings=(gap,), follows="curves")
     check = _autograd(K, eps, gap, spread)
-    st.caption(f"torch.autograd, float64: ∂L/∂z_true = {check.pytorch_gradient[0]:.12g}, each other "
-               f"{check.pytorch_gradient[1]:.12g}; p − ỹ from lib: {check.ours[0]:.12g}, {check.ours[1]:.12g} "
-               f"(largest difference {check.max_abs_difference:.1e}).")
+    # PyTorch runs on the server for the settled state, so this line names the state it checked.
+    st.caption(f"Checked at {settings}, gap {gap:g} — torch.autograd, float64: ∂L/∂z_true = "
+               f"{check.pytorch_gradient[0]:.12g}, each other {check.pytorch_gradient[1]:.12g}; p − ỹ from lib: "
+               f"{check.ours[0]:.12g}, {check.ours[1]:.12g} (largest difference {check.max_abs_difference:.1e}).")
     if show_text():
         with st.expander("The same gradient in PyTorch"):
             st.code(check.code(), language="python")

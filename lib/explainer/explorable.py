@@ -56,7 +56,8 @@ def _split(states: list[Any], path: list[Any], varying: list[dict]) -> Any:
     first = states[0]
     if all(state == first for state in states[1:]):
         return first
-    if all(isinstance(state, dict) and state.keys() == first.keys() for state in states):
+    # A typed array varies as a whole (never split into dtype, bdata and shape): the browser decodes each value.
+    if all(isinstance(state, dict) and state.keys() == first.keys() and "bdata" not in state for state in states):
         return {key: _split([state[key] for state in states], [*path, key], varying) for key in first}
     if all(isinstance(state, list) and len(state) == len(first) for state in states):
         return [_split([state[i] for state in states], [*path, i], varying) for i in range(len(first))]
@@ -71,7 +72,19 @@ def state_table(view: View, values: Sequence[float]) -> dict[str, Any]:
     states = [view_parts(view, float(value)) for value in values]
     varying: list[dict] = []
     base = _split(states, [], varying)
+    first_with: dict[str, int] = {}
+    for position, place in enumerate(varying):
+        key = json.dumps(place["values"], sort_keys=True, allow_nan=True)
+        if key in first_with:
+            place["same_as"] = first_with[key]
+            del place["values"]
+        else:
+            first_with[key] = position
     return {"values": [float(value) for value in values], "base": base, "varying": varying}
+
+
+def _place_values(table: Mapping[str, Any], place: Mapping[str, Any]) -> list[Any]:
+    return place["values"] if "values" in place else table["varying"][place["same_as"]]["values"]
 
 
 def _set_in(container: Any, path: Sequence[Any], value: Any) -> Any:
@@ -91,7 +104,7 @@ def state_at(table: Mapping[str, Any], index: int) -> dict[str, Any]:
     """
     parts = table["base"]
     for place in table["varying"]:
-        parts = _set_in(parts, place["path"], place["values"][index])
+        parts = _set_in(parts, place["path"], _place_values(table, place)[index])
     return parts
 
 

@@ -19,9 +19,21 @@ sums to zero over the classes (softmax is invariant to a common shift of the log
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from lib.smoothing import Spread, smoothed_target, target_values, validate
+from lib.smoothing import Spread, optimal_logit_gap, smoothed_target, target_values, validate
+
+GAP_MIN, GAP_MAX, GAP_STEP = -5.0, 20.0, 0.1
+"""The logit gaps the page's gap slider offers."""
+
+
+def starting_gap(K: int, eps: float, *, spread: Spread = "all") -> float:
+    """The gap the page starts at: just past the optimum (where smoothing already pushes back and one-hot still
+    pulls), on the slider's 0.1 grid and within its range; 6 where there is no finite optimum (ε = 0)."""
+    star = optimal_logit_gap(K, eps, spread=spread)
+    return min(GAP_MAX, round(star + 1.5, 1)) if math.isfinite(star) else 6.0
 
 
 def gap_logits(K: int, gap: float) -> np.ndarray:

@@ -109,4 +109,22 @@ def loss_curves_view(K: int, spread: Spread) -> View:
     return view
 
 
-VIEWS: dict[str, Callable[[int, Spread], View]] = {"floor": target_and_floor_view, "curves": loss_curves_view}
+def gradient_view(K: int, spread: Spread, gap: float) -> View:
+    """The loss-curves page's gradient section at ε, for the logit gap the learner set: the bars of
+    ∂L/∂zᵢ = pᵢ − ỹᵢ, the push on the true logit against the gap, and what they show."""
+
+    def view(eps: float) -> dict[str, Any]:
+        return {
+            "gradient_bars": figures.gradient_bars(K, eps, gap, spread=spread),
+            "gradient_bars_stem": file_stem("gradient", K=K, eps=eps, spread=spread, gap=gap),
+            "push": figures.gradient_vs_gap(K, eps, gap, spread=spread),
+            "push_stem": file_stem("push-vs-gap", K=K, eps=eps, spread=spread),
+            "gradient_caption": words.gradient_caption(K, eps, gap, spread=spread),
+        }
+
+    return view
+
+
+VIEWS: dict[str, Callable[..., View]] = {"floor": target_and_floor_view, "curves": loss_curves_view,
+                                         "gradient": gradient_view}
+"""Page part → view builder, called with K, the convention and the part's own settings (the gradient's gap)."""
