@@ -128,6 +128,14 @@ class Explorable {
     this.figures = [];
     this.pending = null;
     this.theme = themeLayout(host);
+    // Which figures are on screen (draw() serves those first).
+    this.onScreen = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        const f = this.figures.find((g) => g.plot === entry.target);
+        if (f) f.visible = entry.isIntersecting;
+      }
+      this.schedule();
+    });
     this.root = element("div", { class: "lslab-explorable", "data-testid": "lslabExplorable" });
     if (!spec.follows) this.root.appendChild(this.slider(spec.slider));
     for (const block of spec.blocks) this.root.appendChild(this.block(block));
@@ -196,7 +204,8 @@ class Explorable {
       const title = b.heading ? element("h3", { class: "lslab-heading", text: b.heading }) : null;
       const plot = element("div", { class: "lslab-figure", "data-part": b.part, role: "figure" });
       plot.setAttribute("aria-label", b.label);
-      this.figures.push({ plot, part: b.part, stem: b.stem });
+      this.figures.push({ plot, part: b.part, stem: b.stem, visible: true });
+      this.onScreen.observe(plot);
       const children = title ? [title, plot] : [plot];
       if (b.caption) {  // a figure of a row whose caption is shared has none of its own
         const caption = element("p", { class: "lslab-caption", "data-part": b.caption });
@@ -236,19 +245,20 @@ class Explorable {
 
   draw() {
     const parts = this.parts;
-    // The next figure not yet showing this state, in turn after the one drawn last: while a drag brings a new
-    // state every frame, each figure still gets its frame instead of the first one being redrawn for ever.
-    const count = this.figures.length;
-    let f = null;
-    for (let step = 1; step <= count && !f; step++) {
-      const g = this.figures[((this.last ?? -1) + step) % count];
-      if (this.drawn[g.part] !== parts[g.part]) f = g;
-    }
-    if (!f) {
+    const stale = this.figures.filter((g) => this.drawn[g.part] !== parts[g.part]);
+    if (!stale.length) {
       this.root.dataset.drawn = String(this.index);
       return;
     }
-    this.last = this.figures.indexOf(f);
+    // Every figure on screen shows the newest state in this frame; figures off screen follow one per frame
+    // once those are done (while a drag brings a new state every frame, they wait for it to rest), so the
+    // figures a learner watches cost nothing for the ones scrolled away.
+    const onScreen = stale.filter((g) => g.visible);
+    for (const g of onScreen.length ? onScreen : stale.slice(0, 1)) this.drawFigure(g, parts);
+    this.schedule();
+  }
+
+  drawFigure(f, parts) {
     const fig = parts[f.part];
     this.drawn[f.part] = fig;
     // The same config on every call: plotly starts the figure afresh when its config changes, so the PNG's
@@ -258,7 +268,6 @@ class Explorable {
     this.Plotly.react(f.plot, fig.data, themed(fig.layout, this.theme), f.config);
     f.config.toImageButtonOptions.filename = parts[f.stem];
     if (f.plot._context) f.plot._context.toImageButtonOptions.filename = parts[f.stem];
-    this.schedule();
   }
 
   settle() {
