@@ -42,7 +42,8 @@ def expander_labels(at: AppTest) -> list[str]:
 def test_text_off_keeps_figures_and_captions_and_drops_prose_quiz_and_share(page, path, monkeypatch):
     use_path(monkeypatch, path)
     with_text, without = open_page(page), open_page(page, text="off")
-    shown_with, shown_without = ExplainerPage(with_text, ""), ExplainerPage(without, "")
+    prefix = EXPLAINERS.get(page, "")
+    shown_with, shown_without = ExplainerPage(with_text, prefix), ExplainerPage(without, prefix)
     assert INTROS[page] in markdown(with_text) and INTROS[page] not in markdown(without)
     assert any("Check your understanding" in label for label in expander_labels(with_text))
     assert not any("Check your understanding" in label or "Share" in label for label in expander_labels(without))
