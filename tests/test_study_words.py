@@ -59,7 +59,7 @@ def test_shift_summary_names_the_lower_ece_before_and_after_temperature():
 
 def test_literature_comparison_counts_every_setting_and_follows_the_numbers():
     flipped = training_words.literature_comparison(shift_study(0.2), LABELS)
-    assert ("lower raw ECE in 10 of 10, but after each model's temperature it has the lower ECE in only 0 of 10"
+    assert ("lower raw ECE in 10 of 10, but after each model's temperature it has the lower ECE in none of them"
             in flipped)
     assert "Ovadia et al. 2019** found" in flipped and "agrees — the smoothed model's T < 1" in flipped
     assert "Ours agrees in 10 of 10 settings" in flipped

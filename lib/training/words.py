@@ -288,7 +288,8 @@ def literature_comparison(study: dict, labels: dict[str, str], *, plain: str = "
     raw, scaled, auroc = c["raw_ece_smoothed_lower"], c["scaled_ece_smoothed_lower"], c["auroc_plain_higher"]
     return (
         f"Across all {n} corruption × severity settings: the {labels[smoothed]} model has the lower raw ECE in "
-        f"{raw} of {n}, but after each model's temperature it has the lower ECE in only {scaled} of {n}; "
+        f"{raw} of {n}, but after each model's temperature it has the lower ECE in "
+        f"{f'only {scaled} of {n}' if scaled else 'none of them'}; "
         f"the {labels[plain]} model's confidence separates right from wrong answers better (higher AUROC) in "
         f"{auroc} of {n} (clean: {clean_a['raw']['auroc']:.3f} against {clean_b['raw']['auroc']:.3f}).\n\n"
         f"- **Müller et al. 2019** found smoothing about as well calibrated as temperature scaling on clean "
