@@ -48,8 +48,10 @@ def settled(page) -> None:
                            timeout=30_000)
 
 
-def open_live(browser, url: str, on_request=None):
-    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+def open_live(browser, url: str, on_request=None, height: int = 2600):
+    # Tall enough for every figure of the explorable to be on screen: figures out of sight are not drawn
+    # until they come near it (check_gradient_section scrolls to the ones below).
+    page = browser.new_page(viewport={"width": 1300, "height": height})
     if on_request:
         page.on("request", on_request)
     page.goto(url)
@@ -70,8 +72,10 @@ def check_target_page(page, K: int, spread: str) -> float:
     assert same(bars[0]["y"], smoothed_target(K, eps, spread=spread)[: len(bars[0]["y"])])
     curve = page.evaluate(FIGURE_DATA, 1)
     assert len(curve[0]["x"]) == 201 and same(curve[0]["y"], floor_curve(K, np.asarray(curve[0]["x"]), spread=spread))
-    marker = curve[-1]
-    assert marker["x"] == [eps] and marker["y"] == [entropy_floor(K, eps, spread=spread)]
+    now = page.evaluate("() => { const a = document.querySelectorAll('.lslab-figure')[1]._fullLayout"
+                        ".annotations.at(-1); return {x: a.x, y: a.y, text: a.text}; }")
+    floor = entropy_floor(K, eps, spread=spread)
+    assert now == {"x": eps, "y": floor, "text": f"now: L_min = {floor:.4f} nats"}  # the arrow at the point
     captions = page.locator(".lslab-caption").all_inner_texts()
     assert captions[0] == words.target_bars_caption(K, eps, spread=spread)
     assert captions[1] == words.floor_curve_caption(K, eps, spread=spread)
@@ -129,6 +133,10 @@ def check_gradient_section(page, K: int, eps: float, spread: str) -> None:
     """The gradient section (the follower below the PyTorch check) shows lib's gradient at ε and the page's gap."""
     gap = gradient.starting_gap(K, 0.5, spread=spread)  # the gap a fresh session of this deep link starts at
     follower = page.locator(".lslab-explorable").nth(1)
+    follower.scroll_into_view_if_needed()  # figures out of sight are drawn when they come near the screen
+    page.wait_for_function("() => document.querySelectorAll('.lslab-figure')[4].querySelector('.main-svg')",
+                           timeout=30_000)
+    settled(page)
     assert follower.locator("input[type=range]").count() == 0  # it follows the page's ε slider
     assert follower.locator(".lslab-caption").inner_text() == words.gradient_caption(K, eps, gap, spread=spread)
     bars = page.evaluate(FIGURE_DATA, 3)
@@ -179,5 +187,24 @@ def test_embedded_with_text_off_keeps_the_live_figures_and_numbers_and_drops_the
         assert check_target_page(page, 5, "all") == 0.21
         page.wait_for_url("**eps=0.21**", timeout=30_000)
         assert "text=off" in page.url and "embed=true" in page.url
+    finally:
+        page.close()
+
+
+def test_figures_out_of_sight_are_drawn_when_they_come_near_the_screen(streamlit_server, browser):
+    page = open_live(browser, streamlit_server + "/loss_curves?K=10&eps=0.1&spread=all", height=900)
+    try:
+        bars_drawn = "() => document.querySelectorAll('.lslab-figure')[3].querySelector('.main-svg') !== null"
+        assert not page.evaluate(bars_drawn)  # the gradient section, far below, was never drawn
+        slider(page).focus()
+        slider(page).press("ArrowRight")
+        settled(page)
+        assert page.evaluate(FIGURE_DATA, 0)[-1]["x"] == [target_values(10, 0.11)[0]]  # the figure in sight moved
+        assert not page.evaluate(bars_drawn)
+        page.locator(".lslab-explorable").nth(1).scroll_into_view_if_needed()
+        page.wait_for_function(bars_drawn, timeout=30_000)
+        settled(page)
+        gap = gradient.starting_gap(10, 0.1)
+        assert same(page.evaluate(FIGURE_DATA, 3)[0]["y"], gradient.logit_gradient(10, 0.11, gap))  # now at ε = 0.11
     finally:
         page.close()

@@ -42,8 +42,15 @@ def test_loss_axes_are_in_nats(builder):
 
 
 def test_floor_curve_marks_the_current_point_at_the_floor():
-    (x, y), = _marker_points(figures.floor_vs_eps(10, 0.1, spread="others"))
-    assert (x, y) == (0.1, pytest.approx(entropy_floor(10, 0.1, spread="others")))
+    fig = figures.floor_vs_eps(10, 0.1, spread="others")
+    assert _marker_points(fig) == []  # an arrow, not a trace: the traces are the same at every ε
+    now = fig.layout.annotations[-1]
+    floor = entropy_floor(10, 0.1, spread="others")
+    assert (now.x, now.y, now.text) == (0.1, floor, f"now: L_min = {floor:.4f} nats") and now.showarrow
+    later = figures.floor_vs_eps(10, 0.3, spread="others")
+    assert len(fig.data) == len(later.data) == 2
+    for trace, same in zip(fig.data, later.data, strict=True):
+        assert trace.name == same.name and np.array_equal(trace.y, same.y, equal_nan=True)
 
 
 def test_target_bars_show_both_conventions_and_group_many_classes():

@@ -128,14 +128,15 @@ class Explorable {
     this.figures = [];
     this.pending = null;
     this.theme = themeLayout(host);
-    // Which figures are on screen (draw() serves those first).
+    // Which figures are on screen or within 400 px of it (only those are drawn, draw()).
     this.onScreen = new IntersectionObserver((entries) => {
       for (const entry of entries) {
         const f = this.figures.find((g) => g.plot === entry.target);
-        if (f) f.visible = entry.isIntersecting;
+        if (f) { f.visible = entry.isIntersecting; f.observed = true; }
       }
+      this.root.dataset.drawn = "";
       this.schedule();
-    });
+    }, { rootMargin: "400px 0px" });
     this.root = element("div", { class: "lslab-explorable", "data-testid": "lslabExplorable" });
     if (!spec.follows) this.root.appendChild(this.slider(spec.slider));
     for (const block of spec.blocks) this.root.appendChild(this.block(block));
@@ -204,7 +205,7 @@ class Explorable {
       const title = b.heading ? element("h3", { class: "lslab-heading", text: b.heading }) : null;
       const plot = element("div", { class: "lslab-figure", "data-part": b.part, role: "figure" });
       plot.setAttribute("aria-label", b.label);
-      this.figures.push({ plot, part: b.part, stem: b.stem, visible: true });
+      this.figures.push({ plot, part: b.part, stem: b.stem, visible: false });  // until the observer says
       this.onScreen.observe(plot);
       const children = title ? [title, plot] : [plot];
       if (b.caption) {  // a figure of a row whose caption is shared has none of its own
@@ -245,17 +246,14 @@ class Explorable {
 
   draw() {
     const parts = this.parts;
-    const stale = this.figures.filter((g) => this.drawn[g.part] !== parts[g.part]);
-    if (!stale.length) {
-      this.root.dataset.drawn = String(this.index);
-      return;
-    }
-    // Every figure on screen shows the newest state in this frame; figures off screen follow one per frame
-    // once those are done (while a drag brings a new state every frame, they wait for it to rest), so the
-    // figures a learner watches cost nothing for the ones scrolled away.
-    const onScreen = stale.filter((g) => g.visible);
-    for (const g of onScreen.length ? onScreen : stale.slice(0, 1)) this.drawFigure(g, parts);
-    this.schedule();
+    // Every figure on screen (or within a screen's margin of it) shows the newest state in the frame it
+    // arrives in; a figure scrolled away is drawn when it comes near the screen again (the observer calls
+    // schedule()), so the figures a learner watches pay nothing for the ones out of sight.
+    const due = this.figures.filter((g) => g.visible && this.drawn[g.part] !== parts[g.part]);
+    for (const g of due) this.drawFigure(g, parts);
+    // "drawn": every figure in sight shows this state (the browser tests and the bench wait for it); not before
+    // the observer has said where each figure is.
+    if (this.figures.every((g) => g.observed)) this.root.dataset.drawn = String(this.index);
   }
 
   drawFigure(f, parts) {

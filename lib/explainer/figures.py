@@ -129,12 +129,16 @@ def floor_vs_eps(K: int, eps: float, *, spread: Spread = "all", n: int = 201) ->
         for conv in (s, other_spread(s))
     ]
     floor = entropy_floor(k, e, spread=s)
-    traces.append(_marker(e, floor, f"now: ε = {e:g}, L_min = {floor:.4f} nats",
-                          f"K = {k}, ε = {e:g} ({s})<br>L_min = {floor:.6f} nats<extra></extra>"))
     log_k = math.log(k)
     shape, notes = _hline(log_k, palette.GREY, f"uniform target: ln K = {log_k:.4f} nats")
+    # The current point is an annotation, so the traces are the same at every ε and the live page only
+    # redraws the arrow as ε moves (a changed trace makes plotly redraw the whole figure, ~25 ms here).
+    now = dict(xref="x", yref="y", x=e, y=floor, text=f"now: L_min = {floor:.4f} nats", showarrow=True,
+               arrowhead=2, arrowwidth=2, arrowcolor=palette.MARKER, ax=-40 if e > 0.5 else 40, ay=-36,
+               font=dict(color=palette.MARKER), bgcolor=palette.MARKER_RIM, bordercolor=palette.MARKER,
+               borderpad=2, hovertext=f"K = {k}, ε = {e:g} ({s})<br>L_min = {floor:.6f} nats")
     return figure(traces, x_title="smoothing ε (no unit)", y_title="entropy floor L_min (nats)",
-                   shapes=[shape], annotations=notes,
+                   shapes=[shape], annotations=[*notes, now],
                    xaxis=dict(range=[0, 1]), yaxis=dict(range=[0, log_k * 1.15]))
 
 
