@@ -202,7 +202,8 @@ def heatmap_caption(K: int, eps: float, ks: Sequence[int] | np.ndarray, eps_grid
     return (f"More classes spread the same ε thinner, over more terms: the floor rises with K too. Heat map of "
             f"the floor ({_convention(s)} convention) over K = {ks[0]}–{ks[-1]} and ε = {eps_grid[0]:g}–"
             f"{eps_grid[-1]:g}, from 0 nats at ε = 0 to {np.nanmax(floors):.3f} nats at K = {ks[int(top[0])]}, "
-            f"ε = {eps_grid[int(top[1])]:g}; the cross marks K = {k}, ε = {e:g}, L_min = {floor:.4f} nats.")
+            f"ε = {eps_grid[int(top[1])]:g}; the arrow marked \"now\" points at K = {k}, ε = {e:g}, "
+            f"L_min = {floor:.4f} nats.")
 
 
 def ce_vs_prob_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
