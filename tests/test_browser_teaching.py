@@ -289,12 +289,17 @@ def test_a_375_px_wide_phone_view_is_readable_and_the_keyboard_moves_a_slider(ap
     try:
         page.goto(app_url + "/target_and_floor?K=5&eps=0.2")
         expect(floor_value(page)).to_have_text("0.6615 nats", timeout=60_000)
-        page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
         wait_for_idle(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing forces sideways scrolling
-        for i in range(3):
-            box = page.locator(".js-plotly-plot").nth(i).bounding_box()
+        for i in range(3):  # scrolled to, as on a phone: a figure far out of sight is drawn when it comes near
+            figure = page.locator(".lslab-figure").nth(i)
+            figure.scroll_into_view_if_needed()
+            figure.locator(".main-svg").first.wait_for(timeout=30_000)
+            box = figure.bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.evaluate("window.scrollTo(0, 0)")
         thumb = eps_thumb(page)
         thumb.focus()
         thumb.press("ArrowRight")
