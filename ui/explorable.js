@@ -31,13 +31,9 @@ function setIn(container, path, value) {
   return copy;
 }
 
-function placeValues(table, place) {
-  return place.values || table.varying[place.same_as].values;
-}
-
 function stateAt(table, index) {
   let parts = table.base;
-  for (const place of table.varying) parts = setIn(parts, place.path, placeValues(table, place)[index]);
+  for (const place of table.varying) parts = setIn(parts, place.path, place.values[index]);
   return parts;
 }
 
@@ -232,10 +228,9 @@ class Explorable {
     for (const write of this.writers) write(parts);
     if (!this.spec.follows) for (const follower of followersOf(this.spec.page)) follower.follow(index);
     this.root.dataset.index = String(index);
-    this.root.dataset.drawn = "";  // set again once every figure shows this state
-    // Figures are redrawn in animation frames, one figure per frame, always with the newest state: a fast
-    // drag fires several input events per frame, the numbers above (already written) must not wait for
-    // plotly, and the page stays responsive to the next key or pointer move between two figures.
+    this.root.dataset.drawn = "";  // set again once every figure in sight shows this state
+    // Figures are redrawn in the next animation frame, with the newest state: a fast drag fires several input
+    // events per frame, and the numbers above (already written) must not wait for plotly.
     this.parts = parts;
     this.schedule();
   }

@@ -73,6 +73,15 @@ def _marker(x: float, y: float, name: str, hover: str, *, symbol: str = "diamond
                             line=dict(color=palette.MARKER_RIM, width=1.5)), **extra)
 
 
+def _now_arrow(x: float, y: float, text: str, hover: str, *, ax: int, ay: int) -> dict:
+    """An annotation whose arrow points at the current point ``(x, y)`` (y as log10 on a log axis), its label
+    ``ax``, ``ay`` pixels away. An annotation, not a marker trace, so the traces stay the same at every ε and the
+    live page only redraws the arrow when ε moves."""
+    return dict(xref="x", yref="y", x=x, y=y, text=text, showarrow=True, arrowhead=2, arrowwidth=2,
+                arrowcolor=palette.MARKER, ax=ax, ay=ay, font=dict(color=palette.MARKER), bgcolor=palette.MARKER_RIM,
+                bordercolor=palette.MARKER, borderpad=2, hovertext=hover)
+
+
 def _class_labels(k: int) -> list[str]:
     """Bar labels, true class first: one per class up to 12, else the first 11 and one bar for each of the rest
     (past the true class every class holds the same value, in the target and in the gradient alike)."""
@@ -131,12 +140,8 @@ def floor_vs_eps(K: int, eps: float, *, spread: Spread = "all", n: int = 201) ->
     floor = entropy_floor(k, e, spread=s)
     log_k = math.log(k)
     shape, notes = _hline(log_k, palette.GREY, f"uniform target: ln K = {log_k:.4f} nats")
-    # The current point is an annotation, so the traces are the same at every ε and the live page only
-    # redraws the arrow as ε moves (a changed trace makes plotly redraw the whole figure, ~25 ms here).
-    now = dict(xref="x", yref="y", x=e, y=floor, text=f"now: L_min = {floor:.4f} nats", showarrow=True,
-               arrowhead=2, arrowwidth=2, arrowcolor=palette.MARKER, ax=-40 if e > 0.5 else 40, ay=-36,
-               font=dict(color=palette.MARKER), bgcolor=palette.MARKER_RIM, bordercolor=palette.MARKER,
-               borderpad=2, hovertext=f"K = {k}, ε = {e:g} ({s})<br>L_min = {floor:.6f} nats")
+    now = _now_arrow(e, floor, f"now: L_min = {floor:.4f} nats",
+                     f"K = {k}, ε = {e:g} ({s})<br>L_min = {floor:.6f} nats", ax=-40 if e > 0.5 else 40, ay=-36)
     return figure(traces, x_title="smoothing ε (no unit)", y_title="entropy floor L_min (nats)",
                    shapes=[shape], annotations=[*notes, now],
                    xaxis=dict(range=[0, 1]), yaxis=dict(range=[0, log_k * 1.15]))
@@ -162,13 +167,10 @@ def floor_heatmap(ks: np.ndarray, eps_grid: np.ndarray, floors: np.ndarray, *, K
              colorbar=dict(title=dict(text="L_min (nats)")),
              hovertemplate="K = %{y}<br>ε = %{x:.3f}<br>L_min = %{z:.6f} nats<extra></extra>"),
     ]
-    # The current cell is marked by an annotation, not a marker trace: moving a trace makes plotly recompute
-    # and repaint the whole heat map, moving an annotation only redraws the arrow (10 against 60 ms per state
-    # in the live explorable). On a log axis an annotation's y is log10 of the value.
-    now = dict(xref="x", yref="y", x=e, y=math.log10(k), text="now", showarrow=True, arrowhead=2, arrowwidth=2,
-               arrowcolor=palette.MARKER, ax=-34 if e > 0.5 else 34, ay=34 if k > 200 else -34,
-               font=dict(color=palette.MARKER), bgcolor=palette.MARKER_RIM, bordercolor=palette.MARKER,
-               borderpad=2, hovertext=f"now: K = {k}, ε = {e:g}<br>L_min = {floor:.6f} nats")
+    # Moving a marker trace would make plotly recompute and repaint the whole heat map (60 against 10 ms per
+    # state for the arrow). On a log axis an annotation's y is log10 of the value.
+    now = _now_arrow(e, math.log10(k), "now", f"now: K = {k}, ε = {e:g}<br>L_min = {floor:.6f} nats",
+                     ax=-34 if e > 0.5 else 34, ay=34 if k > 200 else -34)
     return figure(traces, x_title="smoothing ε (no unit)", y_title="number of classes K (log scale)",
                   # Every tick labelled with its whole K: a log axis's own minor labels ("2", "5" for 20, 50)
                   # read as values of K.
