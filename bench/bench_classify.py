@@ -9,7 +9,10 @@ and a thumbnail come back), and run every model. Rows:
 * decode here — lib.classifier.image_io.decode_upload in this process (the floor no model choice can go below);
 * decode in a worker — the same through the warm worker pool: the difference is the worker's cost
   (sending the bytes, receiving the view and the thumbnail);
-* inference only, both models — the two models on the 32×32 view (ONNX Runtime, at the same time);
+* inference only, both models — the two models on the 32×32 view (ONNX Runtime): their shared stem once,
+  then the two heads at the same time;
+* inference only, each its own stem — the same without sharing the stem: each model runs whole, the two
+  at the same time (the app path until the stem was shared);
 * app path, both models — as the page runs it: decode in a worker, ONNX Runtime, the two models at the
   same time on two threads;
 * one after the other, both models — the same, the models run in turn;
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +79,8 @@ def main() -> None:
     pool = shared_pool()
     pool.warm_up()
     view = decode_upload("photo.jpg", data).view
+    pixels = np.array(view, dtype=np.uint8)[None]
+    own_stems = ThreadPoolExecutor(max_workers=len(app))
     resolution = next(iter(app.values())).meta["config"]["resolution"]
     print(f"models: {', '.join(folders)} from {args.models_dir} (network input {resolution} px); "
           f"bf16 native: {bf16_supported()}; torch threads: {torch.get_num_threads()}; decode workers: "
@@ -85,6 +91,8 @@ def main() -> None:
         "decode here (baseline)": lambda: decode_upload("photo.jpg", data),
         "decode in a worker": lambda: pool.decode("photo.jpg", data),
         "inference only, both models": lambda: predict_view(view, app),
+        "inference only, each its own stem": lambda: list(own_stems.map(lambda c: c.predict_uint8(pixels),
+                                                                        app.values())),
         "app path, both models": lambda: classify_upload("photo.jpg", data, app),
         "one after the other, both models": lambda: classify_upload("photo.jpg", data, app, parallel=False),
         "previous app path, both models": lambda: classify_decoded(decode_upload("photo.jpg", data), previous),

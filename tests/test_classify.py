@@ -30,12 +30,22 @@ class FixedClassifier:
         self.label_smoothing = label_smoothing
         self.classes = list(CLASSES)
         self.mirror_average = False
+        self.stem_key = f"fixed-{id(self)}"  # its own stem: every stand-in sees the pixels itself
         self.seen: list[np.ndarray] = []
 
-    def predict_uint8(self, batch: np.ndarray) -> np.ndarray:
+    def stem_inputs(self, batch: np.ndarray) -> np.ndarray:
         assert batch.dtype == np.uint8 and batch.shape[1:] == (32, 32, 3)
-        self.seen.append(batch.copy())
-        return np.tile(self.probs, (len(batch), 1))
+        return batch
+
+    def features(self, rows: np.ndarray) -> np.ndarray:
+        self.seen.append(rows.copy())
+        return rows
+
+    def predict_from_features(self, features: np.ndarray) -> np.ndarray:
+        return np.tile(self.probs, (len(features), 1))
+
+    def predict_uint8(self, batch: np.ndarray) -> np.ndarray:
+        return self.predict_from_features(self.features(self.stem_inputs(batch)))
 
 
 SHARP = np.array([0.97, 0.01, 0.01, 0.01, 0, 0, 0, 0, 0, 0], dtype=np.float64)
@@ -136,13 +146,21 @@ def test_bad_files_are_rejected_with_a_reason_and_good_ones_beside_them_still_cl
     assert progress == [(i, 5) for i in range(1, 6)]
 
 
+def test_models_with_the_same_stem_compute_it_once_and_each_runs_its_own_head(models):
+    models["eps0.1"].stem_key = models["eps0"].stem_key
+    view = Image.fromarray(np.random.default_rng(4).integers(0, 256, (32, 32, 3), dtype=np.uint8))
+    predictions = classify.predict_view(view, models)
+    assert len(models["eps0"].seen) == 1 and models["eps0.1"].seen == []  # one stem for both
+    assert np.array_equal(predictions[0].probs, SHARP) and np.array_equal(predictions[1].probs, SOFT)
+
+
 class RunsOutOfMemoryOnBlue(FixedClassifier):
     """A stand-in whose inference fails for one image: as a real model can under memory pressure."""
 
-    def predict_uint8(self, batch: np.ndarray) -> np.ndarray:
-        if (batch[..., 2] > 200).all():
+    def features(self, rows: np.ndarray) -> np.ndarray:
+        if (rows[..., 2] > 200).all():
             raise MemoryError
-        return super().predict_uint8(batch)
+        return super().features(rows)
 
 
 def test_any_failure_of_one_image_becomes_its_message_and_the_others_are_classified(models):

@@ -129,7 +129,15 @@ def uint8_to_tensor(batch: np.ndarray | torch.Tensor) -> torch.Tensor:
     tensor = torch.as_tensor(batch)
     if tensor.dtype != torch.uint8 or tensor.ndim != 4 or tensor.shape[-1] != 3:
         raise ValueError(f"expected (N, H, W, 3) uint8, got {tuple(tensor.shape)} {tensor.dtype}")
-    return tensor.permute(0, 3, 1, 2).float().div_(127.5).sub_(1.0)
+    return pixels_to_input(tensor)
+
+
+def pixels_to_input(pixels: torch.Tensor) -> torch.Tensor:
+    """The input convention itself, on a (N, H, W, 3) uint8 tensor: channels first, ``x / 127.5 − 1``.
+
+    Also traced into the ONNX graph of ``lib.cifar.model.StemPart``, so it is plain tensor operations.
+    """
+    return pixels.permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
 
 
 def view_of(images: np.ndarray, view: int) -> np.ndarray:

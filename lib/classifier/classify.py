@@ -1,9 +1,9 @@
 """Classify the user's own images with the shipped models: the pure logic behind the classify page.
 
 One image travels ``bytes → lib.classifier.decode_pool (lib.classifier.image_io.decode_upload in a worker
-process, with a deadline: the 32×32 view and a thumbnail come back) → Classifier.predict_uint8`` for every
-model compared, and comes back as an :class:`ImageResult` holding what the page shows: a display-size
-thumbnail of the picture as given, the 32×32 picture the model sees, and per model
+process, with a deadline: the 32×32 view and a thumbnail come back) → the models' shared stem, then each model's
+head`` (``lib.cifar.model.Classifier``), and comes back as an :class:`ImageResult` holding what the page shows:
+a display-size thumbnail of the picture as given, the 32×32 picture the model sees, and per model
 the ten probabilities, the top class, its confidence set against the smoothed-target ceiling
 ``1 − ε + ε/K`` (:func:`confidence_ceiling`), the entropy of the prediction in nats
 (:func:`entropy_nats`), and the seconds it all took. A file that does not decode comes back as
@@ -119,7 +119,7 @@ class ImageResult:
 Outcome = ImageResult | RejectedImage
 
 
-# Runs the models of one image at the same time, one per core: ONNX Runtime releases the GIL inside each
+# Runs the models' heads for one image at the same time, one per core: ONNX Runtime releases the GIL inside each
 # run. Sized from the concurrency bound (lib.cifar.settings); further requests queue here.
 _MODEL_POOL = ThreadPoolExecutor(max_workers=MODEL_POOL_THREADS, thread_name_prefix="lslab-classify")
 
@@ -128,17 +128,26 @@ def predict_view(view: Image.Image, classifiers: Mapping[str, Classifier], *,
                  parallel: bool = True) -> tuple[ModelPrediction, ...]:
     """The 32×32 model view → one :class:`ModelPrediction` per classifier (same pixels for all).
 
-    With ``parallel`` the models run at the same time on a small shared thread pool; the predictions
-    are the same either way, only the wall time differs (bench/bench_classify.py measures both).
+    Classifiers with the same ``stem_key`` share one stem computation (their frozen ImageNet stems are
+    bit-identical: ``lib.cifar.model``); then each runs its own head. With ``parallel`` the stem's rows (the
+    image and its mirror), then the heads, run at the same time on a small shared thread pool; the
+    predictions are the same either way, only the wall time differs (bench/bench_classify.py measures both).
     """
-    batch = np.array(view, dtype=np.uint8)[None]  # a writable copy: torch.as_tensor warns on read-only arrays
+    batch = np.array(view, dtype=np.uint8)[None]
     if batch.shape != (1, CIFAR_SIZE, CIFAR_SIZE, 3):
         raise ValueError(f"expected a {CIFAR_SIZE}×{CIFAR_SIZE} RGB view, got {batch.shape[1:]}")
     models = list(classifiers.values())
-    if parallel and len(models) > 1:
-        probs = list(_MODEL_POOL.map(lambda classifier: classifier.predict_uint8(batch)[0], models))
-    else:
-        probs = [classifier.predict_uint8(batch)[0] for classifier in models]
+    run = _MODEL_POOL.map if parallel else map
+    features: dict[str, np.ndarray] = {}
+    for classifier in models:
+        if classifier.stem_key not in features:  # the image and its mirror side by side, one row each
+            rows = classifier.stem_inputs(batch)
+            features[classifier.stem_key] = np.concatenate(list(run(classifier.features, np.split(rows, len(rows)))))
+
+    def head(classifier: Classifier) -> np.ndarray:
+        return classifier.predict_from_features(features[classifier.stem_key])[0]
+
+    probs = list(run(head, models))
     return tuple(ModelPrediction(name, classifier.label_smoothing, tuple(classifier.classes), p)
                  for (name, classifier), p in zip(classifiers.items(), probs, strict=True))
 
