@@ -34,6 +34,7 @@ from lib.classifier.image_io import (
     MAX_BYTES,
     MAX_PIXELS,
     MAX_PNG_CHUNKS,
+    MIN_VIEW_SOURCE,
     SCANS_MESSAGE,
     SVG_MESSAGE,
     THUMBNAIL_SIDE,
@@ -44,6 +45,7 @@ from lib.classifier.image_io import (
     RejectedImage,
     decode_many,
     decode_upload,
+    draft_request,
 )
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -627,14 +629,31 @@ def test_a_12_bit_jpeg_is_named_as_such_with_how_to_convert_it():
     assert reason == TWELVE_BIT_MESSAGE and "12-bit JPEG" in reason and "8-bit JPEG or to PNG" in reason
 
 
-@pytest.mark.parametrize(("fmt", "size", "decoded_size"), [("JPEG", (4000, 3000), (2000, 1500)),
+@pytest.mark.parametrize(("fmt", "size", "decoded_size"), [("JPEG", (4000, 3000), (1000, 750)),
                                                             ("PNG", (4000, 3000), (4000, 3000))])
 def test_a_large_image_keeps_only_its_view_and_a_thumbnail(fmt, size, decoded_size):
-    # JPEG decodes at 1/2 scale (draft: both sides stay ≥ 768); PNG decodes whole and is box-reduced at once.
+    # JPEG decodes at 1/4 scale (draft: still covers the 768×576 thumbnail); PNG decodes whole, box-reduced at once.
     result = decoded(f"big.{fmt.lower()}", encode(Image.new("RGB", size, (20, 120, 220)), fmt))
     assert result.view.size == (32, 32) and result.thumbnail.size == (THUMBNAIL_SIDE, THUMBNAIL_SIDE * 3 // 4)
     assert result.upright_size == size and result.decoded_pixels == decoded_size[0] * decoded_size[1]
     assert np.abs(np.asarray(result.view, dtype=int) - (20, 120, 220)).max() <= 2
+
+
+@pytest.mark.parametrize(("size", "smallest"), [
+    ((4000, 3000), (768, 576)),     # a phone photo: the thumbnail's size
+    ((3000, 4000), (576, 768)),     # portrait
+    ((8000, 500), (2048, 128)),     # a panorama: the short side stays MIN_VIEW_SOURCE, the long one follows
+    ((640, 480), (640, 480)),       # no larger than the thumbnail: decoded whole
+    ((2000, 100), (2000, 100)),     # short side already under MIN_VIEW_SOURCE: decoded whole
+])
+def test_a_jpeg_is_decoded_no_smaller_than_its_thumbnail_and_a_view_source_of_128_px(size, smallest):
+    assert MIN_VIEW_SOURCE == 128 and draft_request(*size) == smallest
+    data = encode(Image.new("RGB", size, (20, 120, 220)), "JPEG")
+    result = decoded("scaled.jpg", data)
+    width, height = size
+    scale = next(s for s in (8, 4, 2, 1) if width // smallest[0] >= s and height // smallest[1] >= s)
+    assert result.decoded_pixels == -(-width // scale) * -(-height // scale)  # Pillow's draft, rounded up
+    assert -(-min(width, height) // scale) >= min(min(width, height), MIN_VIEW_SOURCE)  # the view's source
 
 
 def test_an_image_beyond_the_pixel_budget_is_refused_before_decoding():

@@ -36,8 +36,8 @@ Hardening, following the threat model in Pillow's security handbook (``Image.ope
    by counting markers; a PNG of more than :data:`MAX_PNG_CHUNKS` chunks (Pillow walks each one in
    Python) likewise. 12-bit JPEGs, which Pillow cannot decode, are named as such.
 6. **Never the full picture kept.** A JPEG is decoded at the smallest DCT scale (``draft``) that
-   still covers the thumbnail; other formats are box-reduced (``Image.reduce``) right after decoding.
-   Only the 32×32 view and a thumbnail of at most :data:`THUMBNAIL_SIDE` pixels leave this module.
+   still covers the thumbnail (:func:`draft_request`); other formats are box-reduced (``Image.reduce``)
+   right after decoding. Only the 32×32 view and a thumbnail of at most :data:`THUMBNAIL_SIDE` pixels leave this module.
 7. **Everything computed inside the guard.** The first frame is decoded, turned upright, converted to
    RGB (``lib.cifar.preprocess.upright_rgb``: 16-bit rescaled, transparency composited on white) and
    brought to the model's 32×32 view (``lib.cifar.preprocess.model_view``) before we return; EXIF and the
@@ -71,7 +71,7 @@ MAX_PIXELS = 25_000_000
 
 RUN_PIXEL_BUDGET = 100_000_000
 """Pixels one page run may decode, all uploads together (after JPEG draft scaling, so a 12-megapixel
-phone JPEG counts 3 M): four 25-megapixel PNGs, or all 24 files of a run of phone photos."""
+phone JPEG counts 0.75 M): four 25-megapixel PNGs, or all 24 files of a run of phone photos."""
 
 MAX_JPEG_SCANS = 100
 """Most scans (SOS markers) a JPEG may have: libjpeg writes 10 per progressive colour picture, an MPO a
@@ -82,6 +82,10 @@ MAX_PNG_CHUNKS = 20_000
 
 THUMBNAIL_SIDE = 768
 """Longest side of the thumbnail kept for display (the page shows it at most this wide)."""
+
+MIN_VIEW_SOURCE = 4 * CIFAR_SIZE
+"""Shortest side a JPEG is DCT-scaled down to at most (:func:`draft_request`): the 32×32 view's source stays
+four times its size, however wide the picture."""
 
 ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP")
 """The only Pillow plugins that ever see upload bytes (see the module docstring for why)."""
@@ -237,8 +241,8 @@ def _decode_opened(
         frames = getattr(opened, "n_frames", 1) if opened.format in _ANIMATED_FORMATS else 1
         opened.seek(0)
         if opened.format in {"JPEG", "MPO"}:
-            # DCT scaling by 1/2, 1/4 or 1/8 while decoding, keeping both sides ≥ THUMBNAIL_SIDE.
-            opened.draft(None, (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+            # DCT scaling by 1/2, 1/4 or 1/8 while decoding, keeping what the thumbnail and the view need.
+            opened.draft(None, draft_request(width, height))
         decoded_pixels = opened.size[0] * opened.size[1]
         if decoded_pixels > pixel_budget:
             return RejectedImage(name, BUDGET_MESSAGE)
@@ -273,6 +277,19 @@ def _decode_opened(
         notes=(*notes, *_shape_notes(upright_size)),
         decoded_pixels=decoded_pixels,
     )
+
+
+def draft_request(width: int, height: int) -> tuple[int, int]:
+    """The smallest (width, height) a JPEG of this size may be decoded at (``Image.draft`` picks the largest
+    DCT scale, 1/2 to 1/8, that keeps both sides at least this): the thumbnail's own size — the longer side
+    :data:`THUMBNAIL_SIDE` — with the shorter side kept at :data:`MIN_VIEW_SOURCE` or more, so the 32×32
+    view is still resampled from a picture four times its size. A 12-megapixel 4:3 photo decodes at 1/4
+    (1000×750) instead of whole."""
+    scale = min(1.0, THUMBNAIL_SIDE / max(width, height))
+    short = min(width, height)
+    floor = min(short, MIN_VIEW_SOURCE) / short  # never ask for more than the picture has
+    scale = max(scale, floor)
+    return max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))
 
 
 _REDUCIBLE_MODES = {"L", "RGB"}  # Image.reduce averages these directly; others are converted to RGB first
