@@ -116,3 +116,20 @@ def test_workers_never_import_torch_or_streamlit():
     import subprocess
 
     assert subprocess.run([sys.executable, "-c", code], cwd=decode_pool._REPO, check=False).returncode == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe buffer sizes are a Linux setting (F_SETPIPE_SZ)")
+def test_the_pipes_to_a_worker_hold_a_whole_thumbnail(make_pool):
+    """A 768-px thumbnail (1.8 MB of RGB) crosses in two writes, not thirty 64 kB ones (bench/bench_classify.py)."""
+    import fcntl
+
+    pool = make_pool(workers=1)
+    worker = pool._idle.get()
+    try:
+        sizes = [fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ) for fd in (worker._requests.fileno(), worker._replies)]
+    finally:
+        pool._idle.put(worker)
+    with open("/proc/sys/fs/pipe-max-size") as limit:
+        expected = min(decode_pool.PIPE_BYTES, int(limit.read()))
+    assert all(size >= expected for size in sizes)  # root may go past the limit; others get it
+    assert isinstance(pool.decode("photo.png", photo_png()), DecodedImage)
