@@ -77,8 +77,9 @@ def test_a_stem_with_other_weights_or_another_split_gets_its_own_key(shipped, tm
     (other_split / META_FILE).write_text(json.dumps(meta))
     keys = {shipped["eps0"].stem_key, load_classifier(other_split).stem_key,
             load_classifier(SHIPPED / "eps0", mirror_average=False).stem_key,
-            load_classifier(SHIPPED / "eps0", backend="torch").stem_key}
-    assert len(keys) == 4
+            load_classifier(SHIPPED / "eps0", backend="torch", use_bf16=False).stem_key,
+            load_classifier(SHIPPED / "eps0", backend="torch", use_bf16=True).stem_key}
+    assert len(keys) == 5  # another split, no mirror view, and each backend's own numerics: never shared
     network = copy.deepcopy(shipped["eps0"].network)
     before = stem_key(network, 5, True)
     with torch.no_grad():

@@ -17,7 +17,7 @@ returned :class:`Classifier` is shared by many sessions of the app and lets at m
 inferences run at once. It predicts through one of two backends:
 
 * ``"onnxruntime"`` (the app's, and the recorded figures'): the verified fp32 network is exported to two
-  ONNX graphs in memory at load time (:func:`onnx_graphs`, about a second) and run by ONNX Runtime's CPU
+  ONNX graphs in memory at load time (:func:`onnx_graph`, about a second) and run by ONNX Runtime's CPU
   execution provider with the session options of ``lib.cifar.settings``. Nothing but ``model.safetensors``
   is shipped or read, so its SHA-256 covers exactly what runs, and there is one source of truth for weights.
   ONNX Runtime fuses BatchNorm, ReLU6 and the TF-"SAME" padding into the convolutions that eager PyTorch
@@ -164,6 +164,12 @@ class HeadPart(torch.nn.Module):
         return mean_of_views(logits) if self.mirror else logits
 
 
+def stem_blocks(meta: dict) -> int:
+    """Where a model's stem ends: the MBConv blocks its training kept frozen (``config.freeze``; 0 when the
+    provenance does not say, and the stem is then the stem convolution alone)."""
+    return int(meta.get("config", {}).get("freeze", 0))
+
+
 def stem_key(network: CifarEfficientNet, freeze: int, mirror: bool) -> str:
     """SHA-256 of everything the stem computes with, and of whether it sees the mirror view too: equal keys
     mean bit-identical stem features of the same inputs."""
@@ -238,8 +244,7 @@ class Classifier:
 
     @property
     def freeze(self) -> int:
-        """Where the stem ends: the MBConv blocks training kept frozen (``config.freeze``, 0 when unrecorded)."""
-        return int(self.meta.get("config", {}).get("freeze", 0))
+        return stem_blocks(self.meta)
 
     @property
     def backend(self) -> str:
@@ -329,11 +334,12 @@ def load_classifier(path: str | Path, *, backend: str = SHIPPED_BACKEND, use_bf1
     network = network.eval()
     network.requires_grad_(False)
     mirror = bool(meta.get("mirror_average", False)) if mirror_average is None else bool(mirror_average)
-    freeze = int(meta.get("config", {}).get("freeze", 0))
+    freeze = stem_blocks(meta)
+    bf16 = bf16_supported() if use_bf16 is None else bool(use_bf16)
     sessions = None
     if backend == "onnxruntime":
         sessions = (onnx_session(StemPart(network, freeze)), onnx_session(HeadPart(network, freeze, mirror)))
-    key = f"{backend}:{stem_key(network, freeze, mirror)}"
+    numerics = "onnxruntime-fp32" if sessions is not None else ("torch-bf16" if bf16 else "torch-fp32")
     network = network.to(memory_format=torch.channels_last)
-    return Classifier(network, meta, use_bf16=bf16_supported() if use_bf16 is None else use_bf16,
-                      max_concurrent=max_concurrent, sessions=sessions, stem_key=key, mirror_average=mirror)
+    return Classifier(network, meta, use_bf16=bf16, max_concurrent=max_concurrent, sessions=sessions,
+                      stem_key=f"{numerics}:{stem_key(network, freeze, mirror)}", mirror_average=mirror)
