@@ -10,8 +10,8 @@ metrics, one rerun per move: the path before the explorable). On both explainer 
   timestamp in the page) to the first change of the floor number on screen — the big metric on the target
   page, the caption that states the floor on the loss-curves page — and to the last figure finished drawing
   (plotly's ``plotly_afterplot``; the page is watched until nothing changed for a second). Median and max. The
-  window is 1300 × 1000 px at the top of the page; the live path draws only the figures in sight or within
-  400 px of it (the rest when they are scrolled to), the Streamlit path redraws every figure of the page.
+  window is 1300 × 1000 px at the top of the page; the live path draws only the figures on screen (the rest
+  when they are scrolled into view), the Streamlit path redraws every figure of the page.
 * **drag**: the ε thumb dragged across the track with the mouse for 1 s (a move every 16 ms); how many
   times the first figure was redrawn (plotly's ``plotly_afterplot``) during that second.
 * **first figure**: a fresh browser context (empty cache) opens the page; time from navigation start to the

@@ -50,7 +50,7 @@ def settled(page) -> None:
 
 def open_live(browser, url: str, on_request=None, height: int = 2600):
     # Tall enough for every figure of the explorable to be on screen: figures out of sight are not drawn
-    # until they come near it (check_gradient_section scrolls to the ones below).
+    # until they are scrolled into view (check_gradient_section scrolls to the ones below).
     page = browser.new_page(viewport={"width": 1300, "height": height})
     if on_request:
         page.on("request", on_request)
@@ -133,7 +133,7 @@ def check_gradient_section(page, K: int, eps: float, spread: str) -> None:
     """The gradient section (the follower below the PyTorch check) shows lib's gradient at ε and the page's gap."""
     gap = gradient.starting_gap(K, 0.5, spread=spread)  # the gap a fresh session of this deep link starts at
     follower = page.locator(".lslab-explorable").nth(1)
-    follower.scroll_into_view_if_needed()  # figures out of sight are drawn when they come near the screen
+    follower.scroll_into_view_if_needed()  # figures out of sight are drawn when scrolled into view
     page.wait_for_function("() => document.querySelectorAll('.lslab-figure')[4].querySelector('.main-svg')",
                            timeout=30_000)
     settled(page)
@@ -191,7 +191,7 @@ def test_embedded_with_text_off_keeps_the_live_figures_and_numbers_and_drops_the
         page.close()
 
 
-def test_figures_out_of_sight_are_drawn_when_they_come_near_the_screen(streamlit_server, browser):
+def test_figures_out_of_sight_are_drawn_when_they_are_scrolled_into_view(streamlit_server, browser):
     page = open_live(browser, streamlit_server + "/loss_curves?K=10&eps=0.1&spread=all", height=900)
     try:
         bars_drawn = "() => document.querySelectorAll('.lslab-figure')[3].querySelector('.main-svg') !== null"

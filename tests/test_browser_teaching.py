@@ -292,7 +292,7 @@ def test_a_375_px_wide_phone_view_is_readable_and_the_keyboard_moves_a_slider(ap
         page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
         wait_for_idle(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing forces sideways scrolling
-        for i in range(3):  # scrolled to, as on a phone: a figure far out of sight is drawn when it comes near
+        for i in range(3):  # scrolled to, as on a phone: a figure out of sight is drawn when it comes into view
             figure = page.locator(".lslab-figure").nth(i)
             figure.scroll_into_view_if_needed()
             figure.locator(".main-svg").first.wait_for(timeout=30_000)

@@ -124,7 +124,8 @@ class Explorable {
     this.figures = [];
     this.pending = null;
     this.theme = themeLayout(host);
-    // Which figures are on screen or within 400 px of it (only those are drawn, draw()).
+    // Which figures are on screen (only those are drawn, draw()). No rootMargin: Streamlit's main area is the
+    // scroll container, and it clips every target to its own box before a margin on the viewport could apply.
     this.onScreen = new IntersectionObserver((entries) => {
       for (const entry of entries) {
         const f = this.figures.find((g) => g.plot === entry.target);
@@ -132,7 +133,7 @@ class Explorable {
       }
       this.root.dataset.drawn = "";
       this.schedule();
-    }, { rootMargin: "400px 0px" });
+    });
     this.root = element("div", { class: "lslab-explorable", "data-testid": "lslabExplorable" });
     if (!spec.follows) this.root.appendChild(this.slider(spec.slider));
     for (const block of spec.blocks) this.root.appendChild(this.block(block));
@@ -241,9 +242,9 @@ class Explorable {
 
   draw() {
     const parts = this.parts;
-    // Every figure on screen (or within a screen's margin of it) shows the newest state in the frame it
-    // arrives in; a figure scrolled away is drawn when it comes near the screen again (the observer calls
-    // schedule()), so the figures a learner watches pay nothing for the ones out of sight.
+    // Every figure on screen shows the newest state in the frame it arrives in; a figure out of sight is drawn
+    // when it is scrolled into view (the observer calls schedule()), so the figures a learner watches pay
+    // nothing for the ones out of sight.
     const due = this.figures.filter((g) => g.visible && this.drawn[g.part] !== parts[g.part]);
     for (const g of due) this.drawFigure(g, parts);
     // "drawn": every figure in sight shows this state (the browser tests and the bench wait for it); not before
