@@ -119,8 +119,9 @@ class ImageResult:
 Outcome = ImageResult | RejectedImage
 
 
-# Runs the models' heads for one image at the same time, one per core: ONNX Runtime releases the GIL inside each
-# run. Sized from the concurrency bound (lib.cifar.settings); further requests queue here.
+# Runs one image's inferences at the same time, one per core — the stem on the image and on its mirror, then the
+# models' heads: ONNX Runtime releases the GIL inside each run. Sized from the concurrency bound
+# (lib.cifar.settings); further requests queue here.
 _MODEL_POOL = ThreadPoolExecutor(max_workers=MODEL_POOL_THREADS, thread_name_prefix="lslab-classify")
 
 

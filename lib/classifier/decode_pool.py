@@ -56,9 +56,11 @@ def _widen(fd: int) -> None:
     """Ask for a :data:`PIPE_BYTES` pipe buffer where the OS allows it; the default works too, only slower."""
     import fcntl
 
+    if not hasattr(fcntl, "F_SETPIPE_SZ"):  # not Linux: there the command number means something else
+        return
     try:
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
-    except OSError:  # above /proc/sys/fs/pipe-max-size for an unprivileged process, or not Linux
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except OSError:  # above /proc/sys/fs/pipe-max-size for an unprivileged process
         pass
 
 
