@@ -11,7 +11,8 @@ from ui.routing import embedded
 
 # Served by the app itself: a ":material/…" icon would fetch the icon font's favicon from a font host.
 FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.svg"
-STYLES = Path(__file__).resolve().parent / "assets" / "app.css"  # narrow screens; contrast (README, Accessibility)
+# Narrow screens; contrast (docs/teaching.md, Accessibility).
+STYLES = Path(__file__).resolve().parent / "assets" / "app.css"
 
 PAGES = [
     # (file, title, icon, url_path). Each url_path is the page file's stem: the name Streamlit's pages/

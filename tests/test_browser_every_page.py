@@ -102,7 +102,7 @@ def test_no_page_requests_anything_outside_the_app(streamlit_server, browser, ad
 def test_no_page_has_a_serious_accessibility_violation(streamlit_server, browser, address, scheme):
     """axe-core (npm, ``node_modules/``) on the rendered page; serious and critical violations fail."""
     if not AXE.exists():
-        pytest.skip(f"{AXE.relative_to(ROOT)} is absent: run `npm ci` in the repository root (README, Tests)")
+        pytest.skip(f"{AXE.relative_to(ROOT)} is absent: run `npm ci` in the repository root (README, Set up)")
     context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 1000})
     try:
         page = context.new_page()

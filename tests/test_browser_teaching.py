@@ -6,7 +6,7 @@ Cookies and iframes: two loopback ports on 127.0.0.1 are different *origins* but
 default ``SameSite=Lax`` XSRF cookie travels and uploads work. A course page on ``localhost`` embedding
 ``127.0.0.1`` is a different *site*: Chromium neither stores nor sends a Lax cookie there, so the upload is
 refused (403) — and with ``server.xsrfCookieSameSite = "none"`` over HTTPS it works only where the browser
-allows third-party cookies. The tests below pin each case down (README, *Embedding in a course page*).
+allows third-party cookies. The tests below pin each case down (docs/teaching.md, *Embedding in a course page*).
 """
 
 from __future__ import annotations

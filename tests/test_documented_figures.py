@@ -1,4 +1,4 @@
-"""The figures README.md and the model card print for each shipped model are the ones it recorded.
+"""The figures README.md, docs/model.md and the model card print for each shipped model are the ones it recorded.
 
 Each model folder's evaluation.json is written by ``python -m lib.cifar.evaluate --record``; the documents are
 written by hand after a retrain. These tests catch a retrain whose numbers did not reach the documents.
@@ -50,11 +50,21 @@ def test_the_model_cards_results_row_is_the_recorded_evaluation(name):
 
 
 @pytest.mark.parametrize("name", MODELS)
-def test_the_readmes_results_row_is_the_recorded_evaluation(name):
+def test_the_model_docs_results_row_is_the_recorded_evaluation(name):
     ev = recorded(name)
-    row = table_row("README.md", name, 6)
+    row = table_row("docs/model.md", name, 6)
     assert row[2:] == [f"{100 * ev['accuracy']:.2f} %", f"{ev['nll']:.3f}", f"{100 * ev['ece']:.2f} %",
                        f"{100 * ev['ece_temperature_scaled']:.2f} % (T = {ev['temperature']:.3f})"]
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_the_readmes_key_accuracy_is_the_recorded_evaluation(name):
+    """The README's table of key numbers quotes each model's accuracy with the command that measures it."""
+    rows = [cells(line) for line in (ROOT / "README.md").read_text().splitlines()
+            if line.startswith("| CIFAR-10 test accuracy") and f"`{name}`" in line]
+    assert len(rows) == 1, rows
+    assert rows[0][1] == f"{100 * recorded(name)['accuracy']:.2f} %"
+    assert f"--model {name} " in rows[0][2]
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -66,7 +76,7 @@ def test_the_mirror_tables_shipped_column_is_the_recorded_accuracy(name):
 
 def test_the_training_pages_final_figures_are_the_recorded_evaluation():
     """The training page's calibration tab and its yardstick quote the shipped prediction's record, the
-    numbers the README and the model card print, not the training log's one-view last epoch."""
+    numbers the README, docs/model.md and the model card print, not the training log's one-view last epoch."""
     all_runs = runs.load_runs(MODELS_DIR)
     summary, table = words.calibration_summary(all_runs), words.calibration_table(all_runs)
     yardstick = words.why_not_compare(all_runs, 50)

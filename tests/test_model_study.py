@@ -69,8 +69,8 @@ def test_the_command_reports_the_classifiers_own_numbers_on_the_same_images():
     assert result["wrong_classes"]["n"] == 40 and result["under_shift"]["n"] == 20
 
 
-def test_the_readme_quotes_the_recorded_study():
-    readme = " ".join((paths.ASSETS.parent / "README.md").read_text().split())  # line breaks as spaces
+def test_the_model_docs_quote_the_recorded_study():
+    readme = " ".join((paths.ASSETS.parent / "docs" / "model.md").read_text().split())  # line breaks as spaces
     wrong, shift = recorded(paths.WRONG_CLASSES_FILE), recorded(paths.UNDER_SHIFT_FILE)
     entropy = {m: wrong["models"][m]["mean_normalised_entropy"] for m in model_study.MODELS}
     assert f"**{entropy['eps0']:.3f} for ε = 0 against {entropy['eps0.1']:.3f} for ε = 0.1**" in readme

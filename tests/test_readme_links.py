@@ -1,4 +1,4 @@
-"""Every link into the app that README.md writes (``/training?tab=…``, ``/loss_curves?K=…``, iframe
+"""Every link into the app that README.md and docs/ write (``/training?tab=…``, ``/loss_curves?K=…``, iframe
 sources) opens its page without a repair note: AppTest opens each as a pasted link would."""
 
 from __future__ import annotations
@@ -19,14 +19,18 @@ PAGE_FILES = {"home": "pages/home.py", "target_and_floor": "pages/target_and_flo
 LINK = re.compile(r"(?:https?://[\w.:-]+|(?<![\w.]))/(" + "|".join(PAGE_FILES) + r")(\?[^\s`\"')<>]*)?")
 
 
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
 def readme_links() -> list[str]:
-    text = html.unescape((ROOT / "README.md").read_text(encoding="utf-8"))
+    text = "\n".join(html.unescape(page.read_text(encoding="utf-8")) for page in DOCUMENTS)
     return sorted({f"/{m[1]}{m[2] or ''}" for m in LINK.finditer(text)})
 
 
-def test_the_readme_links_into_the_app():
+def test_the_readme_and_docs_link_into_the_app():
     links = readme_links()
     assert "/training?tab=representations&triple=cat-dog-deer&toy_k=5&toy_eps=0.1" in links and len(links) >= 4, links
+    assert "/loss_curves?K=3&eps=0.5&spread=others" in links  # the README's own example
 
 
 @pytest.mark.parametrize("link", readme_links())

@@ -38,4 +38,4 @@ def share_panel(page: str, title: str, *, height: int = DEFAULT_HEIGHT) -> None:
         else:
             st.link_button("Preview the embedded view", links.embed, icon=":material/open_in_new:")
         st.markdown("Uploads inside an `<iframe>` on a different site need the app served over HTTPS with "
-                    "`server.xsrfCookieSameSite = \"none\"`; see the README, *Embedding*.")
+                    "`server.xsrfCookieSameSite = \"none\"`; see docs/teaching.md, *Embedding in a course page*.")

@@ -57,7 +57,7 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument("--fit-temperature", action="store_true",
                    help="first refit the temperature on the held-out training images and write it to model.json")
     p.add_argument("--record", action="store_true",
-                   help="write the result to <model folder>/evaluation.json (the figure tests and README cite)")
+                   help="write the result to <model folder>/evaluation.json (what the figure tests and docs cite)")
     return p
 
 
@@ -96,7 +96,7 @@ def confidence_spread(logits: np.ndarray) -> dict:
     """Quartiles of the top softmax probability over (N, K) ``logits`` and the share above 0.95.
 
     A smoothed model's confidences spread around the top of its target, 1 − ε + ε/K, rather than stopping
-    there; these say how far (lib.classifier.words.ceiling_sentence, README).
+    there; these say how far (lib.classifier.words.ceiling_sentence, docs/model.md).
     """
     confidence = calibration.softmax(logits).max(axis=1)
     q25, q50, q75 = np.percentile(confidence, [25, 50, 75])

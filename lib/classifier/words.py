@@ -63,8 +63,8 @@ def ceiling_sentence(prediction: ModelPrediction) -> str:
     1 − ε + ε/K is where the training loss is lowest *on average*, not a cap on one image: measured on
     the CIFAR-10 test split, the shipped ε = 0.1 model's confidences have a median near 91 % and a mean of
     86 % (hard images far below), while about one image in six, clear and typical of its class, gets more
-    than 95 % (README, *The CIFAR-10 model*). Upscaled inputs change none of that: the pipeline reduces
-    every picture to 32×32 first.
+    than 95 % (docs/model.md, *How sure the smoothed model is*). Upscaled inputs change none of that: the
+    pipeline reduces every picture to 32×32 first.
     """
     ceiling = f"{prediction.ceiling:.1%}"
     here = f"{prediction.confidence:.1%}"

@@ -85,8 +85,8 @@ class Run:
     def final_test(self) -> dict:
         """The model's test figures (accuracy, NLL, ECE, T), shaped like :attr:`last`, plus ``where``.
 
-        The shipped prediction's record (``evaluation.json``, mirror-averaged: the README's and model card's
-        figures) when there is one, so the page meets the numbers quoted everywhere else; the training log's
+        The shipped prediction's record (``evaluation.json``, mirror-averaged: the figures of docs/model.md and
+        the model card) when there is one, so the page meets the numbers quoted everywhere else; the training log's
         last epoch (one view) otherwise. Reliability bins come with it only where the record holds them
         (``lib.cifar.evaluate --record`` writes them); :func:`reliability_figures` says which bins a diagram draws.
         """
