@@ -35,13 +35,13 @@ K, eps, spread = smoothing_controls("curves")
 explorable("curves", K, eps, spread, [
     {"kind": "row", "blocks": [
         {"kind": "figure", "part": "ce", "caption": "ce_caption", "stem": "ce_stem", "key": "curves_ce",
-         "heading": "Cross-entropy against p", "title": "Cross-entropy against p",
+         "title": "Cross-entropy against p",
          "label": "Line chart of the cross-entropy against the predicted probability p"},
         {"kind": "figure", "part": "split", "caption": "split_caption", "stem": "split_stem", "key": "curves_split",
-         "heading": "CE = H(ỹ) + KL(ỹ‖p)", "title": "CE = H(ỹ) + KL(ỹ‖p)",
+         "title": "CE = H(ỹ) + KL(ỹ‖p)",
          "label": "Stacked areas: the entropy floor H and the KL divergence over p"}]},
     {"kind": "figure", "part": "gap", "caption": "gap_caption", "stem": "gap_stem", "key": "curves_gap",
-     "heading": "Loss against the logit gap", "title": "Cross-entropy against the logit gap",
+     "title": "Cross-entropy against the logit gap",
      "label": "Line chart of the cross-entropy against the logit gap"},
     {"kind": "math", "part": "gap_formula"},
 ])

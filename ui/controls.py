@@ -15,12 +15,12 @@ import streamlit as st
 from lib.explainer.url_state import (
     DEFAULT_STATE,
     K_MAX,
-    K_MIN,
     PARAM_NAMES,
     SPREADS,
     SmoothingState,
     clamp_state,
     eps_slider_max,
+    k_stops,
     parse_query_params,
     to_query_params,
 )
@@ -28,7 +28,7 @@ from lib.smoothing import CONVENTIONS
 from ui import url_sync
 
 # STATE_KEY, the key of the shared state, is defined beside the explorable whose settled ε marks it moved.
-from ui.explorable import STATE_KEY, eps_slider, live_figures
+from ui.explorable import NOTES_KEY, STATE_KEY, eps_slider, live_figures
 
 SPREAD_HELP = "  \n".join(convention.summary for convention in CONVENTIONS.values())
 
@@ -96,9 +96,12 @@ def smoothing_controls(page: str) -> tuple[int, float, str]:
     spread = col_spread.radio("Convention", SPREADS, key=keys["spread"],
                               format_func=lambda name: CONVENTIONS[name].label, help=SPREAD_HELP, horizontal=True,
                               on_change=url_sync.mark_moved, args=(STATE_KEY,))
-    k = col_k.slider("K, the number of classes", K_MIN, K_MAX, step=1, key=keys["k"], on_change=url_sync.mark_moved,
-                     args=(STATE_KEY,),
-                     help="Every class but the true one gets the same small share of ε.")
+    # Stops, not a linear 2–1000 track: on a linear one everything from 2 to 20 is under 2 % of the width.
+    k = col_k.select_slider("K, the number of classes", options=k_stops(wanted.K), key=keys["k"],
+                            on_change=url_sync.mark_moved, args=(STATE_KEY,),
+                            help="Every class but the true one gets the same small share of ε. The slider stops "
+                                 f"at every K up to 20, then about six times a decade up to {K_MAX}; a link can "
+                                 "ask for any K from 2 to 1000.")
     if live:
         # The ε slider is the explorable's own (ui/explorable.py); its settled value arrives in this key.
         eps = st.session_state[keys["eps"]]
@@ -108,6 +111,6 @@ def smoothing_controls(page: str) -> tuple[int, float, str]:
     final, more = clamp_state(int(k), float(eps), str(spread))
     if live:
         st.session_state[keys["eps"]] = final.eps  # a plain value here, not a widget's
-    _show_notes(notes + more)
+    _show_notes(notes + more + st.session_state.pop(NOTES_KEY, []))
     _remember(final)
     return final.K, final.eps, final.spread

@@ -1,104 +1,14 @@
-// The live explorable: an ε range input whose every input event shows another state of a table that Python
-// computed (lib/explainer/explorable.py). This file looks states up and draws them; it computes nothing. The state for
-// slider position i is the table's base with each varying place set to its i-th value, as lib.explainer.explorable.state_at
-// does; figures are drawn with Plotly.react, strings written as text (MathML formulas as markup from Python).
+// The live explorable: an ε range input whose every input event shows another position of a table that Python
+// computed (lib/explainer/live_views.py). This file looks positions up and draws them with svgfig (SVG, our own
+// drawing module); it computes nothing. Texts are written as they are (MathML formulas as markup from Python).
 //
-// Two mounts share this module: the table (bytes, the same on every rerun, so Streamlit's message cache
-// sends it once) and a small request telling which position Python wants shown ({page, index}). An explorable
-// whose spec names another in "follows" (the loss-curves page's gradient section) has no slider: it shows the
-// position of the leader's slider, on every input event.
+// Two mounts share this module: the table (bytes, the same on every rerun for a K and convention, so Streamlit's
+// message cache sends it once) and a small request telling which position Python wants shown ({page, index}). An
+// explorable whose spec names another in "follows" (the loss-curves page's gradient section) has no slider: it
+// shows the position of the leader's slider, on every input event.
+import { LiveFigure, resolveBuffers, valueAt } from "./svgfig.js";
 
 const registry = (window.__lslabExplorables ||= {});
-
-function loadPlotly(src) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__lslabPlotly) {
-    window.__lslabPlotly = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = src;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => reject(new Error("plotly.js did not load from " + src));
-      document.head.appendChild(script);
-    });
-  }
-  return window.__lslabPlotly;
-}
-
-function setIn(container, path, value) {
-  if (path.length === 0) return value;
-  const copy = Array.isArray(container) ? container.slice() : { ...container };
-  copy[path[0]] = setIn(container[path[0]], path.slice(1), value);
-  return copy;
-}
-
-function stateAt(table, index) {
-  let parts = table.base;
-  for (const place of table.varying) parts = setIn(parts, place.path, place.values[index]);
-  return parts;
-}
-
-// plotly's typed-array specs ({dtype, bdata, shape?}, little-endian base64, as Python wrote them) become typed
-// arrays once, when the table arrives, the way plotly.js's own decodeTypedArraySpec does it (bytes reinterpreted,
-// nothing computed). Plotly would otherwise decode every spec again on every Plotly.react, and a freshly decoded
-// array counts as new data: each state would recalculate and redraw every trace, the heat map's included.
-const TYPED = { f8: Float64Array, f4: Float32Array, i1: Int8Array, u1: Uint8Array, i2: Int16Array, u2: Uint16Array,
-                i4: Int32Array, u4: Uint32Array };
-
-function isTypedSpec(value) {
-  return value !== null && typeof value === "object" && typeof value.dtype === "string"
-    && typeof value.bdata === "string" && TYPED[value.dtype] !== undefined;
-}
-
-function typedArray(spec) {
-  const binary = atob(spec.bdata);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  const Type = TYPED[spec.dtype];
-  if (spec.shape === undefined || !String(spec.shape).includes(",")) return new Type(bytes.buffer);
-  const [rows, columns] = String(spec.shape).split(",").map(Number);  // 2-D (a heat map's z): one array per row
-  return Array.from({ length: rows }, (_, r) => new Type(bytes.buffer, r * columns * Type.BYTES_PER_ELEMENT, columns));
-}
-
-function decodeArrays(value) {
-  if (Array.isArray(value)) return value.map(decodeArrays);
-  if (isTypedSpec(value)) return typedArray(value);
-  if (value !== null && typeof value === "object") {
-    const out = {};
-    for (const [key, item] of Object.entries(value)) out[key] = decodeArrays(item);
-    return out;
-  }
-  return value;
-}
-
-function decodeTable(table) {
-  // A place that is the same as an earlier one gets that place's decoded arrays: the same objects, so plotly
-  // sees one array where Python had one.
-  const varying = table.varying.map((place) => ({ path: place.path, values: place.values && place.values.map(decodeArrays) }));
-  varying.forEach((place, i) => { if (!place.values) place.values = varying[table.varying[i].same_as].values; });
-  return { values: table.values, base: decodeArrays(table.base), varying };
-}
-
-function themeLayout(host) {
-  // Streamlit's theme, as the CSS variables it gives every component, so figures follow light and dark.
-  const css = getComputedStyle(host);
-  const text = css.getPropertyValue("--st-text-color").trim() || "#31333F";
-  const grid = css.getPropertyValue("--st-border-color-light").trim() || css.getPropertyValue("--st-border-color").trim() || "rgba(128,128,128,0.25)";
-  const font = css.getPropertyValue("--st-font").trim() || "sans-serif";
-  return { text, grid, font };
-}
-
-function themed(layout, theme) {
-  const axis = (a) => ({ ...(a || {}), gridcolor: theme.grid, zerolinecolor: theme.grid, linecolor: theme.grid });
-  return {
-    ...layout,
-    paper_bgcolor: "rgba(0,0,0,0)",
-    plot_bgcolor: "rgba(0,0,0,0)",
-    font: { ...(layout.font || {}), color: theme.text, family: theme.font },
-    xaxis: axis(layout.xaxis),
-    yaxis: axis(layout.yaxis),
-    autosize: true,
-  };
-}
 
 function element(tag, attrs = {}, children = []) {
   const node = document.createElement(tag);
@@ -110,44 +20,90 @@ function element(tag, attrs = {}, children = []) {
   return node;
 }
 
+function theme(host) {
+  // Streamlit's theme, as the CSS variables it gives every component, so figures follow light and dark.
+  const css = getComputedStyle(host);
+  const get = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
+  return {
+    text: get("--st-text-color", "#31333F"),
+    grid: get("--st-border-color-light", get("--st-border-color", "rgba(128,128,128,0.3)")),
+    font: get("--st-font", "sans-serif"),
+    background: get("--st-background-color", "#ffffff"),
+  };
+}
+
+function save(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = element("a", { href: url, download: name });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// The drawn figure as a file of its own: the theme's colours are already attributes of the marks; the text
+// colour, font and background are written in, so the file looks the same outside the page.
+function standaloneSvg(svg, look) {
+  const copy = svg.cloneNode(true);
+  copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  copy.setAttribute("font-family", look.font);
+  copy.setAttribute("font-size", "12");
+  copy.setAttribute("fill", look.text);
+  copy.setAttribute("color", look.text);
+  const back = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+  back.setAttribute("width", "100%");
+  back.setAttribute("height", "100%");
+  back.setAttribute("fill", look.background);
+  copy.insertBefore(back, copy.firstChild.nextSibling);
+  return new XMLSerializer().serializeToString(copy);
+}
+
+function savePng(svgText, width, height, name) {
+  const scale = 2;  // for slides: twice the drawn size
+  const image = new Image();
+  image.onload = () => {
+    const canvas = element("canvas", { width: String(width * scale), height: String(height * scale) });
+    const context = canvas.getContext("2d");
+    context.scale(scale, scale);
+    context.drawImage(image, 0, 0, width, height);
+    canvas.toBlob((blob) => save(blob, name), "image/png");
+  };
+  image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svgText);
+}
+
 class Explorable {
-  constructor(host, spec, setStateValue) {
+  constructor(host, spec, table, setStateValue) {
     this.host = host;
     this.spec = spec;
-    this.table = decodeTable(spec.table);
+    this.table = table;
     this.setStateValue = setStateValue;
     this.index = spec.index;
     this.sent = spec.index;
     this.reported = new Set([spec.index]);
-    this.drawn = {};
     this.writers = [];
     this.figures = [];
-    this.pending = null;
-    this.theme = themeLayout(host);
-    // Which figures are on screen (only those are drawn, draw()). No rootMargin: Streamlit's main area is the
-    // scroll container, and it clips every target to its own box before a margin on the viewport could apply.
-    this.onScreen = new IntersectionObserver((entries) => {
-      for (const entry of entries) {
-        const f = this.figures.find((g) => g.plot === entry.target);
-        if (f) { f.visible = entry.isIntersecting; f.observed = true; }
-      }
-      this.root.dataset.drawn = "";
-      this.schedule();
-    });
+    this.look = theme(host);
     this.root = element("div", { class: "lslab-explorable", "data-testid": "lslabExplorable" });
     if (!spec.follows) this.root.appendChild(this.slider(spec.slider));
     for (const block of spec.blocks) this.root.appendChild(this.block(block));
     host.replaceChildren(this.root);
-    this.plotly = loadPlotly(spec.plotly_src).then((Plotly) => {
-      this.Plotly = Plotly;
-      this.show(this.index);
-      return Plotly;
+    // Figures are laid out at their box's width, and again whenever it changes (a phone turned, the sidebar).
+    this.resized = new ResizeObserver((entries) => {
+      for (const entry of entries) {
+        const f = this.figures.find((g) => g.box === entry.target);
+        const width = Math.round(entry.contentRect.width);
+        if (f && width > 0 && width !== f.width) { f.width = width; f.figure.layout(width); f.figure.update(this.index); }
+      }
+      this.schedule();
     });
+    for (const f of this.figures) this.resized.observe(f.box);
     this.show(this.index);
   }
 
+  text(name, index) { return valueAt(this.table.text[name], index); }
+
   slider(s) {
-    const id = "lslab-" + s.key;
+    const id = "lslab-" + this.spec.page + "-" + s.key;
     this.shown = element("output", { class: "lslab-value", for: id, "data-testid": "lslabSliderValue" });
     this.input = element("input", {
       id, type: "range", min: "0", max: String(this.table.values.length - 1), step: "1",
@@ -173,14 +129,17 @@ class Explorable {
     }
     if (b.kind === "caption") {
       const node = element("p", { class: "lslab-caption", "data-part": b.part });
-      this.writers.push((parts) => { node.textContent = parts[b.part]; });
+      this.writers.push((i) => { node.textContent = this.text(b.part, i); });
       return node;
     }
     if (b.kind === "math") {
       // Focusable, so a formula wider than a phone can be scrolled with the keyboard too.
       const node = element("div", { class: "lslab-math", "data-part": b.part, tabindex: "0", role: "group",
                                     "aria-label": "Formula" });
-      this.writers.push((parts) => { if (node.dataset.shown !== parts[b.part]) { node.innerHTML = parts[b.part]; node.dataset.shown = parts[b.part]; } });
+      this.writers.push((i) => {
+        const markup = this.text(b.part, i);
+        if (node.dataset.shown !== markup) { node.innerHTML = markup; node.dataset.shown = markup; }
+      });
       return node;
     }
     if (b.kind === "metrics") {
@@ -190,78 +149,87 @@ class Explorable {
         const value = element("div", { class: "lslab-metric-value", "data-part": m.value, "data-testid": "lslabMetricValue" });
         const note = element("div", { class: "lslab-metric-note" });
         row.appendChild(element("div", { class: "lslab-metric", role: "group" }, [label, value, note]));
-        this.writers.push((parts) => {
-          label.textContent = parts[m.label];
-          value.textContent = parts[m.value];
-          note.textContent = m.note ? parts[m.note] : "";
+        this.writers.push((i) => {
+          label.textContent = this.text(m.label, i);
+          value.textContent = this.text(m.value, i);
+          note.textContent = m.note ? this.text(m.note, i) : "";
         });
       }
       return row;
     }
-    if (b.kind === "figure") {
-      const title = b.heading ? element("h3", { class: "lslab-heading", text: b.heading }) : null;
-      const plot = element("div", { class: "lslab-figure", "data-part": b.part, role: "figure" });
-      plot.setAttribute("aria-label", b.label);
-      this.figures.push({ plot, part: b.part, stem: b.stem, visible: false });  // until the observer says
-      this.onScreen.observe(plot);
-      const children = title ? [title, plot] : [plot];
-      if (b.caption) {  // a figure of a row whose caption is shared has none of its own
-        const caption = element("p", { class: "lslab-caption", "data-part": b.caption });
-        caption.id = "lslab-cap-" + b.part;
-        plot.setAttribute("aria-describedby", caption.id);
-        this.writers.push((parts) => { caption.textContent = parts[b.caption]; });
-        children.push(caption);
-      }
-      return element("figure", { class: "lslab-figure-box" }, children);
-    }
+    if (b.kind === "figure") return this.figureBlock(b);
     throw new Error("unknown block kind " + b.kind);
+  }
+
+  figureBlock(b) {
+    const spec = this.table.figures[b.part];
+    const children = [];
+    if (b.heading) children.push(element("h3", { class: "lslab-heading", text: b.heading }));
+    const box = element("div", { class: "lslab-figure", "data-part": b.part });
+    children.push(box);
+    const figure = new LiveFigure(box, spec, b.label, this.look);
+    const f = { box, figure, part: b.part, stem: b.stem, title: b.title, width: 0 };
+    this.figures.push(f);
+    if (b.caption) {  // a figure of a row whose caption is shared has none of its own
+      const caption = element("p", { class: "lslab-caption", "data-part": b.caption, id: "lslab-cap-" + b.part });
+      figure.svg.setAttribute("aria-describedby", caption.id);
+      this.writers.push((i) => { caption.textContent = this.text(b.caption, i); });
+      children.push(caption);
+    }
+    children.push(this.downloads(f));
+    return element("figure", { class: "lslab-figure-box" }, children);
+  }
+
+  downloads(f) {
+    // Files of what is drawn, named after the figure and with the settings in the file name (its stem).
+    const button = (kind, what) => {
+      const node = element("button", { type: "button", class: "lslab-download", "data-download": kind,
+                                       "aria-label": `Download “${f.title}” as ${what}` , text: kind.toUpperCase() });
+      node.addEventListener("click", () => {
+        const svgText = standaloneSvg(f.figure.svg, this.look);
+        const stem = this.text(f.stem, this.index);
+        if (kind === "svg") save(new Blob([svgText], { type: "image/svg+xml" }), stem + ".svg");
+        else savePng(svgText, f.figure.width, Number(f.figure.svg.getAttribute("height")), stem + ".png");
+      });
+      return node;
+    };
+    return element("div", { class: "lslab-downloads" }, [
+      element("span", { class: "lslab-downloads-label", text: "Download:" }), button("png", "PNG (for slides)"),
+      button("svg", "SVG")]);
   }
 
   show(index) {
     this.index = index;
-    const parts = stateAt(this.table, index);
     if (this.input) {
       // Only when Python moved it: writing the value of a range input the pointer is dragging ends the drag.
       if (this.input.value !== String(index)) this.input.value = String(index);
-      this.input.setAttribute("aria-valuetext", parts.eps_spoken);
-      this.shown.textContent = parts.eps_shown;
+      this.input.setAttribute("aria-valuetext", this.text("eps_spoken", index));
+      this.shown.textContent = this.text("eps_shown", index);
     }
-    for (const write of this.writers) write(parts);
+    for (const write of this.writers) write(index);
     if (!this.spec.follows) for (const follower of followersOf(this.spec.page)) follower.follow(index);
     this.root.dataset.index = String(index);
-    this.root.dataset.drawn = "";  // set again once every figure in sight shows this state
-    // Figures are redrawn in the next animation frame, with the newest state: a fast drag fires several input
-    // events per frame, and the numbers above (already written) must not wait for plotly.
-    this.parts = parts;
+    this.root.dataset.drawn = "";  // set again once every figure shows this position
     this.schedule();
   }
 
   schedule() {
-    if (this.Plotly && !this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
+    // Figures are redrawn in the next animation frame, at the newest position: a fast drag fires several input
+    // events per frame, and the numbers above (already written) must not wait.
+    if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
   }
 
   draw() {
-    const parts = this.parts;
-    // Every figure on screen shows the newest state in the frame it arrives in; a figure out of sight is drawn
-    // when it is scrolled into view (the observer calls schedule()), so the figures a learner watches pay
-    // nothing for the ones out of sight.
-    const due = this.figures.filter((g) => g.visible && this.drawn[g.part] !== parts[g.part]);
-    for (const g of due) this.drawFigure(g, parts);
-    // "drawn": every figure in sight shows this state (the browser tests and the bench wait for it); not before
-    // the observer has said where each figure is.
-    if (this.figures.every((g) => g.observed)) this.root.dataset.drawn = String(this.index);
-  }
-
-  drawFigure(f, parts) {
-    const fig = parts[f.part];
-    this.drawn[f.part] = fig;
-    // The same config on every call: plotly starts the figure afresh when its config changes, so the PNG's
-    // file name (it carries ε) is put into the live context after drawing instead.
-    f.config ||= { displaylogo: false, responsive: true,
-                   toImageButtonOptions: { format: "png", filename: parts[f.stem], scale: 2 } };
-    this.Plotly.react(f.plot, fig.data, themed(fig.layout, this.theme), f.config);
-    f.config.toImageButtonOptions.filename = parts[f.stem];
-    if (f.plot._context) f.plot._context.toImageButtonOptions.filename = parts[f.stem];
+    const look = theme(this.host);
+    const relayout = look.text !== this.look.text || look.grid !== this.look.grid;
+    this.look = look;
+    for (const f of this.figures) {
+      if (!f.width) continue;  // not laid out yet: the resize observer lays it out and draws it
+      f.figure.theme = look;
+      if (relayout || !f.figure.laidOut) f.figure.layout(f.width);
+      f.figure.update(this.index);
+    }
+    if (this.figures.every((f) => f.width)) this.root.dataset.drawn = String(this.index);
   }
 
   settle() {
@@ -275,7 +243,7 @@ class Explorable {
   }
 
   follow(index) {
-    // The leader's slider moved; its table and this one have a state for every position of the same slider.
+    // The leader's slider moved; its table and this one have a position for every stop of the same slider.
     if (index < this.table.values.length && index !== this.index) this.show(index);
   }
 
@@ -301,21 +269,36 @@ function leaderOf(follower) {
   return leader instanceof Explorable && leader.host.isConnected ? leader : null;
 }
 
+// <version>\n<header length>\n<JSON header><padding to 4 bytes><float32 buffers> (lib/explainer/live_table.py)
 function decode(bytes) {
-  const text = new TextDecoder().decode(bytes);
-  const cut = text.indexOf("\n");
-  return { version: text.slice(0, cut), spec: () => JSON.parse(text.slice(cut + 1)) };
+  const head = new TextDecoder().decode(bytes.subarray(0, 200));
+  const first = head.indexOf("\n"), second = head.indexOf("\n", first + 1);
+  const version = head.slice(0, first);
+  const length = Number(head.slice(first + 1, second));
+  const start = new TextEncoder().encode(head.slice(0, second + 1)).length;
+  return {
+    version,
+    spec: () => {
+      const header = JSON.parse(new TextDecoder().decode(bytes.subarray(start, start + length)));
+      let offset = start + length;
+      offset += (4 - (offset % 4)) % 4;
+      // A copy when the bytes do not start on a 4-byte boundary of their buffer (a float32 view needs one).
+      const aligned = (bytes.byteOffset + offset) % 4 === 0 ? bytes : bytes.slice();
+      const buffers = aligned.subarray(offset);
+      header.table = resolveBuffers(header.table, buffers);
+      return header;
+    },
+  };
 }
 
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
   if (data instanceof Uint8Array || data instanceof ArrayBuffer) {
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-    const head = new TextDecoder().decode(bytes.subarray(0, 200));
-    const version = head.slice(0, head.indexOf("\n"));
+    const { version, spec: readSpec } = decode(bytes);
     let instance = parentElement.__lslab;
     if (!instance || instance.version !== version || !parentElement.contains(instance.root)) {
-      const spec = decode(bytes).spec();
+      const spec = readSpec();
       const page = spec.page;
       const wanted = registry[page + ":request"];
       spec.index = wanted && wanted.version === version ? wanted.index : 0;
@@ -323,7 +306,8 @@ export default function (component) {
       if (leader instanceof Explorable && leader.host.isConnected && leader.index < spec.table.values.length) {
         spec.index = leader.index;  // where the leader's slider is now, even mid-drag
       }
-      instance = new Explorable(parentElement, spec, setStateValue);
+      if (instance && instance.resized) instance.resized.disconnect();
+      instance = new Explorable(parentElement, spec, spec.table, setStateValue);
       instance.version = version;
       parentElement.__lslab = instance;
       registry[page] = instance;
@@ -332,10 +316,8 @@ export default function (component) {
     }
     return;
   }
-  // The request mount: remember it (the table may mount after it) and pass it on. It is small and comes
-  // first, so plotly.js starts loading while the table is still on its way.
+  // The request mount: remember it (the table may mount after it) and pass it on.
   registry[data.page + ":request"] = data;
-  loadPlotly(data.plotly_src).catch(() => {});
   const instance = registry[data.page];
   if (instance && instance.version === data.version && instance.host.isConnected) instance.request(data.index);
 }

@@ -1,24 +1,24 @@
 """An explainer page's live part: the ε slider with the figures, numbers, formulas and captions that follow it.
 
-Python computes the page's view (:mod:`lib.explainer.views`) at every ε the slider offers for the current K
-and convention — one table, :func:`lib.explainer.explorable.state_table` — and sends it once; the custom component
-(``ui/explorable.js``, Streamlit components v2, no iframe, no build step) looks the state up on every input
-event and redraws with plotly.js. The settled ε (on release, or once the keys rest for ``SETTLE_MS``) comes
-back as the component's state and goes through :mod:`ui.controls` like a widget move: URL, notes,
-questions and share panel follow it. Moving K or the convention reruns the page and sends the table for
-the new K (cached per page, K and convention).
+Python computes the page's live table (:mod:`lib.explainer.live_views`): every figure's numbers — axes, ticks,
+curve points, bar heights, label texts — and every text at every ε the slider offers for the current K and
+convention, and sends it once. The custom component (``ui/explorable.js`` with ``ui/svgfig.js``, our own SVG
+drawing module; Streamlit components v2, no iframe, no build step) looks a position up on every input event and
+sets the attributes that change. The settled ε (on release, or once the keys rest for ``SETTLE_MS``) comes back as
+the component's state, is read like a URL value (:mod:`lib.explainer.component_state`) and goes through
+:mod:`ui.controls` like a widget move: URL, notes, questions and share panel follow it. Moving K or the convention
+reruns the page and sends the table for the new K (kept in a cache bounded in bytes).
 
 The table travels as bytes that are the same on every rerun for a given K and convention, so Streamlit's
 message cache sends it to a browser once; which position Python wants shown (a deep link, a repair) goes in
-a second, tiny mount of the same component. plotly.js is the installed plotly package's own file, copied at
-start-up into the app's static folder (served by ``server.enableStaticServing``; git-ignored), so the app
-makes no request outside its own origin.
+a second, tiny mount of the same component. The live pages load no plotly.js: plotly draws the HTML download
+of each figure, built on the server for the settled state when its button is clicked.
 
 A part further down the same page that also follows ε (the loss-curves page's gradient section, which has a
 slider of its own for the logit gap) is a *follower*: ``explorable(..., follows="curves")`` draws no ε slider
 and shows, on every input event of the leader's slider, the same position of its own table.
 
-``LSLAB_LIVE_FIGURES=0`` in the environment draws the same view with Streamlit's own slider, charts and
+``LSLAB_LIVE_FIGURES=0`` in the environment draws the same view with Streamlit's own slider, plotly charts and
 metrics instead, one state per rerun: the path before this component, kept for ``bench/bench_explorable.py``.
 """
 
@@ -27,19 +27,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-import plotly
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.explainer.explorable import encode_table, index_of, state_table
+from lib.byte_cache import ByteCache
+from lib.explainer.component_state import read_eps
 from lib.explainer.gradient import starting_gap
+from lib.explainer.live_table import encode_table
+from lib.explainer.live_views import TABLES
 from lib.explainer.url_state import DEFAULT_STATE, EPS_STEP
 from lib.explainer.views import VIEWS, slider_values
 from lib.explainer.words import explainer_settings
@@ -50,17 +53,31 @@ from ui.text import show_text
 
 LIVE_ENV = "LSLAB_LIVE_FIGURES"
 STATE_KEY = "lab_state"  # the explainer's shared state in session_state (ui/controls.py), and its URL scope
+NOTES_KEY = "lab_component_notes"  # repairs of a component's state, shown by ui/controls.py on the next run
 SETTLE_MS = 300
 EPS_LABEL = "ε, the smoothing strength"
 EPS_HELP = ("The probability mass moved away from the one-hot target. The slider stops before the true class "
             "would stop being the most likely.")
 _HERE = Path(__file__).resolve().parent
-_STATIC = _HERE.parent / "static" / "vendor"
+TABLE_CACHE_BYTES = 24 * 2**20  # about 100 tables of ≤ 300 KB: every K stop of both conventions of a page or two
 Block = Mapping[str, Any]
 
+
+def component_js() -> str:
+    """The component's code: the drawing module (``svgfig.js``) and the explorable (``explorable.js``), joined
+    into one module, since a component's code is one string (no file of ours is served to import from)."""
+    drawing = (_HERE / "svgfig.js").read_text(encoding="utf-8")
+    drawing = re.sub(r"^export \{[^}]*\};?\s*$", "", drawing, flags=re.M)  # its export list
+    drawing = re.sub(r"^export ", "", drawing, flags=re.M)
+    page = (_HERE / "explorable.js").read_text(encoding="utf-8")
+    page = re.sub(r'^import \{[^}]*\} from "\./svgfig\.js";\s*$', "", page, flags=re.M)
+    return drawing + "\n" + page
+
+
 _component = st.components.v2.component(
-    "lslab_explorable", js=(_HERE / "explorable.js").read_text(encoding="utf-8"),
+    "lslab_explorable", js=component_js(),
     css=(_HERE / "explorable.css").read_text(encoding="utf-8"), isolate_styles=False)
+_tables = ByteCache(TABLE_CACHE_BYTES)
 
 
 def live_figures() -> bool:
@@ -68,52 +85,45 @@ def live_figures() -> bool:
     return os.environ.get(LIVE_ENV, "1").strip().lower() not in ("0", "off", "false", "no")
 
 
-def plotly_src() -> str:
-    """The address of plotly.js, relative to the page: the installed package's file, copied once."""
-    name = f"plotly-{plotly.__version__}.min.js"
-    target = _STATIC / name
-    if not target.exists():
-        source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-        _STATIC.mkdir(parents=True, exist_ok=True)
-        partial_copy = target.with_suffix(f".{os.getpid()}.tmp")
-        # copy2 keeps the package file's modification time: the Last-Modified a browser's heuristic cache
-        # lifetime grows with (Streamlit's static route sends no Cache-Control).
-        shutil.copy2(source, partial_copy)
-        partial_copy.replace(target)  # atomic: a browser never reads half a file
-    return f"app/static/vendor/{name}"
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _table_json(page: str, K: int, spread: str, settings: tuple = ()) -> bytes:
-    """The table of every state of ``page``'s view for K, the convention and the view's own ``settings``, as
-    JSON (about 1 s to build).
-
-    ``cache_resource`` because the bytes are immutable and up to ~5 MB: no copy per rerun.
-    """
-    return encode_table(state_table(VIEWS[page](K, spread, *settings), slider_values(K, spread)))
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
 def _payload(page: str, K: int, spread: str, settings: tuple, spec_json: str) -> tuple[str, bytes]:
-    """``(version, bytes)``: ``<version>\\n{...spec, "table": ...}``, what the component is sent."""
-    body = spec_json[:-1].encode("utf-8") + b',"table":' + _table_json(page, K, spread, settings) + b"}"
-    version = f"{page}-{K}-{spread}-{hashlib.sha1(body).hexdigest()[:12]}"
-    return version, version.encode("ascii") + b"\n" + body
+    """``(version, bytes)``: the page's live table for K, the convention and the part's ``settings``, with the
+    blocks to lay out (``spec_json``), as the component is sent (:func:`lib.explainer.live_table.encode_table`).
+    About 10–30 ms to build; kept in a cache bounded in bytes."""
+    digest = hashlib.sha1(spec_json.encode("utf-8")).hexdigest()[:12]
+    version = f"{page}-{K}-{spread}-{'-'.join(f'{v:g}' for v in settings)}-{digest}"
+
+    def build() -> bytes:
+        spec = json.loads(spec_json)
+        spec["table"] = TABLES[page](K, spread, *settings)
+        return encode_table(spec, version)
+
+    return version, _tables.get((page, K, spread, settings, spec_json), build)
 
 
 def _warm_default_tables() -> None:
     """Build the tables of the view every link without settings opens, before its first learner asks."""
     K, eps, spread = DEFAULT_STATE.K, DEFAULT_STATE.eps, DEFAULT_STATE.spread
     for page in ("floor", "curves"):
-        _table_json(page, K, spread)
-    _table_json("gradient", K, spread, (starting_gap(K, eps, spread=spread),))
+        TABLES[page](K, spread)
+    TABLES["gradient"](K, spread, starting_gap(K, eps, spread=spread))
 
 
 def _component_moved(page: str) -> None:
-    """``on_eps_change`` of the component: its settled ε becomes the page's, like a widget move."""
-    state = st.session_state.get(f"{page}_live") or {}
-    if "eps" in state and state["eps"] is not None:
-        st.session_state[f"{page}_eps"] = float(state["eps"])
+    """``on_eps_change`` of the component: its settled ε becomes the page's, like a widget move.
+
+    The state came from the network: it is read like a URL value, repaired with a note, and never raises."""
+    current = st.session_state.get(STATE_KEY, DEFAULT_STATE)
+    K = st.session_state.get(f"{page}_k", current.K)
+    spread = st.session_state.get(f"{page}_spread", current.spread)
+    try:
+        state = dict(st.session_state.get(f"{page}_live") or {})
+    except (TypeError, ValueError):
+        state = None
+    eps, notes = read_eps(state, int(K), str(spread))
+    if notes:
+        st.session_state[NOTES_KEY] = st.session_state.get(NOTES_KEY, []) + notes
+    if eps is not None:
+        st.session_state[f"{page}_eps"] = eps
         url_sync.mark_moved(STATE_KEY)
 
 
@@ -155,14 +165,13 @@ def explorable(page: str, K: int, eps: float, spread: str, blocks: Sequence[Bloc
     shown = _visible(blocks)
     view = VIEWS[page](K, spread, *settings)
     if live_figures():
-        spec = {"page": page, "blocks": shown, "plotly_src": plotly_src(), "settle_ms": SETTLE_MS,
+        spec = {"page": page, "blocks": shown, "settle_ms": SETTLE_MS,
                 "follows": follows, "slider": {"key": "eps", "label": EPS_LABEL, "help": EPS_HELP}}
         version, payload = _payload(page, K, spread, tuple(settings),
                                     json.dumps(spec, sort_keys=True, ensure_ascii=False))
-        # The small request first: its mount starts loading plotly.js while the table travels.
-        index = index_of(slider_values(K, spread), eps)
-        _component(key=f"{page}_live_request", data={"page": page, "version": version, "index": index,
-                                                     "plotly_src": spec["plotly_src"]})
+        values = slider_values(K, spread)
+        index = int(np.argmin(np.abs(np.asarray(values) - eps)))
+        _component(key=f"{page}_live_request", data={"page": page, "version": version, "index": index})
         _component(key=f"{page}_live", data=payload, on_eps_change=partial(_component_moved, page))
         _downloads(shown, view(eps), explainer_settings(K, eps, spread))
     else:
@@ -170,11 +179,13 @@ def explorable(page: str, K: int, eps: float, spread: str, blocks: Sequence[Bloc
 
 
 def _downloads(blocks: Sequence[Block], parts: Mapping[str, Any], settings: str) -> None:
-    """One "Download figure (HTML)" button per figure, for the settled state (built only when clicked)."""
-    figures = _figures(blocks)
-    for block, column in zip(figures, st.columns(len(figures)), strict=True):
-        figure_download(parts[block["part"]], key=block["key"], stem=parts[block["stem"]],
-                        title=f"{block['title']}: {settings}", caption=parts[_export_caption(block)], where=column)
+    """Each figure's interactive HTML (plotly, for the settled state; built when clicked), a button named after
+    the figure; the PNG and SVG of what is drawn are the component's own buttons under each figure."""
+    with st.container(horizontal=True):
+        for block in _figures(blocks):
+            figure_download(parts[block["part"]], key=block["key"], stem=parts[block["stem"]],
+                            title=f"{block['title']}: {settings}", caption=parts[_export_caption(block)],
+                            label=f"{block['title']} (interactive HTML)")
 
 
 def _export_caption(block: Block) -> str:

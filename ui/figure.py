@@ -30,12 +30,12 @@ def figure(fig: go.Figure, *, key: str, stem: str, title: str, caption: str | No
     figure_download(fig, key=key, stem=stem, title=title, caption=caption or export_caption or title, where=where)
 
 
-def figure_download(fig: go.Figure, *, key: str, stem: str, title: str, caption: str, where: Any = None) -> None:
-    """The "Download figure (HTML)" button of ``fig`` (widget key ``<key>_html``); built only when clicked."""
+def figure_download(fig: go.Figure, *, key: str, stem: str, title: str, caption: str, where: Any = None,
+                    label: str = "Download figure (HTML)") -> None:
+    """The download button of ``fig`` as interactive HTML (widget key ``<key>_html``); built only when clicked."""
     where = where if where is not None else st
     where.download_button(
-        "Download figure (HTML)", data=partial(standalone_html, fig, title=title, caption=caption, stem=stem),
+        label, data=partial(standalone_html, fig, title=title, caption=caption, stem=stem),
         file_name=f"{stem}.html", mime="text/html", key=f"{key}_html", on_click="ignore",
         icon=":material/download:", type="tertiary",
-        help="An interactive page with this figure that works offline (about 5 MB). For a PNG, use the camera "
-             "icon in the chart's toolbar.")
+        help="An interactive page with this figure (plotly) that works offline, about 5 MB.")

@@ -29,6 +29,17 @@ _EPS_SCALE = 100
 PARAM_NAMES: tuple[str, ...] = ("K", "eps", "spread")
 
 
+# The K slider's stops: every K up to 20, then about six a decade (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ
+# thinned), so a drag reaches 3, 10, 100 and 1000 and a key press moves one stop.
+K_STOPS: tuple[int, ...] = (*range(2, 21), 25, 30, 40, 50, 60, 80, 100, 120, 150, 200, 250, 300, 400, 500, 600, 800,
+                            1000)
+
+
+def k_stops(K: int) -> list[int]:
+    """The K slider's stops with ``K`` among them: an exact K from a link stays exact (and one stop more)."""
+    return sorted({*K_STOPS, int(min(max(K, K_MIN), K_MAX))})
+
+
 @dataclass(frozen=True)
 class SmoothingState:
     """What the explainer pages show: K classes, smoothing ε, and the convention ``spread``."""
