@@ -20,7 +20,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from lib.explainer.explorable import state_at
+from lib.explainer.live_table import at_state, decode_table
 from ui.gradient_panel import GRADIENT_FIGURE_KEYS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -53,15 +53,14 @@ class ExplainerPage:
         name = name or self.prefix
         mounts = {e.proto.id.rsplit("-", 1)[-1]: e for e in self.at.get("bidi_component")}
         request_element, table_element = mounts[f"{name}_live_request"], mounts[f"{name}_live"]
-        raw = table_element.proto.bytes
-        spec = json.loads(raw[raw.index(b"\n") + 1:])
+        _, spec = decode_table(table_element.proto.bytes)
         request = json.loads(request_element.proto.json)
         return table_element, spec, request["index"]
 
     def parts(self, name: str | None = None) -> dict[str, Any]:
-        """What the explorable ``name`` (the page's own by default) shows now (live path only)."""
+        """The texts the explorable ``name`` (the page's own by default) shows now (live path only)."""
         _, spec, index = self._component(name)
-        return state_at(spec["table"], index)
+        return at_state(spec["table"]["text"], index)
 
     def gradient_figures(self) -> int:
         """The gradient section's figures (loss-curves page): the follower explorable's, or Streamlit's charts."""

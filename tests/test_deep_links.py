@@ -44,7 +44,7 @@ def floors(at: AppTest) -> list[str]:
 def test_deep_link_sets_the_widgets_and_the_numbers():
     at = open_link("pages/target_and_floor.py", K="3", eps="0.5", spread="others")
     assert not at.exception and not at.warning
-    assert at.slider(key="floor_k").value == 3
+    assert at.select_slider(key="floor_k").value == 3
     assert eps_of(at) == pytest.approx(0.5)
     assert at.radio(key="floor_spread").value == "others"
     assert floors(at)[0] == f"{entropy_floor(3, 0.5, spread='others'):.4f} nats"
@@ -53,10 +53,10 @@ def test_deep_link_sets_the_widgets_and_the_numbers():
 
 def test_widget_moves_round_trip_through_the_url():
     at = open_link("pages/target_and_floor.py")
-    at.slider(key="floor_k").set_value(42).run()
+    at.select_slider(key="floor_k").set_value(40).run()
     set_eps(at, 0.37)
     at.radio(key="floor_spread").set_value("others").run()
-    assert at.query_params == {"K": "42", "eps": "0.37", "spread": "others"}
+    assert at.query_params == {"K": "40", "eps": "0.37", "spread": "others"}
     # The URL the session wrote reopens the same view in a new session.
     again = open_link("pages/target_and_floor.py", **at.query_params)
     assert floors(again) == floors(at)
@@ -82,7 +82,7 @@ def test_a_changed_address_without_a_widget_move_is_still_a_deep_link():
     set_eps(at, 0.21)
     at.query_params.update({"K": "7", "eps": "0.3"})
     at.run()
-    assert at.slider(key="floor_k").value == 7
+    assert at.select_slider(key="floor_k").value == 7
     assert eps_of(at) == pytest.approx(0.3)
     assert floors(at)[0] == f"{entropy_floor(7, 0.3):.4f} nats"
 
@@ -93,7 +93,7 @@ def test_state_survives_moving_between_pages():
     at.switch_page("pages/loss_curves.py")
     at.query_params.clear()  # the sidebar navigation drops the query string
     at.run()
-    assert at.slider(key="curves_k").value == 25
+    assert at.select_slider(key="curves_k").value == 25
     assert eps_of(at, "curves") == pytest.approx(0.3)
     assert at.radio(key="curves_spread").value == "others"
     assert at.query_params == {"K": "25", "eps": "0.3", "spread": "others"}
@@ -113,7 +113,7 @@ def test_bad_links_are_clamped_with_a_visible_note_never_a_traceback(page, param
     at = open_link(page, **params)
     assert not at.exception
     prefix = "floor" if "target" in page else "curves"
-    assert at.slider(key=f"{prefix}_k").value == k
+    assert at.select_slider(key=f"{prefix}_k").value == k
     assert eps_of(at, prefix) == pytest.approx(eps)
     assert at.radio(key=f"{prefix}_spread").value == spread
     assert any(note in w.value for w in at.warning), [w.value for w in at.warning]

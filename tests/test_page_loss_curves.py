@@ -48,7 +48,7 @@ def test_others_convention_hands_pytorch_eps_k_over_k_minus_1(page, shown):
 
 
 def test_moving_sliders_moves_the_optimum_and_the_check(page, shown):
-    page.slider(key="curves_k").set_value(100).run()
+    page.select_slider(key="curves_k").set_value(100).run()
     shown.set_eps(0.25)
     panel = pytorch_panel(page)
     assert panel["PyTorch loss"] == f"{entropy_floor(100, 0.25):.6f} nats"

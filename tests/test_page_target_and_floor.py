@@ -29,7 +29,7 @@ def test_default_state_shows_worked_example_floors_and_what_pytorch_reaches(page
 
 
 def test_the_pytorch_box_follows_k_eps_and_the_convention(page):
-    page.at.slider(key="floor_k").set_value(5).run()
+    page.at.select_slider(key="floor_k").set_value(5).run()
     page.set_eps(0.2)
     page.at.radio(key="floor_spread").set_value("others").run()
     info = page.at.info[0].value
@@ -46,7 +46,7 @@ def test_moving_eps_updates_the_floor_the_sum_and_the_url(page):
 
 
 def test_moving_k_updates_the_floor(page):
-    page.at.slider(key="floor_k").set_value(1000).run()
+    page.at.select_slider(key="floor_k").set_value(1000).run()
     assert page.floor_metrics()[0] == f"{entropy_floor(1000, 0.1):.4f} nats"
     assert page.at.query_params["K"] == "1000"
 
@@ -61,7 +61,7 @@ def test_switching_convention_shows_the_others_floor_first(page):
 def test_lowering_k_in_others_convention_clamps_eps_with_a_visible_note(page):
     page.at.radio(key="floor_spread").set_value("others").run()
     page.set_eps(0.8)
-    page.at.slider(key="floor_k").set_value(2).run()
+    page.at.select_slider(key="floor_k").set_value(2).run()
     assert not page.at.exception
     assert page.eps == pytest.approx(0.49)
     assert any("(K−1)/K = 0.5" in w.value for w in page.at.warning)

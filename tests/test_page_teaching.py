@@ -72,7 +72,7 @@ def alone(page: str) -> AppTest:
 def test_a_question_is_graded_for_the_settings_on_the_sliders(path, monkeypatch):
     use_path(monkeypatch, path)
     at = alone("pages/target_and_floor.py")
-    at.slider(key="floor_k").set_value(5).run()
+    at.select_slider(key="floor_k").set_value(5).run()
     ExplainerPage(at, "floor").set_eps(0.2)
     at.session_state["floor_quiz_open"] = True
     at.run()

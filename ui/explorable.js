@@ -138,7 +138,13 @@ class Explorable {
                                     "aria-label": "Formula" });
       this.writers.push((i) => {
         const markup = this.text(b.part, i);
-        if (node.dataset.shown !== markup) { node.innerHTML = markup; node.dataset.shown = markup; }
+        if (node.dataset.shown !== markup) {
+          node.innerHTML = markup;
+          node.dataset.shown = markup;
+          // The LaTeX it was made from, for screen readers and copying (MathML's own text alternative).
+          const math = node.querySelector("math");
+          if (math) math.setAttribute("alttext", this.text(b.part + "_tex", i));
+        }
       });
       return node;
     }

@@ -42,13 +42,20 @@ def mathml_fast(latex: str) -> str:
     return out
 
 
+def _same_or_per_state(strings: list[str]) -> str | PerState:
+    """One string where every position has the same, else one per position."""
+    return strings[0] if all(s == strings[0] for s in strings) else PerState(strings)
+
+
 def _texts(values: Sequence[float], **makers: Callable[[float], str]) -> dict[str, Any]:
     """One text per slider value for each maker; a text that is the same at every position travels once."""
-    out: dict[str, Any] = {}
-    for name, make in makers.items():
-        strings = [make(float(e)) for e in values]
-        out[name] = strings[0] if all(s == strings[0] for s in strings) else PerState(strings)
-    return out
+    return {name: _same_or_per_state([make(float(e)) for e in values]) for name, make in makers.items()}
+
+
+def _formula(values: Sequence[float], name: str, latex: Callable[[float], str]) -> dict[str, Any]:
+    """A formula as MathML and as its LaTeX (``<name>_tex``: the ``alttext`` a screen reader may read instead)."""
+    sources = [latex(float(e)) for e in values]
+    return {name: _same_or_per_state([mathml_fast(s) for s in sources]), f"{name}_tex": _same_or_per_state(sources)}
 
 
 def _slider_texts(values: Sequence[float]) -> dict[str, Any]:
@@ -70,10 +77,10 @@ def floor_table(K: int, spread: Spread) -> dict[str, Any]:
         },
         "text": {
             **_slider_texts(values),
+            **_formula(values, "target_formula", lambda e: words.target_latex(K, e, spread=spread)),
+            **_formula(values, "sum_formula", lambda e: words.floor_sum_latex(K, e, spread=spread)),
             **_texts(
                 values,
-                target_formula=lambda e: mathml_fast(words.target_latex(K, e, spread=spread)),
-                sum_formula=lambda e: mathml_fast(words.floor_sum_latex(K, e, spread=spread)),
                 bars_caption=lambda e: words.target_bars_caption(K, e, spread=spread),
                 bars_stem=lambda e: file_stem("target", K=K, eps=e, spread=spread),
                 floor_label=lambda e: f"Entropy floor L_min, {CONVENTIONS[spread].label}",
@@ -113,8 +120,8 @@ def curves_table(K: int, spread: Spread) -> dict[str, Any]:
                 split_stem=lambda e: file_stem("ce-h-plus-kl", K=K, eps=e, spread=spread),
                 gap_caption=lambda e: words.gap_caption(K, e, spread=spread),
                 gap_stem=lambda e: file_stem("ce-vs-gap", K=K, eps=e, spread=spread),
-                gap_formula=lambda e: mathml_fast(words.gap_latex(K, e, spread=spread)),
             ),
+            **_formula(values, "gap_formula", lambda e: words.gap_latex(K, e, spread=spread)),
         },
     }
 
