@@ -53,8 +53,8 @@ MAX_BARS = 12  # up to this many classes, a bar each; past it, the true class an
 GAP_RANGE = (-2.0, 15.0)  # the loss-against-gap axis: gap* ≤ ln(1 + 1000·0.99/0.01) ≈ 11.5 for every K, ε
 # Points per curve that moves with ε: about one per 2 px of plot width in a figure of a two-column row (~370 px at
 # 1280 px), and what keeps a K move's table under 300 KB (four such curves × 100 positions × 4 bytes).
-CURVE_POINTS = 150
-PUSH_POINTS = 120  # the gradient's curve against the gap: a smooth sigmoid, in the section below
+CURVE_POINTS = 140
+PUSH_POINTS = 110  # the gradient's curve against the gap: a smooth sigmoid, in the section below
 Spec = dict[str, Any]
 
 
@@ -84,7 +84,7 @@ def _per_eps(values: Sequence[float], fn: Any) -> np.ndarray:
 
 
 def _floors(K: int, values: Sequence[float], spread: Spread) -> np.ndarray:
-    return floor_curve(K, np.asarray(values, dtype=np.float64), spread=spread)
+    return floor_curve(K, np.asarray(values, dtype=np.float64), spread=spread) + 0.0  # −0.0 at ε = 0 → 0.0
 
 
 def _now_offsets(values: Sequence[float], *, dy: float = -34.0) -> tuple[PerState, PerState]:
@@ -202,7 +202,7 @@ def floor_heatmap(K: int, spread: Spread, values: Sequence[float], ks: np.ndarra
     floor_now = _floors(k, values, s)
     return {
         "title": f"Entropy floor, {CONVENTIONS[s].legend} convention", "height": 380,
-        "x": _axis("smoothing ε", float(x_edges[0]), float(x_edges[-1]), ticks=linear_ticks(0.0, 1.0)),
+        "x": _axis("smoothing ε", float(x_edges[0]), float(x_edges[-1])),
         "y": _axis("number of classes K (log scale)", float(y_edges[0]), float(y_edges[-1]), scale="log",
                    ticks=k_ticks, labels=[str(t) for t in k_ticks]),
         "legend": [],

@@ -67,7 +67,6 @@ def floor_table(K: int, spread: Spread) -> dict[str, Any]:
     values = slider_values(K, spread)
     other = other_spread(spread)
     ks, eps_grid, floors = heatmap_grid(spread)
-    settings = dict(K=K, spread=spread)
     return {
         "values": values,
         "figures": {
@@ -92,9 +91,9 @@ def floor_table(K: int, spread: Spread) -> dict[str, Any]:
                                       f"With K = {K}, ε = {e:g} would make a wrong class more likely than the "
                                       "true one."),
                 curve_caption=lambda e: words.floor_curve_caption(K, e, spread=spread),
-                curve_stem=lambda e: file_stem("floor-vs-eps", **settings, eps=e),
+                curve_stem=lambda e: file_stem("floor-vs-eps", K=K, eps=e, spread=spread),
                 heatmap_caption=lambda e: words.heatmap_caption(K, e, ks, eps_grid, floors, spread=spread),
-                heatmap_stem=lambda e: file_stem("floor-heatmap", **settings, eps=e),
+                heatmap_stem=lambda e: file_stem("floor-heatmap", K=K, eps=e, spread=spread),
             ),
         },
     }

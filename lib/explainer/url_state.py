@@ -85,7 +85,8 @@ def clamp_state(K: int, eps: float, spread: str) -> tuple[SmoothingState, list[s
         clamped_k = min(max(K, K_MIN), K_MAX)
         notes.append(f"K={K} is outside {K_MIN}–{K_MAX}; showing K={clamped_k}.")
         K = clamped_k
-    hundredths = eps * _EPS_SCALE
+    # Bounded before scaling: ε = 1e308 (a crafted component state) would overflow round() to an exception.
+    hundredths = min(max(eps, -1.0), 2.0) * _EPS_SCALE
     snapped = round(hundredths)
     if abs(hundredths - snapped) > 1e-6:
         notes.append(f"ε={eps:g} rounded to {snapped / _EPS_SCALE:.2f}, the slider's step of {EPS_STEP}.")

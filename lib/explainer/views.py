@@ -1,4 +1,5 @@
-"""What each explainer page shows at one ε, as named parts: the views :mod:`lib.explainer.explorable` tables.
+"""What each explainer page shows at one ε, as named parts: what the Streamlit path draws, and the plotly figures
+the HTML downloads carry (the live pages draw the same numbers from :mod:`lib.explainer.live_views`).
 
 A view is the page's figures (from :mod:`lib.explainer.figures`), captions and formulas (from
 :mod:`lib.explainer.words`) and formatted numbers (from :mod:`lib.smoothing`) at one slider value, for a
