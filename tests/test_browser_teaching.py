@@ -129,8 +129,9 @@ def settled_in_python(page, wanted: str, timeout_s: float = 30.0) -> None:
 
 
 def target_download(scope):
-    """The smoothed target's own "Download figure (HTML)" button (its element carries the widget key)."""
-    return scope.locator(".st-key-floor_bars_html").get_by_role("button", name="Download figure (HTML)")
+    """The smoothed target's own interactive-HTML button, named after its figure (its element carries the widget
+    key)."""
+    return scope.locator(".st-key-floor_bars_html").get_by_role("button", name="Smoothed target ỹ (interactive HTML)")
 
 
 def classifier_iframe(app_url: str) -> str:
@@ -201,14 +202,14 @@ def test_a_teacher_copies_the_snippet_and_it_works_in_a_course_page_on_another_s
             assert frame.get_by_text("Label smoothing replaces the one-hot target").count() == 0
             assert frame.get_by_text("Check your understanding").count() == 0
             assert frame.get_by_test_id("stSidebar").count() == 0
-            frame.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)  # all three figures
+            frame.locator(".lslab-svg").nth(2).wait_for(timeout=60_000)  # all three figures
             thumb = eps_thumb(frame)
             thumb.focus()
             thumb.press("ArrowRight")
             thumb.press("ArrowRight")
             expect(floor_value(frame)).to_have_text(f"{entropy_floor(5, 0.22):.4f} nats", timeout=30_000)
             settled_in_python(page, "eps=0.22")  # the download below is built for the settled state
-            page.wait_for_timeout(1000)  # let plotly redraw before the picture
+            page.wait_for_timeout(500)  # let the figures redraw before the picture
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=ARTIFACTS / "embedded-in-course-page.png")
             with page.expect_download(timeout=60_000) as info:  # downloads work inside the frame too
@@ -289,13 +290,13 @@ def test_a_375_px_wide_phone_view_is_readable_and_the_keyboard_moves_a_slider(ap
     try:
         page.goto(app_url + "/target_and_floor?K=5&eps=0.2")
         expect(floor_value(page)).to_have_text("0.6615 nats", timeout=60_000)
-        page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+        page.locator(".lslab-svg").first.wait_for(timeout=60_000)
         wait_for_idle(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing forces sideways scrolling
         for i in range(3):  # scrolled to, as on a phone: a figure out of sight is drawn when it comes into view
             figure = page.locator(".lslab-figure").nth(i)
             figure.scroll_into_view_if_needed()
-            figure.locator(".main-svg").first.wait_for(timeout=30_000)
+            figure.locator(".lslab-svg").first.wait_for(timeout=30_000)
             box = figure.bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -307,7 +308,7 @@ def test_a_375_px_wide_phone_view_is_readable_and_the_keyboard_moves_a_slider(ap
         page.wait_for_timeout(1000)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=ARTIFACTS / "phone-375px-target_and_floor.png")
-        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        page.locator(".lslab-svg").first.scroll_into_view_if_needed()
         page.screenshot(path=ARTIFACTS / "phone-375px-target_and_floor-figure.png")
     finally:
         page.close()
@@ -321,13 +322,16 @@ def test_dark_theme_draws_figures_on_the_dark_background(app_url, browser):
         page = context.new_page()
         page.goto(app_url + "/loss_curves?K=5&eps=0.2")
         expect(page.get_by_test_id("stMetricValue").first).to_be_visible(timeout=60_000)
-        page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
+        page.locator(".lslab-svg").nth(2).wait_for(timeout=60_000)
         wait_for_idle(page)
-        page.wait_for_timeout(1000)
+        page.wait_for_timeout(500)
         app_bg = page.get_by_test_id("stApp").evaluate("e => getComputedStyle(e).backgroundColor")
-        paper = page.locator(".js-plotly-plot .main-svg").first.evaluate("e => getComputedStyle(e).backgroundColor")
+        figure = page.locator(".lslab-svg").first
+        paper = figure.evaluate("e => getComputedStyle(e).backgroundColor")
         assert _luminance(app_bg) < 0.2, app_bg  # Streamlit followed the browser's dark preference
         assert _luminance(paper) < 0.2 or paper in ("rgba(0, 0, 0, 0)", "transparent"), paper  # no white box
+        ink = figure.evaluate("e => getComputedStyle(e.querySelector('text')).fill")
+        assert _luminance(ink) > 0.6, ink  # titles, ticks and labels in the dark theme's light text colour
         page.screenshot(path=ARTIFACTS / "dark-loss_curves.png")
     finally:
         context.close()
@@ -347,7 +351,7 @@ def test_a_figure_downloads_as_an_offline_html_file_named_after_its_settings(app
         expect(floor_value(page)).to_have_text(f"{entropy_floor(5, 0.2, spread='others'):.4f} nats", timeout=60_000)
         # Click only once the page has settled: on a slow machine the charts still grow into place after the
         # numbers show, and a click aimed at a moving button can land on another one (seen on CI).
-        page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
+        page.locator(".lslab-svg").nth(2).wait_for(timeout=60_000)
         wait_for_idle(page, timeout=60_000)
         target_button = target_download(page)
         target_button.scroll_into_view_if_needed()

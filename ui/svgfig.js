@@ -133,6 +133,7 @@ export class LiveFigure {
     const height = spec.height + top - 20;
     plot.bottom = height - (narrow ? 62 : 50);
     this.plot = plot;
+    svg.dataset.plot = [plot.left, plot.top, plot.right, plot.bottom].join(",");  // for reading values back
     svg.setAttribute("height", String(height));
     svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
     node("clipPath", { id: this.id + "-clip" }, defs).appendChild(
@@ -385,7 +386,11 @@ const MARKS = {
       const w = label.getComputedTextLength();
       let lx = px + dx, anchor = dx < 0 ? "end" : "start";
       if (anchor === "start" && lx + w > p.right) { lx = px - Math.abs(dx); anchor = "end"; }
-      if (anchor === "end" && lx - w < p.left) { lx = px + Math.abs(dx); anchor = "start"; }
+      if (anchor === "end" && lx - w < p.left) {
+        // Room on neither side at this width: start it where it ends inside the plot.
+        anchor = "start";
+        lx = Math.max(p.left + 2, Math.min(px + Math.abs(dx), p.right - w - 2));
+      }
       label.setAttribute("x", fmt(lx)); label.setAttribute("y", fmt(py + dy + (dy > 0 ? FONT : 0)));
       label.setAttribute("text-anchor", anchor);
       label.style.display = text ? "" : "none";

@@ -199,7 +199,6 @@ def floor_heatmap(K: int, spread: Spread, values: Sequence[float], ks: np.ndarra
     k_ticks = [2, 5, 10, 20, 50, 100, 200, 500, 1000]
     bar_ticks = linear_ticks(0.0, top)
     dx, dy = _now_offsets(values, dy=34.0 if k > 200 else -34.0)
-    floor_now = _floors(k, values, s)
     return {
         "title": f"Entropy floor, {CONVENTIONS[s].legend} convention", "height": 380,
         "x": _axis("smoothing ε", float(x_edges[0]), float(x_edges[-1])),
@@ -213,8 +212,7 @@ def floor_heatmap(K: int, spread: Spread, values: Sequence[float], ks: np.ndarra
              "colours": _cell_colours(floors)},
             {"type": "point", "id": "now", "x": PerState(np.asarray(values, dtype=np.float64)),
              "y": PerState(np.full(len(values), float(k))), "colour": NOW, "symbol": "none",
-             "label": PerState([f"now: K = {k}, ε = {e:g}, L_min = {f:.4f}" for e, f in zip(values, floor_now,
-                                                                                         strict=True)]),
+             "label": PerState([f"now: K = {k}, ε = {e:g}" for e in values]),
              "label_dx": dx, "label_dy": dy},
         ],
     }
