@@ -35,8 +35,9 @@ def every_figure(tmp_path_factory) -> dict[str, go.Figure]:
         "ce_vs_prob": explainer.ce_vs_prob(10, 0.1), "ce_decomposition": explainer.ce_decomposition(10, 0.1),
         "ce_vs_gap": explainer.ce_vs_gap(10, 0.1), "probability_bars": probability_bars(prediction),
         "training_loss": training.training_loss(both, 10), "test_metrics": training.test_metrics(both),
-        "reliability": training.reliability_diagram(both[0].last["test"]["reliability"], title="ε = 0"),
-        "projection": training.projection(runs.projection(both[0], runs.shared_triples(both)[0]), title="ε = 0"),
+        "reliability": training.reliability_diagram(both[0].last["test"]["reliability"], title="ε = 0", eps=0.0),
+        "projection": training.projection(runs.projection(both[0], runs.shared_triples(both)[0]), title="ε = 0",
+                                          eps=0.0),
         "toy_loss": training.toy_loss(state), "toy_gap": training.toy_gap(state),
         "toy_confidence": training.toy_confidence(state),
     }

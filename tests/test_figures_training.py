@@ -76,7 +76,7 @@ def test_reliability_diagram_has_fifteen_bins_with_counts_written_on_them():
     rng = np.random.default_rng(0)
     conf = rng.uniform(0.1, 1.0, 500)
     bins = reliability_bins(conf, rng.uniform(size=500) < conf, n_bins=15).to_dict()
-    fig = figs.reliability_diagram(bins, title="ε = 0.1")
+    fig = figs.reliability_diagram(bins, title="ε = 0.1", eps=0.1)
     accuracy, confidence, diagonal, counts = fig.data
     assert len(accuracy.x) == 15 and len(counts.x) == 15
     assert list(counts.text) == [str(c) if c else "" for c in bins["count"]]
@@ -87,7 +87,7 @@ def test_reliability_diagram_has_fifteen_bins_with_counts_written_on_them():
 
 def test_projection_keeps_distances_honest_and_marks_the_templates(two_runs):
     entry = runs.projection(two_runs[1], "cat-dog-deer")
-    fig = figs.projection(entry, title="ε = 0.1")
+    fig = figs.projection(entry, title="ε = 0.1", eps=0.1)
     names = [t.name for t in fig.data]
     assert names[:3] == ["cat", "dog", "deer"]
     assert list(fig.data[3].text) == ["cat", "dog", "deer"]
