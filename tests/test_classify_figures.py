@@ -39,7 +39,7 @@ def test_the_dashed_line_sits_at_the_smoothed_target_ceiling(eps, ceiling, words
     assert list(line.y) == pytest.approx([ceiling, ceiling]) and line.line.dash == "dash"
     assert words in line.name
     # Named in the legend below the class names, not by a label on the plot where the top bar's value sits.
-    assert not fig.layout.annotations and fig.layout.legend.y < 0
+    assert not fig.layout.annotations and fig.layout.legend.y == 0 and fig.layout.legend.yref == "container"
 
 
 def test_title_names_the_model_top_class_confidence_and_entropy():

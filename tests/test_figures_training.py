@@ -51,7 +51,9 @@ def test_training_loss_draws_each_runs_curve_average_and_floor(two_runs):
 
 def test_the_test_metrics_legend_sits_below_the_panels_clear_of_their_titles(two_runs):
     fig = figs.test_metrics(two_runs)
-    assert fig.layout.legend.yanchor == "top" and fig.layout.legend.y < 0
+    assert fig.layout.legend.yanchor == "bottom" and fig.layout.legend.y == 0 and fig.layout.legend.yref == "container"
+    # Short panel titles on two lines: long ones ran into each other at 375 px.
+    assert all(len(line) <= 18 for a in fig.layout.annotations for line in a.text.split("<br>"))
 
 
 def test_loss_minus_floor_puts_every_run_on_one_zero(two_runs):

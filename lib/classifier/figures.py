@@ -44,6 +44,5 @@ def probability_bars(prediction: ModelPrediction, *, height: int = 300) -> go.Fi
     return figure([bars, line], x_title=None, y_title="probability", height=height + 30,
                   title=f"ε = {eps}: {prediction.top_class} {prediction.confidence:.1%}, "
                         f"entropy {prediction.entropy:.2f} nats",
-                  margin=dict(l=50, r=10, t=36, b=40),
-                  legend=dict(orientation="h", yanchor="top", y=-0.42, xanchor="left", x=0, font=dict(size=11)),
+                  margin=dict(l=50, r=10), legend=dict(font=dict(size=11)),
                   xaxis=dict(tickangle=-45), yaxis=dict(range=[0, 1.12], tickformat=".0%"), bargap=0.25)

@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lib import palette
+from lib import figure_base, palette
 from lib.figure_base import figure, themed
 from lib.training import runs, toy
 from lib.training.runs import Run
@@ -25,7 +25,6 @@ from lib.training.runs import Run
 # A run's colour says what it was trained on (palette.for_eps); its dash and marker tell runs apart, so two
 # smoothed runs (same colour) still differ: the same in every figure of the page.
 _RUN_LINES = (("dash", "circle"), ("solid", "diamond"), ("dot", "square"), ("dashdot", "triangle-up"))
-_LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0)
 # The projection's three classes are told apart by marker shape (and the templates' labels), in the run's colour.
 _CLASS_SYMBOLS = ("circle", "x", "triangle-up")
 
@@ -71,7 +70,11 @@ def training_loss(run_list: Sequence[Run], window: int, *, above_floor: bool = F
 
 def test_metrics(run_list: Sequence[Run]) -> go.Figure:
     """Two panels per epoch: unsmoothed test NLL (left) and test accuracy (right), one line per run."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("test NLL, unsmoothed (nats)", "test accuracy (%)"))
+    # Short titles on two lines: each is centred over a panel about 130 px wide at 375 px, and the long ones ran
+    # into each other ("test NLL, unsmoothed (natst accuracy (%)").
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("test NLL (nats),<br>unsmoothed", "test accuracy<br>(%)"),
+                        horizontal_spacing=0.16)
+    fig.update_annotations(font_size=13)
     for i, run in enumerate(run_list):
         colour, dash, symbol = _style(i, run.eps)
         for col, metric, scale, fmt in ((1, "nll", 1.0, ".4f"), (2, "accuracy", 100.0, ".2f")):
@@ -81,9 +84,9 @@ def test_metrics(run_list: Sequence[Run]) -> go.Figure:
                 showlegend=col == 1, line=dict(color=colour, dash=dash, width=2), marker=dict(symbol=symbol, size=9),
                 hovertemplate=f"{run.label}<br>epoch %{{x}}<br>{metric} %{{y:{fmt}}}<extra></extra>"), row=1, col=col)
     fig.update_xaxes(dtick=1)
-    # The legend goes below the panels: above them it covered the subplot titles (at 375 px too).
+    # The legend goes below the panels (lib.figure_base): above them it covered the subplot titles.
     themed(fig, x_title="epoch", y_title="", height=_HEIGHT)
-    fig.update_layout(legend=_LEGEND_BELOW, margin=dict(b=110))
+    fig.update_layout(margin=dict(t=figure_base.TOOLBAR_BAND + 42))  # the two-line panel titles, below the toolbar
     return fig
 
 
@@ -122,7 +125,7 @@ def reliability_diagram(reliability: dict, *, title: str, eps: float) -> go.Figu
     fig.update_xaxes(range=[0, 1], title_text="confidence = top-class probability", row=2, col=1)
     title = f"{title} — ECE {100 * reliability['ece']:.2f}%"
     themed(fig, height=520, title=title)
-    fig.update_layout(margin=dict(t=50, b=110), bargap=0, legend=_LEGEND_BELOW)
+    fig.update_layout(bargap=0)
     return fig
 
 
@@ -150,7 +153,6 @@ def projection(entry: dict, *, title: str, eps: float) -> go.Figure:
                              hovertemplate="template of %{text}<extra></extra>"))
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     themed(fig, x_title="plane coordinate 1", y_title="plane coordinate 2", height=480, title=title)
-    fig.update_layout(legend=_LEGEND_BELOW, margin=dict(b=130))
     return fig
 
 
@@ -234,8 +236,7 @@ def wrong_class_matrix(study: dict, model: str, *, label: str) -> go.Figure:
                  customdata=off, colorbar=dict(title=dict(text="mean p"), tickvals=tickvals, ticktext=ticktext),
                  hovertemplate="true %{y}<br>predicted %{x}<br>mean p = %{customdata:.3g}<extra></extra>")
     return figure([trace], x_title="wrong class", y_title="true class", height=430,
-                   yaxis=dict(autorange="reversed"), title=label,
-                   margin=dict(l=90, r=20, t=50, b=90))
+                   yaxis=dict(autorange="reversed"), title=label)
 
 
 def shift_curves(study: dict, corruption: str, metric: str, *, labels: dict[str, str]) -> go.Figure:
@@ -254,6 +255,4 @@ def shift_curves(study: dict, corruption: str, metric: str, *, labels: dict[str,
                                hovertemplate=f"{name}<br>severity %{{x}}<br>{METRIC_TITLES[metric]} "
                                              "= %{y:.4f}<extra></extra>"))
     return figure(traces, x_title=f"severity of {study['corruptions'][corruption].lower()} (0 = clean)",
-                   y_title=METRIC_TITLES[metric], height=340, xaxis=dict(dtick=1, range=[-0.2, 5.2]),
-                   legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0),
-                   margin=dict(l=60, r=20, t=20, b=110))
+                   y_title=METRIC_TITLES[metric], height=340, xaxis=dict(dtick=1, range=[-0.2, 5.2]))
