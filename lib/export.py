@@ -44,9 +44,20 @@ def file_stem(name: str, *words: str, **settings: object) -> str:
     return "_".join(parts)
 
 
+# The toolbar keeps the camera (the PNG), zoom, pan and reset: four buttons, about 110 px, where plotly's full
+# set spanned a 375 px phone's figure. Drag-to-zoom and double-click-to-reset work without it.
+TOOLBAR_REMOVED = ("select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "toggleSpikelines",
+                   "hoverClosestCartesian", "hoverCompareCartesian")
+# Plotly shows its toolbar on hover, but always where the screen has no hover (a phone), over whatever lies in
+# the figure's top right corner. Where there is no pointer to hover with, it is hidden: app.css for the app,
+# this rule in a downloaded file. (The PNG is still one tap away in the HTML download.)
+TOOLBAR_CSS = "@media (hover: none) { .js-plotly-plot .modebar-container { display: none !important; } }"
+
+
 def chart_config(stem: str) -> dict:
-    """``st.plotly_chart`` config: no plotly logo; the toolbar's camera button saves ``<stem>.png`` at 2×."""
-    return {"displaylogo": False,
+    """``st.plotly_chart`` config: no plotly logo; a short toolbar, shown on hover, whose camera button saves
+    ``<stem>.png`` at 2×."""
+    return {"displaylogo": False, "displayModeBar": "hover", "modeBarButtonsToRemove": list(TOOLBAR_REMOVED),
             "toImageButtonOptions": {"format": "png", "filename": stem, "scale": 2}}
 
 
@@ -59,7 +70,9 @@ def standalone_html(fig: go.Figure, *, title: str, caption: str, stem: str | Non
     """
     figure = go.Figure(fig)
     figure.update_layout(template="plotly_white", colorway=list(palette.OKABE_ITO))
-    config = chart_config(stem) if stem else {"displaylogo": False}
+    config = chart_config(stem or "")
+    if not stem:
+        del config["toImageButtonOptions"]  # plotly's own default file name
     body = pio.to_html(figure, include_plotlyjs=True, full_html=False, config=config,
                        default_width="100%", default_height=f"{figure.layout.height or 450}px")
     return (
@@ -67,8 +80,8 @@ def standalone_html(fig: go.Figure, *, title: str, caption: str, stem: str | Non
         f"<title>{html.escape(title)}</title>\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:1.5rem auto;padding:0 1rem;"
-        "color:#222;background:#fff} figcaption{margin-top:.5rem;line-height:1.4}"
-        " .small{color:#555;font-size:.85rem}</style>\n</head>\n<body>\n"
+        "color:#222;background:#fff} figure{margin:1rem 0} figcaption{margin-top:.5rem;line-height:1.4}"
+        f" .small{{color:#555;font-size:.85rem}} {TOOLBAR_CSS}</style>\n</head>\n<body>\n"
         f"<h1 style=\"font-size:1.3rem\">{html.escape(title)}</h1>\n<figure>\n{body}\n"
         f"<figcaption>{html.escape(caption)}</figcaption>\n</figure>\n"
         f"<p class=\"small\">Exported from {APP_NAME}. plotly.js {get_plotlyjs_version()} is inside this file, "

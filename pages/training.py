@@ -77,7 +77,7 @@ with calibration:
                                 "2017); it never changes the predicted class.")
         for col, run in zip(st.columns(len(all_runs)), all_runs, strict=True):
             part, _, _ = runs.reliability_figures(run, scaled=scaled)
-            figure(figs.reliability_diagram(part["reliability"], title=run.label), where=col,
+            figure(figs.reliability_diagram(part["reliability"], title=run.label, eps=run.eps), where=col,
                    key=f"training_reliability_{run.name}",
                    stem=file_stem("reliability", run.name, "temperature-scaled" if scaled else "raw"),
                    title=f"Reliability diagram, {run.label} ({'after' if scaled else 'before'} temperature scaling)",
@@ -99,7 +99,7 @@ with representations:
                            args=(URL_SCOPE,), format_func=lambda t: t.replace("-", ", "))
         shared_caption = words.projection_caption(all_runs, key)
         for col, run in zip(st.columns(len(all_runs)), all_runs, strict=True):
-            figure(figs.projection(runs.projection(run, key), title=run.label), where=col, caption=None,
+            figure(figs.projection(runs.projection(run, key), title=run.label, eps=run.eps), where=col, caption=None,
                    key=f"training_projection_{run.name}", stem=file_stem("projection", run.name, key),
                    title=f"Penultimate-layer projection, classes {key.replace('-', ', ')}, {run.label}",
                    export_caption=shared_caption)

@@ -23,10 +23,12 @@ def test_bars_show_every_class_with_its_probability():
     assert list(bars.x) == list(CLASSES) and np.allclose(bars.y, PROBS)
 
 
-def test_only_the_top_class_is_highlighted_and_labelled():
-    bars, _ = bars_of(0.1).data
+@pytest.mark.parametrize(("eps", "colour"), [(0.1, palette.SMOOTHED), (0.0, palette.ONE_HOT)])
+def test_only_the_top_class_is_highlighted_and_labelled(eps, colour):
+    bars, line = bars_of(eps).data
     colours, labels = list(bars.marker.color), list(bars.text)
-    assert colours[2] == palette.BLUE and colours.count(palette.BLUE) == 1
+    # In the colour of the target the model learnt from, as every figure of the app draws that model.
+    assert colours[2] == colour and colours.count(colour) == 1 and line.line.color == colour
     assert labels[2] == "62.0%" and labels.count("") == 9  # the value is printed, not told by colour alone
 
 
@@ -37,7 +39,7 @@ def test_the_dashed_line_sits_at_the_smoothed_target_ceiling(eps, ceiling, words
     assert list(line.y) == pytest.approx([ceiling, ceiling]) and line.line.dash == "dash"
     assert words in line.name
     # Named in the legend below the class names, not by a label on the plot where the top bar's value sits.
-    assert not fig.layout.annotations and fig.layout.legend.y < 0
+    assert not fig.layout.annotations and fig.layout.legend.y == 0 and fig.layout.legend.yref == "container"
 
 
 def test_title_names_the_model_top_class_confidence_and_entropy():

@@ -14,7 +14,7 @@ from lib.cifar.data import CLASSES
 from lib.classifier.classify import ModelPrediction
 from lib.classifier.figures import probability_bars
 from lib.explainer import figures as explainer
-from lib.figure_base import base_layout
+from lib.figure_base import TITLE_CHARS, TOOLBAR_BAND, base_layout, wrapped
 from lib.smoothing import floor_grid
 from lib.training import figures as training
 from lib.training import runs, toy
@@ -35,8 +35,9 @@ def every_figure(tmp_path_factory) -> dict[str, go.Figure]:
         "ce_vs_prob": explainer.ce_vs_prob(10, 0.1), "ce_decomposition": explainer.ce_decomposition(10, 0.1),
         "ce_vs_gap": explainer.ce_vs_gap(10, 0.1), "probability_bars": probability_bars(prediction),
         "training_loss": training.training_loss(both, 10), "test_metrics": training.test_metrics(both),
-        "reliability": training.reliability_diagram(both[0].last["test"]["reliability"], title="ε = 0"),
-        "projection": training.projection(runs.projection(both[0], runs.shared_triples(both)[0]), title="ε = 0"),
+        "reliability": training.reliability_diagram(both[0].last["test"]["reliability"], title="ε = 0", eps=0.0),
+        "projection": training.projection(runs.projection(both[0], runs.shared_triples(both)[0]), title="ε = 0",
+                                          eps=0.0),
         "toy_loss": training.toy_loss(state), "toy_gap": training.toy_gap(state),
         "toy_confidence": training.toy_confidence(state),
     }
@@ -52,10 +53,30 @@ def test_every_figure_of_every_page_has_the_one_theme(every_figure):
         go.Figure(fig.to_dict())  # a valid plotly spec, though some builders skip validation for speed
 
 
-def test_a_title_gets_room_above_the_plot():
-    assert base_layout(x_title="x", y_title="y")["margin"]["t"] == 40
-    titled = base_layout(x_title="x", y_title="y", title="T")
-    assert titled["margin"]["t"] == 60 and titled["title"]["text"] == "T"
+def test_a_title_starts_below_the_toolbar_and_pushes_the_plot_down():
+    titled = base_layout(x_title="x", y_title="y", title="T")["title"]
+    assert titled["text"] == "T" and titled["yref"] == "container" and titled["automargin"]
+    assert titled["pad"]["t"] == TOOLBAR_BAND
+    # Plotly anchors a title of several lines by its last line, so the pad grows by the lines above it.
+    long = base_layout(x_title="x", y_title="y", title="word " * 15)["title"]
+    assert long["text"].count("<br>") == 1 and long["pad"]["t"] > TOOLBAR_BAND
+
+
+def test_every_legend_sits_at_the_bottom_of_its_figure(every_figure):
+    """Clear of the toolbar, which shows over the top right corner (at 375 px it spanned a legend above the plot)."""
+    for name, fig in every_figure.items():
+        legend = fig.layout.legend
+        assert (legend.yref, legend.y, legend.yanchor) == ("container", 0, "bottom"), name
+
+
+@pytest.mark.parametrize(("text", "lines"), [
+    ("short", ["short"]), ("logit gap z_true − z_other (nats: a log of a probability ratio)",
+                           ["logit gap z_true − z_other (nats: a", "log of a probability ratio)"]),
+    ("kept<br>as written, too long for one line of a phone", ["kept", "as written, too long for one line of a phone"]),
+])
+def test_long_titles_are_wrapped_at_spaces(text, lines):
+    assert wrapped(text).split("<br>") == lines
+    assert all(len(line) <= TITLE_CHARS for line in wrapped(text).split("<br>") if "<br>" not in text)
 
 
 def test_the_training_page_is_no_longer_themed_apart(tmp_path: Path):

@@ -51,7 +51,9 @@ def test_training_loss_draws_each_runs_curve_average_and_floor(two_runs):
 
 def test_the_test_metrics_legend_sits_below_the_panels_clear_of_their_titles(two_runs):
     fig = figs.test_metrics(two_runs)
-    assert fig.layout.legend.yanchor == "top" and fig.layout.legend.y < 0
+    assert fig.layout.legend.yanchor == "bottom" and fig.layout.legend.y == 0 and fig.layout.legend.yref == "container"
+    # Short panel titles on two lines: long ones ran into each other at 375 px.
+    assert all(len(line) <= 18 for a in fig.layout.annotations for line in a.text.split("<br>"))
 
 
 def test_loss_minus_floor_puts_every_run_on_one_zero(two_runs):
@@ -76,7 +78,7 @@ def test_reliability_diagram_has_fifteen_bins_with_counts_written_on_them():
     rng = np.random.default_rng(0)
     conf = rng.uniform(0.1, 1.0, 500)
     bins = reliability_bins(conf, rng.uniform(size=500) < conf, n_bins=15).to_dict()
-    fig = figs.reliability_diagram(bins, title="ε = 0.1")
+    fig = figs.reliability_diagram(bins, title="ε = 0.1", eps=0.1)
     accuracy, confidence, diagonal, counts = fig.data
     assert len(accuracy.x) == 15 and len(counts.x) == 15
     assert list(counts.text) == [str(c) if c else "" for c in bins["count"]]
@@ -87,7 +89,7 @@ def test_reliability_diagram_has_fifteen_bins_with_counts_written_on_them():
 
 def test_projection_keeps_distances_honest_and_marks_the_templates(two_runs):
     entry = runs.projection(two_runs[1], "cat-dog-deer")
-    fig = figs.projection(entry, title="ε = 0.1")
+    fig = figs.projection(entry, title="ε = 0.1", eps=0.1)
     names = [t.name for t in fig.data]
     assert names[:3] == ["cat", "dog", "deer"]
     assert list(fig.data[3].text) == ["cat", "dog", "deer"]

@@ -1,8 +1,9 @@
 """Plotly figures for the classify page: one model's ten class probabilities for one image.
 
 Builders take a :class:`lib.classifier.classify.ModelPrediction` and return a ``go.Figure``; none imports
-streamlit. Colours come from :mod:`lib.palette` (Okabe–Ito); the top class is told apart by colour
-*and* by its printed value, so nothing relies on colour alone.
+streamlit. Colours come from :mod:`lib.palette`, by meaning: the top class and the target's top value are drawn in
+the colour of the target the model was trained on (one-hot at ε = 0, smoothed above), the other classes as
+guides; the top class is told apart by colour *and* by its printed value, so nothing relies on colour alone.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from lib import palette
 from lib.classifier.classify import ModelPrediction
 from lib.figure_base import figure
 
-TOP = palette.BLUE
-OTHER = palette.GREY
-CEILING = palette.FLOOR  # the smoothed target's top value: the same green as the entropy floor elsewhere
+OTHER = palette.GUIDE  # the classes the model did not pick: context, not a quantity of their own
 
 
 def probability_bars(prediction: ModelPrediction, *, height: int = 300) -> go.Figure:
@@ -29,9 +28,10 @@ def probability_bars(prediction: ModelPrediction, *, height: int = 300) -> go.Fi
     top = prediction.top
     ceiling = prediction.ceiling
     eps = f"{prediction.label_smoothing:g}"
+    top_colour = palette.for_eps(prediction.label_smoothing)
     bars = dict(
         type="bar", x=classes, y=probs, name=f"ε = {eps}",
-        marker=dict(color=[TOP if i == top else OTHER for i in range(len(classes))],
+        marker=dict(color=[top_colour if i == top else OTHER for i in range(len(classes))],
                     opacity=[1.0 if i == top else 0.55 for i in range(len(classes))]),
         text=[f"{p:.1%}" if i == top else "" for i, p in enumerate(probs)], textposition="outside",
         hovertemplate="%{x}<br>p = %{y:.4f}<extra></extra>", showlegend=False,
@@ -40,10 +40,9 @@ def probability_bars(prediction: ModelPrediction, *, height: int = 300) -> go.Fi
                  else "one-hot target's top: 1")
     # The line is named in a legend under the class names: a label on it ran into the top bar's value.
     line = dict(type="scatter", mode="lines", x=[classes[0], classes[-1]], y=[ceiling, ceiling], name=line_text,
-                line=dict(color=CEILING, dash="dash", width=2), hoverinfo="skip", showlegend=True)
+                line=dict(color=top_colour, dash="dash", width=2), hoverinfo="skip", showlegend=True)
     return figure([bars, line], x_title=None, y_title="probability", height=height + 30,
                   title=f"ε = {eps}: {prediction.top_class} {prediction.confidence:.1%}, "
                         f"entropy {prediction.entropy:.2f} nats",
-                  margin=dict(l=50, r=10, t=36, b=40),
-                  legend=dict(orientation="h", yanchor="top", y=-0.42, xanchor="left", x=0, font=dict(size=11)),
+                  margin=dict(l=50, r=10), legend=dict(font=dict(size=11)),
                   xaxis=dict(tickangle=-45), yaxis=dict(range=[0, 1.12], tickformat=".0%"), bargap=0.25)

@@ -139,7 +139,7 @@ def floor_vs_eps(K: int, eps: float, *, spread: Spread = "all", n: int = 201) ->
     ]
     floor = entropy_floor(k, e, spread=s)
     log_k = math.log(k)
-    shape, notes = _hline(log_k, palette.GREY, f"uniform target: ln K = {log_k:.4f} nats")
+    shape, notes = _hline(log_k, palette.GUIDE, f"uniform target: ln K = {log_k:.4f} nats")
     now = _now_arrow(e, floor, f"now: L_min = {floor:.4f} nats",
                      f"K = {k}, ε = {e:g} ({s})<br>L_min = {floor:.6f} nats", ax=-40 if e > 0.5 else 40, ay=-36)
     return figure(traces, x_title="smoothing ε (no unit)", y_title="entropy floor L_min (nats)",
@@ -197,7 +197,7 @@ def ce_vs_prob(K: int, eps: float, *, spread: Spread = "all", n: int = 400) -> g
         _line(p, ce_vs_true_prob(k, 0.0, p), "one-hot target (ε = 0): −ln p", palette.ONE_HOT,
               "one-hot<br>p = %{x:.4f}<br>CE = %{y:.6f} nats<extra></extra>", width=2, dash="dash"),
         _line(p, ce_vs_true_prob(k, e, p, spread=s), f"smoothed target, ε = {e:g} ({s})",
-              palette.SPREAD_COLOURS[s], "smoothed<br>p = %{x:.4f}<br>CE = %{y:.6f} nats<extra></extra>"),
+              palette.for_eps(e), "smoothed<br>p = %{x:.4f}<br>CE = %{y:.6f} nats<extra></extra>"),
         _marker(on, floor, f"minimum at p = ỹ_true = {on:.4g}",
                 f"minimum<br>p = ỹ_true = {on:.6f}<br>CE = L_min = {floor:.6f} nats<extra></extra>"),
     ]
@@ -249,7 +249,7 @@ def ce_vs_gap(K: int, eps: float, *, spread: Spread = "all", n: int = 400) -> go
         floor = entropy_floor(k, e, spread=s)
         traces += [
             _line(gaps, ce_vs_logit_gap(k, e, gaps, spread=s), f"smoothed, ε = {e:g} ({s})",
-                  palette.SPREAD_COLOURS[s], "smoothed<br>gap = %{x:.3f}<br>CE = %{y:.6f} nats<extra></extra>"),
+                  palette.SMOOTHED, "smoothed<br>gap = %{x:.3f}<br>CE = %{y:.6f} nats<extra></extra>"),
             _marker(gap_star, floor, f"optimum: gap* = {gap_star:.4f}",
                     f"gap* = {gap_star:.6f}<br>CE = L_min = {floor:.6f} nats<extra></extra>"),
         ]
@@ -273,7 +273,7 @@ def gradient_bars(K: int, eps: float, gap: float, *, spread: Spread = "all") -> 
     k, e, s = validate(K, eps, spread=spread)
     labels = _class_labels(k)
     traces = []
-    for name, value, colour, pattern in ((f"smoothed, ε = {e:g} ({s})", e, palette.SPREAD_COLOURS[s], ""),
+    for name, value, colour, pattern in ((f"smoothed, ε = {e:g} ({s})", e, palette.for_eps(e), ""),
                                          ("one-hot (ε = 0)", 0.0, palette.ONE_HOT, "/")):
         grad = gradient.logit_gradient(k, value, gap, spread=s)[: len(labels)]
         traces.append(dict(type="bar", x=labels, y=grad, name=name,
@@ -301,7 +301,7 @@ def gradient_vs_gap(K: int, eps: float, gap: float, *, spread: Spread = "all", n
     notes: list[dict] = []
     if finite and e > 0.0:
         traces.append(_line(gaps, gradient.push_on_true_logit(k, e, gaps, spread=s), f"smoothed, ε = {e:g} ({s})",
-                            palette.SPREAD_COLOURS[s], "smoothed<br>gap = %{x:.3f}<br>push = %{y:.6g}<extra></extra>"))
+                            palette.SMOOTHED, "smoothed<br>gap = %{x:.3f}<br>push = %{y:.6g}<extra></extra>"))
         shape, more = _vline(gap_star, palette.GUIDE, f"zero at gap* = {gap_star:.4f}")
         shapes.append(shape)
         notes += more

@@ -3,8 +3,9 @@ and the live curves of the train-it-yourself toy.
 
 Every builder takes plain data (a :class:`lib.training.runs.Run`, a reliability dict, a
 :class:`lib.training.toy.ToyState`) and returns a ``go.Figure``; none imports streamlit. Losses in nats.
-Colours from :mod:`lib.palette` (Okabe–Ito), and each run also has its own line dash / marker, so nothing
-relies on colour alone.
+Colours from :mod:`lib.palette`, by meaning: a run is drawn in the colour of the target it was trained on
+(one-hot at ε = 0, smoothed above), floors in the floor's colour; each run also has its own line dash / marker,
+so nothing relies on colour alone.
 """
 
 from __future__ import annotations
@@ -16,20 +17,21 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lib import palette
+from lib import figure_base, palette
 from lib.figure_base import figure, themed
 from lib.training import runs, toy
 from lib.training.runs import Run
 
-# ε = 0 in grey-blue dashes, smoothed runs in solid colours: the same in every figure of the page.
-_RUN_STYLES = ((palette.BLUE, "dash", "circle"), (palette.ORANGE, "solid", "diamond"),
-               (palette.BLUISH_GREEN, "dot", "square"), (palette.REDDISH_PURPLE, "dashdot", "triangle-up"))
-_LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0)
-_CLASS_STYLES = ((palette.BLUE, "circle"), (palette.ORANGE, "diamond"), (palette.BLUISH_GREEN, "square"))
+# A run's colour says what it was trained on (palette.for_eps); its dash and marker tell runs apart, so two
+# smoothed runs (same colour) still differ: the same in every figure of the page.
+_RUN_LINES = (("dash", "circle"), ("solid", "diamond"), ("dot", "square"), ("dashdot", "triangle-up"))
+# The projection's three classes are told apart by marker shape (and the templates' labels), in the run's colour.
+_CLASS_SYMBOLS = ("circle", "x", "triangle-up")
 
 
-def _style(i: int) -> tuple[str, str, str]:
-    return _RUN_STYLES[i % len(_RUN_STYLES)]
+def _style(i: int, eps: float) -> tuple[str, str, str]:
+    dash, symbol = _RUN_LINES[i % len(_RUN_LINES)]
+    return palette.for_eps(eps), dash, symbol
 
 
 _HEIGHT = 380  # px: a little taller than the explainer's, for the legend of runs and their floors
@@ -43,7 +45,7 @@ def training_loss(run_list: Sequence[Run], window: int, *, above_floor: bool = F
     """
     fig = go.Figure()
     for i, run in enumerate(run_list):
-        colour, dash, _ = _style(i)
+        colour, dash, _ = _style(i, run.eps)
         steps, raw, smooth = runs.loss_curve(run, window, above_floor=above_floor)
         fig.add_trace(go.Scatter(x=steps, y=raw, mode="lines", name=f"{run.label}, per step", opacity=0.25,
                                  line=dict(color=colour, width=1), legendgroup=run.name, showlegend=False,
@@ -53,9 +55,10 @@ def training_loss(run_list: Sequence[Run], window: int, *, above_floor: bool = F
                                  hovertemplate=f"{run.label}<br>step %{{x}}<br>average %{{y:.4f}} nats<extra></extra>"))
         if not above_floor:
             # Named in the legend, not by a label on the line: the ε = 0 floor (0 nats) lies under its own curve.
+            # In the floor's colour on every page; which run's floor it is, the legend and its height say.
             fig.add_trace(go.Scatter(x=[steps[0], steps[-1]], y=[run.floor, run.floor], mode="lines",
                                      name=f"floor H(ỹ), {run.label}: {run.floor:.4f} nats", legendgroup=run.name,
-                                     line=dict(color=colour, dash="dot", width=2),
+                                     line=dict(color=palette.FLOOR, dash="dot", width=2),
                                      hovertemplate=f"floor H(ỹ), {run.label}: {run.floor:.4f} nats<extra></extra>"))
     if above_floor:
         fig.add_hline(y=0.0, line=dict(color=palette.FLOOR, dash="dot", width=2),
@@ -67,9 +70,13 @@ def training_loss(run_list: Sequence[Run], window: int, *, above_floor: bool = F
 
 def test_metrics(run_list: Sequence[Run]) -> go.Figure:
     """Two panels per epoch: unsmoothed test NLL (left) and test accuracy (right), one line per run."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("test NLL, unsmoothed (nats)", "test accuracy (%)"))
+    # Short titles on two lines: each is centred over a panel about 130 px wide at 375 px, and the long ones ran
+    # into each other ("test NLL, unsmoothed (natst accuracy (%)").
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("test NLL (nats),<br>unsmoothed", "test accuracy<br>(%)"),
+                        horizontal_spacing=0.16)
+    fig.update_annotations(font_size=13)
     for i, run in enumerate(run_list):
-        colour, dash, symbol = _style(i)
+        colour, dash, symbol = _style(i, run.eps)
         for col, metric, scale, fmt in ((1, "nll", 1.0, ".4f"), (2, "accuracy", 100.0, ".2f")):
             epochs, values = runs.epoch_series(run, metric)
             fig.add_trace(go.Scatter(
@@ -77,16 +84,19 @@ def test_metrics(run_list: Sequence[Run]) -> go.Figure:
                 showlegend=col == 1, line=dict(color=colour, dash=dash, width=2), marker=dict(symbol=symbol, size=9),
                 hovertemplate=f"{run.label}<br>epoch %{{x}}<br>{metric} %{{y:{fmt}}}<extra></extra>"), row=1, col=col)
     fig.update_xaxes(dtick=1)
-    # The legend goes below the panels: above them it covered the subplot titles (at 375 px too).
+    # The legend goes below the panels (lib.figure_base): above them it covered the subplot titles.
     themed(fig, x_title="epoch", y_title="", height=_HEIGHT)
-    fig.update_layout(legend=_LEGEND_BELOW, margin=dict(b=110))
+    fig.update_layout(margin=dict(t=figure_base.TOOLBAR_BAND + 42))  # the two-line panel titles, below the toolbar
     return fig
 
 
 # --------------------------------------------------------------------------------------------- calibration
-def reliability_diagram(reliability: dict, *, title: str) -> go.Figure:
+def reliability_diagram(reliability: dict, *, title: str, eps: float) -> go.Figure:
     """Guo et al. (2017)'s reliability diagram: accuracy per confidence bin against the diagonal, the
     mean confidence of each bin marked, and the bin counts in a panel below (log scale, labelled).
+
+    ``eps`` is the model's label smoothing: its accuracy bars take the colour of the target it was trained on;
+    the references they are read against (confidence, the diagonal, the counts) are guides.
     """
     rows = runs.reliability_rows(reliability)
     centres = [(r["lo"] + r["hi"]) / 2 for r in rows]
@@ -94,19 +104,19 @@ def reliability_diagram(reliability: dict, *, title: str) -> go.Figure:
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.06)
     fig.add_trace(go.Bar(
         x=centres, y=[r["accuracy"] for r in rows], width=width * 0.95, name="accuracy in the bin",
-        marker=dict(color=palette.BLUE), customdata=[[r["count"], r["lo"], r["hi"]] for r in rows],
+        marker=dict(color=palette.for_eps(eps)), customdata=[[r["count"], r["lo"], r["hi"]] for r in rows],
         hovertemplate="confidence (%{customdata[1]:.3f}, %{customdata[2]:.3f}]<br>accuracy %{y:.3f}"
                       "<br>%{customdata[0]} images<extra></extra>"), row=1, col=1)
     fig.add_trace(go.Scatter(
         x=centres, y=[r["confidence"] for r in rows], mode="markers", name="mean confidence in the bin",
-        marker=dict(color=palette.VERMILLION, symbol="line-ew-open", size=16, line=dict(width=3)),
+        marker=dict(color=palette.GUIDE, symbol="line-ew-open", size=16, line=dict(width=3)),
         hovertemplate="mean confidence %{y:.3f}<extra></extra>"), row=1, col=1)
     fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfect calibration",
-                             line=dict(color=palette.GREY, dash="dash"), hoverinfo="skip"), row=1, col=1)
+                             line=dict(color=palette.GUIDE, dash="dash"), hoverinfo="skip"), row=1, col=1)
     counts = [r["count"] for r in rows]
     fig.add_trace(go.Bar(
         x=centres, y=[c if c > 0 else None for c in counts], width=width * 0.95, name="images per bin",
-        marker=dict(color=palette.GREY), text=[str(c) if c else "" for c in counts], textposition="outside",
+        marker=dict(color=palette.GUIDE), text=[str(c) if c else "" for c in counts], textposition="outside",
         cliponaxis=False, hovertemplate="%{y} images<extra></extra>", showlegend=False), row=2, col=1)
     top = max(max(counts), 1)
     fig.update_yaxes(range=[0, 1.02], title_text="accuracy", row=1, col=1)
@@ -115,45 +125,50 @@ def reliability_diagram(reliability: dict, *, title: str) -> go.Figure:
     fig.update_xaxes(range=[0, 1], title_text="confidence = top-class probability", row=2, col=1)
     title = f"{title} — ECE {100 * reliability['ece']:.2f}%"
     themed(fig, height=520, title=title)
-    fig.update_layout(margin=dict(t=50, b=110), bargap=0, legend=_LEGEND_BELOW)
+    fig.update_layout(bargap=0)
     return fig
 
 
 # --------------------------------------------------------------------------------------------- representations
-def projection(entry: dict, *, title: str) -> go.Figure:
+def projection(entry: dict, *, title: str, eps: float) -> go.Figure:
     """Müller et al. (2019)'s picture: activations of three classes in the plane of their templates,
     the templates drawn as large outlined markers; equal scales on both axes so distances are honest.
+
+    Points take the colour of the model's target (``eps``: one-hot or smoothed, as everywhere in the app);
+    the classes are told apart by marker shape and by the templates' labels.
     """
     fig = go.Figure()
+    colour = palette.for_eps(eps)
     for i, name in enumerate(entry["classes"]):
-        colour, symbol = _CLASS_STYLES[i]
+        symbol = _CLASS_SYMBOLS[i % len(_CLASS_SYMBOLS)]
         pts = entry["points"][name]
         fig.add_trace(go.Scattergl(x=pts["x"], y=pts["y"], mode="markers", name=name,
-                                   marker=dict(color=colour, symbol=symbol, size=5, opacity=0.55),
+                                   marker=dict(color=colour, symbol=symbol, size=6, opacity=0.55),
                                    hovertemplate=f"{name}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
     tx, ty = zip(*entry["templates"], strict=True)
     fig.add_trace(go.Scatter(x=tx, y=ty, mode="markers+text", name="class templates (last-layer rows)",
                              text=list(entry["classes"]), textposition="top center",
-                             marker=dict(color="white", size=14, symbol="x", line=dict(color=palette.MARKER, width=2)),
+                             marker=dict(color="white", size=14, symbol="star",
+                                         line=dict(color=palette.GUIDE, width=2)),
                              hovertemplate="template of %{text}<extra></extra>"))
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     themed(fig, x_title="plane coordinate 1", y_title="plane coordinate 2", height=480, title=title)
-    fig.update_layout(legend=_LEGEND_BELOW, margin=dict(b=130))
     return fig
 
 
 # --------------------------------------------------------------------------------------------- the toy
-def _toy_curve(state: toy.ToyState, key: str, *, reference: float, reference_text: str, y_title: str,
-               ceiling: float | None = None, ceiling_text: str = "") -> go.Figure:
+def _toy_curve(state: toy.ToyState, key: str, *, reference: float, reference_text: str, reference_colour: str,
+               y_title: str, ceiling: float | None = None, ceiling_text: str = "") -> go.Figure:
+    """The toy's ``key`` per step, in its target's colour, against ``reference`` (and ``ceiling``, one-hot's 1)."""
     h = state.history
     fig = go.Figure(go.Scatter(x=h["step"], y=h[key], mode="lines", name="measured",
-                               line=dict(color=palette.BLUE, width=3),
+                               line=dict(color=palette.for_eps(state.config.eps), width=3),
                                hovertemplate="step %{x}<br>%{y:.5f}<extra></extra>"))
     if math.isfinite(reference):
-        fig.add_hline(y=reference, line=dict(color=palette.FLOOR, dash="dot", width=2),
+        fig.add_hline(y=reference, line=dict(color=reference_colour, dash="dot", width=2),
                       annotation_text=reference_text, annotation_position="bottom right")
     if ceiling is not None:
-        fig.add_hline(y=ceiling, line=dict(color=palette.GREY, dash="dash"),
+        fig.add_hline(y=ceiling, line=dict(color=palette.ONE_HOT, dash="dash"),
                       annotation_text=ceiling_text, annotation_position="top left")
     fig.update_layout(showlegend=False)
     return themed(fig, x_title="step", y_title=y_title, height=300)
@@ -163,21 +178,23 @@ def toy_loss(state: toy.ToyState) -> go.Figure:
     """The toy's training loss against the entropy floor H(ỹ)."""
     ref = toy.reference_lines(state.config.K, state.config.eps)
     return _toy_curve(state, "loss", reference=ref["floor"], reference_text=f"floor H(ỹ) = {ref['floor']:.4f}",
-                      y_title="training loss (nats)")
+                      reference_colour=palette.FLOOR, y_title="training loss (nats)")
 
 
 def toy_gap(state: toy.ToyState) -> go.Figure:
     """The mean logit gap z_true − z_other against its optimum ln(1 + K(1 − ε)/ε) (none at ε = 0)."""
     ref = toy.reference_lines(state.config.K, state.config.eps)
     return _toy_curve(state, "gap", reference=ref["gap"], reference_text=f"optimum gap* = {ref['gap']:.3f}",
-                      y_title="mean logit gap z_true − z_other")
+                      reference_colour=palette.GUIDE, y_title="mean logit gap z_true − z_other")
 
 
 def toy_confidence(state: toy.ToyState) -> go.Figure:
     """Mean top-class probability against ỹ_true = 1 − ε + ε/K, with 1 drawn above it."""
     ref = toy.reference_lines(state.config.K, state.config.eps)
     fig = _toy_curve(state, "confidence", reference=ref["confidence"],
-                     reference_text=f"1 − ε + ε/K = {ref['confidence']:.4f}", y_title="mean confidence",
+                     reference_text=f"1 − ε + ε/K = {ref['confidence']:.4f}",
+                     # the target's top value: the smoothed target's colour, or one-hot's where ε = 0 makes it 1
+                     reference_colour=palette.for_eps(state.config.eps), y_title="mean confidence",
                      ceiling=1.0 if state.config.eps > 0 else None, ceiling_text="1, where ε = 0 heads")
     fig.update_yaxes(range=[0, 1.05])
     return fig
@@ -188,8 +205,9 @@ def toy_confidence(state: toy.ToyState) -> go.Figure:
 # under shift, built from the recorded JSON (``assets/study/``). None imports streamlit.
 METRIC_TITLES = {"accuracy": "accuracy", "ece": "ECE (15 bins)", "auroc": "AUROC of confidence, right vs wrong",
                  "mean_confidence": "mean confidence", "nll": "NLL (nats)"}
-# One style per model, the same as the training page's runs: ε = 0 blue dashes, ε = 0.1 orange solid.
-MODEL_STYLES = {"eps0": (palette.BLUE, "dash", "circle"), "eps0.1": (palette.ORANGE, "solid", "diamond")}
+# One style per model, the same as the training page's runs: ε = 0 in one-hot's colour and dashes, ε = 0.1 in the
+# smoothed target's colour, solid.
+MODEL_STYLES = {"eps0": (palette.ONE_HOT, "dash", "circle"), "eps0.1": (palette.SMOOTHED, "solid", "diamond")}
 
 
 def _log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
@@ -218,8 +236,7 @@ def wrong_class_matrix(study: dict, model: str, *, label: str) -> go.Figure:
                  customdata=off, colorbar=dict(title=dict(text="mean p"), tickvals=tickvals, ticktext=ticktext),
                  hovertemplate="true %{y}<br>predicted %{x}<br>mean p = %{customdata:.3g}<extra></extra>")
     return figure([trace], x_title="wrong class", y_title="true class", height=430,
-                   yaxis=dict(autorange="reversed"), title=label,
-                   margin=dict(l=90, r=20, t=50, b=90))
+                   yaxis=dict(autorange="reversed"), title=label)
 
 
 def shift_curves(study: dict, corruption: str, metric: str, *, labels: dict[str, str]) -> go.Figure:
@@ -227,7 +244,7 @@ def shift_curves(study: dict, corruption: str, metric: str, *, labels: dict[str,
     traces = []
     severities = [0, 1, 2, 3, 4, 5]
     for model, results in study["models"].items():
-        colour, dash, symbol = MODEL_STYLES.get(model, (palette.GREY, "solid", "circle"))
+        colour, dash, symbol = MODEL_STYLES.get(model, (palette.GUIDE, "solid", "circle"))
         for part, suffix, width in (("raw", "", 3), ("temperature_scaled", ", after T", 1.5)):
             values = [results["clean"][part][metric]] + [results[corruption][str(s)][part][metric]
                                                           for s in severities[1:]]
@@ -238,6 +255,4 @@ def shift_curves(study: dict, corruption: str, metric: str, *, labels: dict[str,
                                hovertemplate=f"{name}<br>severity %{{x}}<br>{METRIC_TITLES[metric]} "
                                              "= %{y:.4f}<extra></extra>"))
     return figure(traces, x_title=f"severity of {study['corruptions'][corruption].lower()} (0 = clean)",
-                   y_title=METRIC_TITLES[metric], height=340, xaxis=dict(dtick=1, range=[-0.2, 5.2]),
-                   legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0),
-                   margin=dict(l=60, r=20, t=20, b=110))
+                   y_title=METRIC_TITLES[metric], height=340, xaxis=dict(dtick=1, range=[-0.2, 5.2]))
