@@ -210,3 +210,35 @@ def test_words_are_read_as_their_meaning(words, meaning):
 def test_a_name_that_says_nothing_is_refused():
     with pytest.raises(AssertionError, match="says nothing"):
         meaning_of("series 2", None)
+
+
+# What each mark of the SVG figures is (its id says it).
+LIVE_MARKS = {"bars-all": "all", "bars-others": "others", "floor-all": "all", "floor-others": "others",
+              "one-hot": "one-hot", "smoothed": "smoothed", "floor": "floor", "entropy": "floor", "kl": "kl",
+              "uniform": "guide", "gap-star": "guide", "kl-zero": "guide", "zero": "guide"}
+
+
+def test_the_live_svg_figures_use_the_same_meanings():
+    """The explainer's SVG figures (lib.explainer.live_figures) colour their legend entries and marks by the same
+    meanings; the current point is the theme's text colour, which is palette.NOW in the light theme."""
+    from lib.explainer import live_figures, live_views
+
+    wrong = []
+    for spread in ("all", "others"):
+        for K in (3, 10, 1000):
+            tables = [live_views.floor_table(K, spread), live_views.curves_table(K, spread),
+                      live_views.gradient_table(K, spread, 2.0)]
+            for table in tables:
+                for name, spec in table["figures"].items():
+                    for entry in spec["legend"]:
+                        meaning = meaning_of(entry["label"], None)
+                        if entry["colour"].lower() != palette.MEANINGS[meaning].lower():
+                            wrong.append(f"{name} K={K} {spread}: legend {entry['label']!r} is {entry['colour']}")
+                    for mark in spec["marks"]:
+                        if "colour" not in mark or mark["colour"] == live_figures.NOW:
+                            continue  # the heat map's cells are values on one scale; the current point is NOW
+                        meaning = LIVE_MARKS[mark["id"]]
+                        if mark["colour"].lower() != palette.MEANINGS[meaning].lower():
+                            wrong.append(f"{name} K={K} {spread}: mark {mark['id']} means {meaning}, is "
+                                         f"{mark['colour']}")
+    assert not wrong, "\n".join(wrong)

@@ -17,8 +17,9 @@ Marks (``type``):
 * ``point`` — the current point (``x``, ``y``) with an arrow from its ``label``, offset ``label_dx``/``label_dy`` px;
 * ``cells`` — the heat map: ``x_edges``, ``y_edges`` and one colour per cell, row by row (None: blank).
 
-Colours are the palette's (:mod:`lib.palette`); ``currentColor`` is the theme's text colour (the current
-point, readable in light and dark). Pure Python, no streamlit.
+Colours are the palette's meanings (:mod:`lib.palette`): the two conventions only where they are compared (the
+target's bars, the floor against ε), one-hot and smoothed everywhere else; the current point is ``currentColor``,
+the theme's text colour (palette.NOW, black, in light; readable in dark too). Pure Python, no streamlit.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ def floor_vs_eps(K: int, spread: Spread, values: Sequence[float], n: int = 201) 
         marks.append({"type": "line", "id": f"floor-{conv}", "x": grid, "y": floor_curve(k, grid, spread=conv),
                       "colour": colour, "dash": dash, "width": 3 if selected else 2})
         legend.append(_legend(CONVENTIONS[conv].legend, colour, "line", dash=dash))
-    marks.append({"type": "rule", "id": "uniform", "axis": "y", "value": log_k, "colour": palette.GREY, "dash": "dot",
+    marks.append({"type": "rule", "id": "uniform", "axis": "y", "value": log_k, "colour": palette.GUIDE, "dash": "dot",
                   "label": f"uniform target: ln K = {log_k:.4f} nats", "label_at": "start", "label_side": "above"})
     floors = _floors(k, values, s)
     dx, dy = _now_offsets(values, dy=34.0)
@@ -240,7 +241,7 @@ def ce_vs_prob(K: int, spread: Spread, values: Sequence[float]) -> Spec:
     p = p_grid()
     floors = _floors(k, values, s)
     on = np.array([target_values(k, float(e), spread=s)[0] for e in values])
-    colour = palette.SPREAD_COLOURS[s]
+    colour = palette.SMOOTHED
     return {
         "title": "Cross-entropy against p", "height": 340,
         "x": _axis("predicted probability of the true class, p", 0.0, 1.0),
@@ -297,7 +298,7 @@ def ce_vs_gap(K: int, spread: Spread, values: Sequence[float], n: int = CURVE_PO
     stars = np.array([optimal_logit_gap(k, float(e), spread=s) for e in values])
     finite = np.isfinite(stars)
     smoothed = _per_eps(values, lambda e: ce_vs_logit_gap(k, e, gaps, spread=s) if e > 0 else np.full(n, np.nan))
-    colour = palette.SPREAD_COLOURS[s]
+    colour = palette.SMOOTHED
     star_values = np.where(finite, stars, np.nan)
     return {
         "title": "Cross-entropy against the logit gap", "height": 340,
@@ -340,7 +341,7 @@ def gradient_bars(K: int, spread: Spread, values: Sequence[float], gap: float) -
         g = gradient.logit_gradient(k, e, gap, spread=s)
         return g[: len(categories)] if few else g[:2]
 
-    colour = palette.SPREAD_COLOURS[s]
+    colour = palette.SMOOTHED
     one_hot = grads(0.0)
     return {
         "title": f"Gradient ∂L/∂zᵢ at logit gap {gap:g}", "height": 320,
@@ -367,7 +368,7 @@ def gradient_vs_gap(K: int, spread: Spread, values: Sequence[float], gap: float,
     gaps = np.linspace(GAP_RANGE[0], top, n)
     stars = np.array([optimal_logit_gap(k, float(e), spread=s) for e in values])
     finite = np.isfinite(stars)
-    colour = palette.SPREAD_COLOURS[s]
+    colour = palette.SMOOTHED
     now = np.array([float(gradient.true_class_gradient(k, float(e), np.asarray(gap), spread=s)) for e in values])
     smoothed = _per_eps(values, lambda e: gradient.true_class_gradient(k, e, gaps, spread=s) if e > 0
                         else np.full(n, np.nan))
