@@ -64,9 +64,11 @@ else:
     st.caption(words.timing_summary(results) or "No image could be classified.")
     show_grid(results, main_model)
     st.caption(words.probabilities_note(active))
-    classified = [(n, r) for n, r in enumerate(results, start=1) if isinstance(r, classify.ImageResult)]
-    for number, result in classified:
-        show_details(number, result, expanded=len(classified) <= 2)
+    names = [r.name for r in results]
+    classified = [(i, r) for i, r in enumerate(results) if isinstance(r, classify.ImageResult)]
+    for index, result in classified:
+        show_details(index + 1, result, title=words.details_title(names, index), first_model=main_model,
+                     expanded=len(classified) <= 2)
 check_understanding("classify", quiz.classifier_questions(
     len(CLASSES), max(classifier.label_smoothing for classifier in models.values())))
 share_panel("classify", "Classify your images")

@@ -217,6 +217,26 @@ def test_headline_and_grid_caption_show_the_numbers_of_the_prediction(models):
     assert words.grid_caption(result, "eps0.1").startswith("ε = 0.1: airplane 80%  \nε = 0: airplane 97%  \n")
 
 
+def test_detail_titles_name_the_file_as_typed_and_number_only_repeated_names():
+    names = ["a.png", "image.jpg", "b_c*d.png", "image.jpg"]
+    assert words.details_title(names, 0) == r"a\.png in detail"
+    assert words.details_title(names, 2) == r"b\_c\*d\.png in detail"
+    assert words.details_title(names, 1) == r"image\.jpg (image 2) in detail"
+    assert words.details_title(names, 3) == r"image\.jpg (image 4) in detail"
+
+
+def test_markdown_literal_escapes_every_ascii_punctuation_and_flattens_control_characters():
+    assert words.markdown_literal("[x](y) `z` <b> $1$ :red[a]\nb") == (
+        r"\[x\]\(y\) \`z\` \<b\> \$1\$ \:red\[a\] b")
+    assert words.markdown_literal("plain name 3") == "plain name 3"
+
+
+def test_listed_order_puts_the_chosen_model_first_and_keeps_the_others_in_order(models):
+    result = classify.classify_upload("x.png", png_bytes(), models)
+    assert [p.model for p in words.listed_order(result, "eps0.1")] == ["eps0.1", "eps0"]
+    assert [p.model for p in words.listed_order(result, "eps0")] == ["eps0", "eps0.1"]
+
+
 def test_what_to_notice_compares_the_models_and_warns_about_forced_classes(models):
     result = classify.classify_upload("x.png", png_bytes(), models)
     first, second, third = words.what_to_notice(result)

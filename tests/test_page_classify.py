@@ -132,6 +132,27 @@ def test_good_and_bad_files_of_one_upload_each_get_their_own_result(models_dir):
     assert len(guesses) == 4 and all(c.count(" %") == 3 for c in guesses)
 
 
+def test_each_detail_panel_is_named_after_its_file_and_lists_the_models_in_the_grids_order(models_dir):
+    at = open_page()
+    files = [("red *cat* [x](y).png", png(), "image/png"), ("cut.png", png()[:60], "image/png"),
+             ("holiday.jpg", jpeg(), "image/jpeg")]
+    at.file_uploader(key="classify_upload").set_value(files)
+    at.run()
+    assert not at.exception
+    # Named after the file, Markdown-escaped so it reads as typed; the refused file has no panel.
+    assert [e.label for e in at.expander if e.label.endswith(" in detail")] == [
+        r"red \*cat\* \[x\]\(y\)\.png in detail", r"holiday\.jpg in detail"]
+    for first, second in (("0.1", "0"), ("0", "0.1")):
+        if first == "0":
+            at.radio(key="classify_model").set_value("eps0")
+            at.run()
+        grid = [c.value for c in at.caption if c.value.endswith(" ms")]
+        assert all(cell.startswith(f"ε = {first}: ") for cell in grid)
+        for panel in (e for e in at.expander if e.label.endswith(" in detail")):
+            headlines = [c.value for c in panel.caption if "nats of at most" in c.value]
+            assert [h.split(":")[0] for h in headlines] == [f"ε = {first}", f"ε = {second}"]
+
+
 def test_the_page_keeps_serving_after_bad_files(models_dir):
     at = open_page()
     at.file_uploader(key="classify_upload").set_value([("bad.png", b"\x89PNG\r\n\x1a\nbroken", "image/png")])

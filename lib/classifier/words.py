@@ -4,7 +4,8 @@ their own numbers (:mod:`lib.classifier.classify` computes them)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 
 from lib.cifar.model import Classifier
 from lib.classifier.classify import MAX_IMAGES_PER_RUN, ImageResult, ModelPrediction, Outcome
@@ -42,6 +43,33 @@ def prediction_headline(prediction: ModelPrediction) -> str:
             f"entropy {prediction.entropy:.2f} nats of at most ln {len(prediction.classes)} = {most:.2f}")
 
 
+def listed_order(result: ImageResult, first: str) -> list[ModelPrediction]:
+    """The image's predictions with the model ``first`` (the page's "Model listed first") before the others, which
+    keep the order the models were given: the grid and the detail charts both list them so."""
+    return sorted(result.predictions, key=lambda p: p.model != first)
+
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark: a file name shown in a Markdown label
+# (an expander's title) then reads as typed, "*cat*" and "[x](y)" included. Control characters (a newline in a
+# name) become spaces, so a name stays on its one line.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def markdown_literal(text: str) -> str:
+    """``text`` escaped so that Markdown shows it as typed: ``"*cat*.png"`` → ``"\\*cat\\*\\.png"``."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", _CONTROL.sub(" ", text))
+
+
+def details_title(names: Sequence[str], index: int) -> str:
+    """The title of the ``index``-th image's detail panel: its file name (Markdown-escaped), and its place in the
+    upload (``"photo.jpg (image 3) in detail"``) only where another image has the same name, so a collapsed
+    panel still says which image it is."""
+    name = names[index]
+    place = f" (image {index + 1})" if names.count(name) > 1 else ""
+    return f"{markdown_literal(name)}{place} in detail"
+
+
 def grid_caption(result: ImageResult, first: str) -> str:
     """Every model's answer for one image, ``first`` on top, one line each (Markdown line breaks)::
 
@@ -51,8 +79,7 @@ def grid_caption(result: ImageResult, first: str) -> str:
 
     The comparison is the page's point, so each grid cell shows it without opening the details.
     """
-    ordered = sorted(result.predictions, key=lambda p: p.model != first)
-    lines = [f"ε = {p.label_smoothing:g}: {p.top_class} {p.confidence:.0%}" for p in ordered]
+    lines = [f"ε = {p.label_smoothing:g}: {p.top_class} {p.confidence:.0%}" for p in listed_order(result, first)]
     lines.append(f"{result.seconds * 1000:.0f} ms" + (f" · true: {result.true_label}" if result.true_label else ""))
     return "  \n".join(lines)
 
