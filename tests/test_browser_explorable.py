@@ -143,7 +143,7 @@ def check_gradient_section(page, K: int, eps: float, spread: str) -> None:
     assert same(bars[0]["y"], gradient.logit_gradient(K, eps, gap, spread=spread)[:K])
     push = page.evaluate(FIGURE_DATA, 4)
     assert push[-1]["x"] == [gap]
-    assert same(push[-1]["y"], [gradient.push_on_true_logit(K, eps, np.array(gap), spread=spread)])
+    assert same(push[-1]["y"], [gradient.true_class_gradient(K, eps, np.array(gap), spread=spread)])
 
 
 def test_a_deep_link_opens_the_loss_curves_at_its_state_with_libs_curves(streamlit_server, browser):
