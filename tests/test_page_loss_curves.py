@@ -62,6 +62,8 @@ def test_one_hot_explains_there_is_no_finite_optimum(page, shown):
     assert "PyTorch loss" not in pytorch_panel(page)
     assert any("infinite" in i.value for i in page.info)
     assert any(r"\infty" in latex for latex in shown.latex())
+    assert not any("not at p = 1" in c for c in shown.captions())  # ỹ_true = 1: the minimum is at p = 1
+    assert any("keeps falling until p = ỹ_true = 1" in c for c in shown.captions())
 
 
 def test_the_gradient_section_shows_autograds_gradient_at_the_chosen_gap(page, shown):

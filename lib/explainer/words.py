@@ -211,8 +211,12 @@ def ce_vs_prob_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
     k, e, s = validate(K, eps, spread=spread)
     on, _ = target_values(k, e, spread=s)
     floor = entropy_floor(k, e, spread=s)
-    return (f"The other K − 1 classes share 1 − p evenly. The minimum sits at p = ỹ_true = {on:.4g}, not at p = 1, "
-            f"and its value is the floor, {floor:.4f} nats ({explainer_settings(k, e, s)}).")
+    # With ε = 0, ỹ_true = 1: "at p = ỹ_true, not at p = 1" would contradict itself, so that case says what is.
+    where = (f"The minimum sits at p = ỹ_true = {on:.4g}, not at p = 1, and its value is" if on < 1 else
+             "With ε = 0 the target is one-hot, so the loss −ln p keeps falling until p = ỹ_true = 1, where the "
+             "minimum is")
+    return (f"The other K − 1 classes share 1 − p evenly. {where} the floor, {floor:.4f} nats "
+            f"({explainer_settings(k, e, s)}).")
 
 
 def decomposition_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
