@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from lib.cifar.model import Classifier
+from lib.cifar.preprocess import CIFAR_SIZE
 from lib.classifier.classify import MAX_IMAGES_PER_RUN, ImageResult, ModelPrediction, Outcome
 from lib.timing import percentile_ms
 from lib.training import wrong_classes
@@ -105,20 +106,45 @@ def ceiling_sentence(prediction: ModelPrediction) -> str:
             f"The ε = 0 model was pushed toward 100% on every training image.")
 
 
+ABOUT_AS_SURE = 0.02
+"""Top-class confidences closer than this (2 percentage points) are "about as sure", never ordered.
+
+The grid prints confidences in whole percents, where a gap of at most 1 point can read as equal or even reversed
+(70.2 % and 70.3 % both read 70 %); only a gap over 1 point is sure to show there in the order the words claim.
+Twice that keeps a claimed order plain at a glance on the grid and on the detail charts alike.
+"""
+
+
+def certainty_verdict(smooth: ModelPrediction, sharp: ModelPrediction) -> str:
+    """How sure the smoothed model is beside the unsmoothed one, by both measures the page shows.
+
+    An order is claimed only when the top-class confidences differ by at least :data:`ABOUT_AS_SURE` *and* the
+    entropies agree with it (the surer model's probabilities less spread out); where the two measures
+    disagree, the verdict says so instead of picking one.
+    """
+    gap = smooth.confidence - sharp.confidence
+    numbers = (f"{smooth.confidence:.1%} for {smooth.top_class} against {sharp.confidence:.1%} for "
+               f"{sharp.top_class} at ε = {sharp.label_smoothing:g}")
+    entropies = f"entropy {smooth.entropy:.2f} against {sharp.entropy:.2f} nats"
+    if abs(gap) < ABOUT_AS_SURE:
+        return f"is about as sure: {numbers}, with {entropies}"
+    if gap < 0 and smooth.entropy >= sharp.entropy:
+        return f"is less sure: {numbers}, with {entropies}"
+    if gap > 0 and smooth.entropy <= sharp.entropy:
+        return f"is, unusually, surer here: {numbers}, with {entropies}"
+    top, rest = ("more", "more widely") if gap > 0 else ("less", "less widely")
+    return (f"is neither clearly surer nor less sure: it gives its top class {top}, {numbers}, but spreads the "
+            f"rest {rest}, {entropies}")
+
+
 def what_to_notice(result: ImageResult) -> list[str]:
     """Two or three sentences on what this image's predictions show, from its own numbers."""
     by_eps = sorted(result.predictions, key=lambda p: p.label_smoothing)
     sentences = []
     if len(by_eps) >= 2 and by_eps[0].label_smoothing != by_eps[-1].label_smoothing:
         sharp, smooth = by_eps[0], by_eps[-1]
-        if smooth.confidence < sharp.confidence:
-            verdict = "is less sure"
-        else:
-            verdict = "is, unusually, at least as sure here"
         sentences.append(
-            f"The model trained with ε = {smooth.label_smoothing:g} {verdict}: {smooth.confidence:.1%} for "
-            f"{smooth.top_class} against {sharp.confidence:.1%} for {sharp.top_class} at ε = "
-            f"{sharp.label_smoothing:g}, with entropy {smooth.entropy:.2f} against {sharp.entropy:.2f} nats.")
+            f"The model trained with ε = {smooth.label_smoothing:g} {certainty_verdict(smooth, sharp)}.")
         sentences.append(ceiling_sentence(smooth))
     k = len(by_eps[0].classes)
     sentences.append(
@@ -152,17 +178,22 @@ def describe_decoded(result: ImageResult) -> str:
 
 
 def model_view_caption(result: ImageResult) -> str:
-    """The caption beside the model's view; it says when a wide or tall picture lost its sides to the crop.
+    """The caption beside the model's view: which square of the picture it is, and whether that square was shrunk
+    or enlarged to 32×32 — the same rule as the decoding notes (:mod:`lib.classifier.image_io`), so the page's
+    two lines about one picture never disagree.
 
-    The preprocessing (:func:`lib.cifar.preprocess.model_view`) takes the centre square before shrinking.
+    The preprocessing (:func:`lib.cifar.preprocess.model_view`) takes the centre square before resizing it.
     """
     width, height = result.size or result.thumbnail.size
-    if width == height:
-        return "What the model sees: 32×32, enlarged"
     side = min(width, height)
+    size = f"{CIFAR_SIZE}×{CIFAR_SIZE}"
+    resized = (f"shrunk to {size}" if side > CIFAR_SIZE else f"enlarged to {size}" if side < CIFAR_SIZE
+               else f"already {size}")
+    if width == height:
+        return f"What the model sees: the {width}×{height} picture, {resized} (drawn larger here)"
     cut = "left and right" if width > height else "top and bottom"
     return (f"What the model sees: the centre {side}×{side} square of the {width}×{height} picture (its {cut} "
-            "are cut off), shrunk to 32×32, enlarged")
+            f"are cut off), {resized} (drawn larger here)")
 
 
 def runners_up(prediction: ModelPrediction, count: int = 3) -> str:
