@@ -332,12 +332,12 @@ def test_probabilities_note_says_which_models_average_the_mirror(models):
     assert words.probabilities_note(models) == (
         "Probabilities are each model's raw softmax outputs (no temperature scaling).")
     models["eps0.1"].mirror_average = True
-    assert "; for eps0.1, of its logits averaged over the 32×32 view and its mirror" in \
+    assert "; for the ε = 0.1 model, of its logits averaged over the 32×32 view and its mirror" in \
         words.probabilities_note(models)
     models["eps0"].mirror_average = True
     note = words.probabilities_note(models)
     assert note.endswith("averaged over the 32×32 view and its mirror image, as in the model card's figures.")
-    assert "for eps0" not in note
+    assert "for the ε" not in note
 
 
 @pytest.mark.parametrize(("raw", "expected", "noted"), [

@@ -92,6 +92,18 @@ def test_page_invites_an_upload_and_keeps_the_model_in_the_url(models_dir):
     assert at.radio(key="classify_model").value == "eps0.1"
     assert at.query_params["model"] == "eps0.1"
     assert any("Upload images" in info.value for info in at.info)
+    # The radio shows what a learner knows the models by; the folder names stay in the URL.
+    assert at.radio(key="classify_model").options == ["ε = 0 (one-hot targets)", "ε = 0.1 (smoothed targets)"]
+
+
+def test_before_any_image_the_words_name_the_controls_as_they_are_and_no_chart(models_dir):
+    """The empty state said "tick some samples" beside a switch; the intro spoke of "the dashed line" before any
+    chart was on the page."""
+    at = open_page()
+    gallery = at.toggle(key="classify_gallery_on").label
+    [empty] = [info.value for info in at.info if info.value.startswith("Upload images")]
+    assert "tick" not in empty and gallery.lower() in empty.lower()
+    assert not at.get("plotly_chart") and "dashed" not in "\n".join(m.value for m in at.markdown)
     assert not at.camera_input  # the browser is not asked for the camera before the toggle
 
 

@@ -40,7 +40,7 @@ def show_details(number: int, result: classify.ImageResult, *, title: str, first
                    key=f"classify_bars_{number}_{prediction.model}",
                    stem=file_stem("probabilities", prediction.model, result.name),
                    title=f"Predicted probabilities of the ε = {prediction.label_smoothing:g} model "
-                         f"({prediction.model}) for {result.name}",
+                         f"for {result.name}",
                    caption=words.prediction_headline(prediction))
             column.caption(f"Next guesses: {words.runners_up(prediction)}")
         prose("  \n".join(words.what_to_notice(result)))

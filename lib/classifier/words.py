@@ -13,8 +13,12 @@ from lib.classifier.classify import MAX_IMAGES_PER_RUN, ImageResult, ModelPredic
 from lib.timing import percentile_ms
 from lib.training import wrong_classes
 
-
 # --------------------------------------------------------------------------------------------- words
+EMPTY_STATE = "Upload images, take a photo or pick CIFAR-10 test images to see what the models say."
+"""What the page says before it has an image; its verbs are the controls' own ("Use the camera", "Pick CIFAR-10
+test images": switches, not boxes to tick)."""
+
+
 def over_limit_note(count: int, limit: int = MAX_IMAGES_PER_RUN) -> str | None:
     """A sentence when more images were given than one run classifies, else None."""
     if count <= limit:
@@ -156,18 +160,20 @@ def what_to_notice(result: ImageResult) -> list[str]:
 def probabilities_note(classifiers: Mapping[str, Classifier]) -> str:
     """What the probabilities on the page are: raw softmax, and of which logits (one view, or with its mirror)."""
     base = "Probabilities are each model's raw softmax outputs (no temperature scaling)"
-    mirrored = [name for name, classifier in classifiers.items() if classifier.mirror_average]
+    mirrored = [classifier for classifier in classifiers.values() if classifier.mirror_average]
     how = "of its logits averaged over the 32×32 view and its mirror image, as in the model card's figures"
     if not mirrored:
         return base + "."
     if len(mirrored) == len(classifiers):
         return f"{base}, {how}."
-    return f"{base}; for {', '.join(mirrored)}, {how}."
+    names = " and ".join(f"ε = {classifier.label_smoothing:g}" for classifier in mirrored)
+    return f"{base}; for the {names} model{'s' if len(mirrored) > 1 else ''}, {how}."
 
 
-def model_label(name: str, label_smoothing: float) -> str:
-    """``"ε = 0.1 (eps0.1)"``: the training ε first, then the folder name used in URLs."""
-    return f"ε = {label_smoothing:g} ({name})"
+def model_label(label_smoothing: float) -> str:
+    """The model as a learner knows it: ``"ε = 0.1 (smoothed targets)"``, ``"ε = 0 (one-hot targets)"``; the
+    folder name (``eps0.1``) stays in the URL."""
+    return f"ε = {label_smoothing:g} ({'smoothed' if label_smoothing > 0 else 'one-hot'} targets)"
 
 
 def describe_decoded(result: ImageResult) -> str:
