@@ -24,7 +24,7 @@ st.title("Classify your images")
 prose(
     "Two copies of the same CIFAR-10 classifier, one trained on one-hot targets (ε = 0) and one with label "
     "smoothing (ε = 0.1), look at your pictures. Both see only a 32×32 thumbnail and must pick one of ten "
-    "classes. The dashed line marks the top of the target each was trained on: 1 − ε + ε/K.")
+    "classes; the smoothed one was trained towards a top probability of 1 − ε + ε/K for the true class, not 1.")
 try:
     models = shared_models()
 except ModelFileError as err:
@@ -51,7 +51,7 @@ if photo is not None:
 if use_gallery:
     items += gallery()
 if not items:
-    st.info("Upload images, take a photo or tick some samples to see what the models say.")
+    st.info(words.EMPTY_STATE)
 else:
     # The results come right under the inputs; questions and sharing follow them.
     if note := words.over_limit_note(len(items)):
@@ -64,9 +64,11 @@ else:
     st.caption(words.timing_summary(results) or "No image could be classified.")
     show_grid(results, main_model)
     st.caption(words.probabilities_note(active))
-    classified = [(n, r) for n, r in enumerate(results, start=1) if isinstance(r, classify.ImageResult)]
-    for number, result in classified:
-        show_details(number, result, expanded=len(classified) <= 2)
+    names = [r.name for r in results]
+    classified = [(i, r) for i, r in enumerate(results) if isinstance(r, classify.ImageResult)]
+    for index, result in classified:
+        show_details(index + 1, result, title=words.details_title(names, index), first_model=main_model,
+                     expanded=len(classified) <= 2)
 check_understanding("classify", quiz.classifier_questions(
     len(CLASSES), max(classifier.label_smoothing for classifier in models.values())))
-share_panel("classify", "Classify your images")
+share_panel("classify", "Classify your images", uploads=True)

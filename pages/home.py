@@ -17,6 +17,7 @@ from ui.text import formula, prose, show_text
 run_through_router()
 
 st.title("Label Smoothing Lab")
+state = current_state()  # its notes that repair a link, the text= one included, come first, as on every page
 prose(
     "Train a classifier with one-hot targets and cross-entropy rewards it for pushing the true class "
     "towards probability 1, its logit ever further above the others. **Label smoothing** "
@@ -38,7 +39,6 @@ prose('and in the "others" convention')
 formula(floor_sum_latex(WORKED_K, WORKED_EPS, spread="others"))
 
 st.subheader("Explore")
-state = current_state()
 link_params = to_query_params(state) | ({} if show_text() else {TEXT_PARAM: TEXT_OFF})
 st.page_link("pages/target_and_floor.py", label="**Smoothed target & entropy floor**: move K and ε, "
              "watch the target and its floor", icon=":material/bar_chart:", query_params=link_params)

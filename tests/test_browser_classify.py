@@ -82,6 +82,8 @@ def test_an_upload_shows_its_prediction_and_a_bad_file_beside_it_its_message(app
         # File names are shown as typed: no HTML element, no Markdown emphasis.
         assert page.get_by_text(tricky_name, exact=True).count() >= 1
         assert page.locator("b", has_text="bold").count() == 0
+        # Its detail panel is titled after it, as typed too (the title is Markdown, so it is escaped).
+        assert page.get_by_text(f"{tricky_name} in detail", exact=True).count() == 1
         assert page.get_by_text("broken.png", exact=True).count() == 2  # the uploader's list and the grid
         assert page.locator('[data-testid="stException"]').count() == 0
         assert "model=eps0.1" in page.url

@@ -217,6 +217,26 @@ def test_headline_and_grid_caption_show_the_numbers_of_the_prediction(models):
     assert words.grid_caption(result, "eps0.1").startswith("ε = 0.1: airplane 80%  \nε = 0: airplane 97%  \n")
 
 
+def test_detail_titles_name_the_file_as_typed_and_number_only_repeated_names():
+    names = ["a.png", "image.jpg", "b_c*d.png", "image.jpg"]
+    assert words.details_title(names, 0) == r"a\.png in detail"
+    assert words.details_title(names, 2) == r"b\_c\*d\.png in detail"
+    assert words.details_title(names, 1) == r"image\.jpg (image 2) in detail"
+    assert words.details_title(names, 3) == r"image\.jpg (image 4) in detail"
+
+
+def test_markdown_literal_escapes_every_ascii_punctuation_and_flattens_control_characters():
+    assert words.markdown_literal("[x](y) `z` <b> $1$ :red[a]\nb") == (
+        r"\[x\]\(y\) \`z\` \<b\> \$1\$ \:red\[a\] b")
+    assert words.markdown_literal("plain name 3") == "plain name 3"
+
+
+def test_listed_order_puts_the_chosen_model_first_and_keeps_the_others_in_order(models):
+    result = classify.classify_upload("x.png", png_bytes(), models)
+    assert [p.model for p in words.listed_order(result, "eps0.1")] == ["eps0.1", "eps0"]
+    assert [p.model for p in words.listed_order(result, "eps0")] == ["eps0", "eps0.1"]
+
+
 def test_what_to_notice_compares_the_models_and_warns_about_forced_classes(models):
     result = classify.classify_upload("x.png", png_bytes(), models)
     first, second, third = words.what_to_notice(result)
@@ -231,9 +251,70 @@ def test_the_model_view_caption_says_when_the_picture_was_cropped_to_its_centre_
     wide = classify.classify_upload("wide.png", png_bytes(size=(300, 200)), models)
     assert words.model_view_caption(wide) == (
         "What the model sees: the centre 200×200 square of the 300×200 picture (its left and right are cut off), "
-        "shrunk to 32×32, enlarged")
+        "shrunk to 32×32 (drawn larger here)")
     square = classify.classify_upload("square.png", png_bytes(size=(64, 64)), models)
-    assert words.model_view_caption(square) == "What the model sees: 32×32, enlarged"
+    assert words.model_view_caption(square) == (
+        "What the model sees: the 64×64 picture, shrunk to 32×32 (drawn larger here)")
+
+
+@pytest.mark.parametrize("size", [(8, 6), (6, 8), (31, 40), (32, 32), (40, 32), (33, 33), (64, 64), (300, 200),
+                                  (20, 100)])
+def test_the_two_lines_about_one_picture_agree_on_shrinking_or_enlarging_it(models, size):
+    """An 8×6 PNG was "enlarged to 32×32" in the decoding note and "shrunk to 32×32" beside the model's view."""
+    result = classify.classify_upload("p.png", png_bytes(size=size), models)
+    side = min(size)
+    caption, decoded = words.model_view_caption(result), words.describe_decoded(result)
+    assert ("shrunk to 32×32" in caption) == (side > 32)
+    assert ("enlarged to 32×32" in caption) == (side < 32) == ("enlarged to 32×32" in decoded)
+    assert ("already 32×32" in caption) == (side == 32)
+    assert "shrunk" not in decoded
+
+
+def prediction(model: str, eps: float, top: float, second: float) -> classify.ModelPrediction:
+    """A prediction with ``top`` on class 0, ``second`` on class 1 and the rest shared evenly by the other 8."""
+    probs = np.array([top, second] + [(1 - top - second) / 8] * 8)
+    return classify.ModelPrediction(model, eps, tuple(CLASSES), probs)
+
+
+def test_the_verdict_claims_no_order_the_entropy_contradicts():
+    """The issue's image: "ε = 0.1 is, unusually, at least as sure here: 49.7% vs 48.4%, with entropy 1.68 against
+    1.52 nats", although by entropy it is the less sure one."""
+    smooth, sharp = prediction("eps0.1", 0.1, 0.497, 0.06), prediction("eps0", 0.0, 0.484, 0.40)
+    assert smooth.confidence > sharp.confidence and smooth.entropy > sharp.entropy
+    view = Image.new("RGB", (32, 32))
+    first = words.what_to_notice(classify.ImageResult("x.png", view, view, (sharp, smooth), 0.1))[0]
+    assert first.startswith("The model trained with ε = 0.1 is about as sure: 49.7%")
+    verdict = words.certainty_verdict(smooth, sharp)
+    assert verdict.startswith("is about as sure: 49.7% for airplane against 48.4% for airplane at ε = 0")
+    assert "surer" not in verdict and "less sure" not in verdict and "at least" not in verdict
+    # Past the margin, measures that disagree are both told, and no order is claimed.
+    smooth, sharp = prediction("eps0.1", 0.1, 0.55, 0.06), prediction("eps0", 0.0, 0.484, 0.40)
+    assert smooth.entropy > sharp.entropy
+    verdict = words.certainty_verdict(smooth, sharp)
+    assert verdict.startswith("is neither clearly surer nor less sure: it gives its top class more, 55.0%")
+    assert "spreads the rest more widely" in verdict
+    smooth, sharp = prediction("eps0.1", 0.1, 0.60, 0.39), prediction("eps0", 0.0, 0.70, 0.04)
+    assert smooth.entropy < sharp.entropy
+    verdict = words.certainty_verdict(smooth, sharp)
+    assert verdict.startswith("is neither clearly surer nor less sure: it gives its top class less, 60.0%")
+    assert "spreads the rest less widely" in verdict
+
+
+def test_a_gap_under_the_margin_is_about_as_sure_whatever_its_sign():
+    """70.2 % against 70.3 % was called "less sure"; the grid shows both as 70 %."""
+    for smooth_top, sharp_top in ((0.702, 0.703), (0.703, 0.702), (0.70, 0.70 + words.ABOUT_AS_SURE - 1e-9)):
+        smooth, sharp = prediction("eps0.1", 0.1, smooth_top, 0.1), prediction("eps0", 0.0, sharp_top, 0.29)
+        assert words.certainty_verdict(smooth, sharp).startswith("is about as sure: ")
+
+
+def test_an_order_both_measures_agree_on_is_named():
+    smooth, sharp = prediction("eps0.1", 0.1, 0.80, 0.05), prediction("eps0", 0.0, 0.97, 0.02)
+    assert words.certainty_verdict(smooth, sharp).startswith("is less sure: 80.0% for airplane against 97.0%")
+    smooth, sharp = prediction("eps0.1", 0.1, 0.90, 0.05), prediction("eps0", 0.0, 0.60, 0.10)
+    assert words.certainty_verdict(smooth, sharp).startswith("is, unusually, surer here: 90.0%")
+    # Exactly at the margin an order may be claimed (the grid shows it: 2 whole points apart).
+    smooth, sharp = prediction("eps0.1", 0.1, 0.50, 0.10), prediction("eps0", 0.0, 0.52, 0.10)
+    assert words.certainty_verdict(smooth, sharp).startswith("is less sure: ")
 
 
 def test_the_ceiling_sentence_says_where_this_image_sits_against_the_target_top():
@@ -251,12 +332,12 @@ def test_probabilities_note_says_which_models_average_the_mirror(models):
     assert words.probabilities_note(models) == (
         "Probabilities are each model's raw softmax outputs (no temperature scaling).")
     models["eps0.1"].mirror_average = True
-    assert "; for eps0.1, of its logits averaged over the 32×32 view and its mirror" in \
+    assert "; for the ε = 0.1 model, of its logits averaged over the 32×32 view and its mirror" in \
         words.probabilities_note(models)
     models["eps0"].mirror_average = True
     note = words.probabilities_note(models)
     assert note.endswith("averaged over the 32×32 view and its mirror image, as in the model card's figures.")
-    assert "for eps0" not in note
+    assert "for the ε" not in note
 
 
 @pytest.mark.parametrize(("raw", "expected", "noted"), [

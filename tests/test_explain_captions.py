@@ -36,6 +36,17 @@ def test_target_floor_and_curve_captions_carry_the_computed_values(K, eps, sprea
 
 
 @pytest.mark.parametrize("K,eps,spread", SETTINGS)
+def test_the_minimum_is_said_to_differ_from_p_1_only_where_it_does(K, eps, spread):
+    """/loss_curves?K=2&eps=0 said "The minimum sits at p = ỹ_true = 1, not at p = 1"."""
+    on, _ = target_values(K, eps, spread=spread)
+    prob = words.ce_vs_prob_caption(K, eps, spread=spread)
+    assert ("not at p = 1" in prob) == (on < 1)
+    if eps == 0:
+        assert "one-hot" in prob
+        assert "keeps falling until p = ỹ_true = 1, where the minimum is the floor, 0.0000 nats" in prob
+
+
+@pytest.mark.parametrize("K,eps,spread", SETTINGS)
 def test_gap_caption_states_the_optimal_gap_or_that_there_is_none(K, eps, spread):
     text = words.gap_caption(K, eps, spread=spread)
     gap = optimal_logit_gap(K, eps, spread=spread)

@@ -92,6 +92,18 @@ def test_page_invites_an_upload_and_keeps_the_model_in_the_url(models_dir):
     assert at.radio(key="classify_model").value == "eps0.1"
     assert at.query_params["model"] == "eps0.1"
     assert any("Upload images" in info.value for info in at.info)
+    # The radio shows what a learner knows the models by; the folder names stay in the URL.
+    assert at.radio(key="classify_model").options == ["ε = 0 (one-hot targets)", "ε = 0.1 (smoothed targets)"]
+
+
+def test_before_any_image_the_words_name_the_controls_as_they_are_and_no_chart(models_dir):
+    """The empty state said "tick some samples" beside a switch; the intro spoke of "the dashed line" before any
+    chart was on the page."""
+    at = open_page()
+    gallery = at.toggle(key="classify_gallery_on").label
+    [empty] = [info.value for info in at.info if info.value.startswith("Upload images")]
+    assert "tick" not in empty and gallery.lower() in empty.lower()
+    assert not at.get("plotly_chart") and "dashed" not in "\n".join(m.value for m in at.markdown)
     assert not at.camera_input  # the browser is not asked for the camera before the toggle
 
 
@@ -130,6 +142,27 @@ def test_good_and_bad_files_of_one_upload_each_get_their_own_result(models_dir):
     # Each model's next guesses after its top class (what smoothing flattens), three each, for both files.
     guesses = [c for c in captions if c.startswith("Next guesses: ")]
     assert len(guesses) == 4 and all(c.count(" %") == 3 for c in guesses)
+
+
+def test_each_detail_panel_is_named_after_its_file_and_lists_the_models_in_the_grids_order(models_dir):
+    at = open_page()
+    files = [("red *cat* [x](y).png", png(), "image/png"), ("cut.png", png()[:60], "image/png"),
+             ("holiday.jpg", jpeg(), "image/jpeg")]
+    at.file_uploader(key="classify_upload").set_value(files)
+    at.run()
+    assert not at.exception
+    # Named after the file, Markdown-escaped so it reads as typed; the refused file has no panel.
+    assert [e.label for e in at.expander if e.label.endswith(" in detail")] == [
+        r"red \*cat\* \[x\]\(y\)\.png in detail", r"holiday\.jpg in detail"]
+    for first, second in (("0.1", "0"), ("0", "0.1")):
+        if first == "0":
+            at.radio(key="classify_model").set_value("eps0")
+            at.run()
+        grid = [c.value for c in at.caption if c.value.endswith(" ms")]
+        assert all(cell.startswith(f"ε = {first}: ") for cell in grid)
+        for panel in (e for e in at.expander if e.label.endswith(" in detail")):
+            headlines = [c.value for c in panel.caption if "nats of at most" in c.value]
+            assert [h.split(":")[0] for h in headlines] == [f"ε = {first}", f"ε = {second}"]
 
 
 def test_the_page_keeps_serving_after_bad_files(models_dir):

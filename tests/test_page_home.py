@@ -24,6 +24,21 @@ def test_home_page_shows_the_story_worked_example_and_links():
     assert at.query_params == {"K": "10", "eps": "0.1", "spread": "all"}
 
 
+def test_notes_that_repair_a_link_come_first_not_under_explore_or_at_the_foot():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"K": "ten", "text": "maybe"})
+    at.run()
+    assert not at.exception
+    nodes = list(at.main)
+    notes = [i for i, n in enumerate(nodes) if type(n).__name__ == "Warning"]
+    assert [nodes[i].value for i in notes] == ['K="ten" is not a number; showing K=10.',
+                                               'text="maybe" is neither on nor off; the explanatory text stays on.']
+    first_section = next(i for i, n in enumerate(nodes) if type(n).__name__ == "Subheader")
+    assert nodes[first_section].value.startswith("Worked example") and max(notes) < first_section
+    intro = next(i for i, n in enumerate(nodes) if type(n).__name__ == "Markdown")
+    assert max(notes) < intro  # right under the title, before the story
+
+
 def test_home_page_links_carry_a_deep_link_state():
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update({"K": "3", "eps": "0.5", "spread": "others"})

@@ -62,6 +62,8 @@ def test_one_hot_explains_there_is_no_finite_optimum(page, shown):
     assert "PyTorch loss" not in pytorch_panel(page)
     assert any("infinite" in i.value for i in page.info)
     assert any(r"\infty" in latex for latex in shown.latex())
+    assert not any("not at p = 1" in c for c in shown.captions())  # ỹ_true = 1: the minimum is at p = 1
+    assert any("keeps falling until p = ỹ_true = 1" in c for c in shown.captions())
 
 
 def test_the_gradient_section_shows_autograds_gradient_at_the_chosen_gap(page, shown):
@@ -74,10 +76,10 @@ def test_the_gradient_section_shows_autograds_gradient_at_the_chosen_gap(page, s
     autograd = "\n".join(c.value for c in page.caption)
     assert 'Checked at K = 10, ε = 0.1, convention "all" (PyTorch), gap 8' in autograd
     assert f"∂L/∂z_true = {check.pytorch_gradient[0]:.12g}" in autograd
-    assert f"{gradient.logit_gradient(10, 0.1, 8.0)[0]:.4g} with ε = 0.1" in shown.gradient_caption()
-    assert "past the optimal gap, so descent lowers it again" in shown.gradient_caption()
+    assert f"{gradient.logit_gradient(10, 0.1, 8.0)[0]:+.4g} with ε = 0.1" in shown.gradient_caption()
+    assert "positive, so gradient descent pushes the true logit down; past the optimal gap" in shown.gradient_caption()
     page.slider(key="curves_grad_gap").set_value(2.0).run()
-    assert "below the optimal gap, so descent still raises it" in shown.gradient_caption()
+    assert "negative, so gradient descent pushes the true logit up; below the optimal gap" in shown.gradient_caption()
 
 
 def test_the_gradient_section_follows_eps(page, shown):
@@ -85,5 +87,5 @@ def test_the_gradient_section_follows_eps(page, shown):
 
     page.slider(key="curves_grad_gap").set_value(3.0).run()
     shown.set_eps(0.3)  # on the live path the gradient table's state for ε = 0.3 is the one shown
-    assert f"{gradient.logit_gradient(10, 0.3, 3.0)[0]:.4g} with ε = 0.3" in shown.gradient_caption()
+    assert f"{gradient.logit_gradient(10, 0.3, 3.0)[0]:+.4g} with ε = 0.3" in shown.gradient_caption()
     assert 'Checked at K = 10, ε = 0.3, convention "all" (PyTorch), gap 3' in "\n".join(c.value for c in page.caption)

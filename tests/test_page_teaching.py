@@ -116,6 +116,33 @@ def test_the_share_panel_gives_the_views_link_and_an_iframe_snippet(page):
     assert "server's address is not known" in markdown(at)
 
 
+# Where a page's content starts: its first figure, section, tab, expander or file input. Notes that repair a
+# link come before it, as they do on every page.
+CONTENT = {"Subheader", "UnknownElement", "Tab", "Expander", "FileUploader"}
+
+
+def text_note_and_content_start(at: AppTest) -> tuple[list[int], int]:
+    nodes = list(at.main)
+    notes = [i for i, n in enumerate(nodes) if type(n).__name__ == "Warning" and n.value.startswith("text=")]
+    return notes, next(i for i, n in enumerate(nodes) if type(n).__name__ in CONTENT)
+
+
+@pytest.mark.parametrize("page", list(INTROS))
+def test_a_bad_text_value_is_noted_once_at_the_top_with_the_other_link_repairs(page):
+    """The note came from the share panel, at the very foot of every page."""
+    notes, content = text_note_and_content_start(open_page(page, text="maybe"))
+    assert len(notes) == 1 and notes[0] < content
+
+
+@pytest.mark.parametrize("page", ["pages/target_and_floor.py", "pages/loss_curves.py", "pages/home.py",
+                                  "pages/training.py"])
+def test_pages_without_uploads_say_nothing_about_uploads_in_iframes(page):
+    at = open_page(page)
+    at.session_state[f"{EXPLAINERS.get(page, 'training')}_share_open"] = True
+    at.run()
+    assert any("<iframe" in c.value for c in at.code) and "Uploads" not in markdown(at)
+
+
 def test_classifier_questions_and_training_share_panel_keep_their_selections():
     at = open_page("pages/training.py", toy_k="7", toy_eps="0.2")
     at.session_state["training_share_open"] = True
@@ -153,7 +180,10 @@ def test_the_classify_page_shares_its_model_choice_and_asks_about_the_smoothed_m
     at.session_state["classify_quiz_open"] = True
     at.run()
     assert at.code[-2].value.startswith("?model=eps0")
+    assert "Uploads inside an `<iframe>` on a different site need the app served over HTTPS" in markdown(at)
     assert any("trained with ε = 0.1 on K = 10 classes" in m.value for m in at.markdown)
+    notes, content = text_note_and_content_start(open_page("pages/classify.py", text="maybe"))
+    assert len(notes) == 1 and notes[0] < content
     quiet = open_page("pages/classify.py", model="eps0", text="off")
     assert "Two copies of the same CIFAR-10 classifier" not in markdown(quiet)
     assert not any("Check your understanding" in label for label in expander_labels(quiet))

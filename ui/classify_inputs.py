@@ -11,6 +11,7 @@ from lib.cifar.data import CLASSES, find_source
 from lib.cifar.model import DEFAULT_MODEL, Classifier, available_models, load_classifier
 from lib.classifier import classify, samples, words
 from ui.cifar_images import cifar_test
+from ui.text import text_flag_note
 
 
 @st.cache_resource(show_spinner="Loading the models…")
@@ -36,8 +37,9 @@ def model_choice(models: dict[str, Classifier]) -> str:
             st.warning(note, icon=":material/tune:")
     elif st.session_state.get("classify_model") not in names:
         st.session_state["classify_model"] = classify.pick_model(None, names, DEFAULT_MODEL)[0]
+    text_flag_note()  # with the model's note: every note that repairs a link sits at the top
     choice = st.radio("Model listed first", names, key="classify_model", horizontal=True,
-                      format_func=lambda n: words.model_label(n, models[n].label_smoothing))
+                      format_func=lambda n: words.model_label(models[n].label_smoothing))
     if st.query_params.get("model") != choice:
         st.query_params["model"] = choice
     st.session_state["classify_model_written"] = choice

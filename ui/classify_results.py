@@ -26,19 +26,21 @@ def show_grid(results: list[classify.Outcome], first_model: str) -> None:
                     st.caption(words.grid_caption(result, first_model))
 
 
-def show_details(number: int, result: classify.ImageResult, expanded: bool) -> None:
-    with st.expander(f"Image {number} in detail", expanded=expanded):
-        st.text(result.name)
+def show_details(number: int, result: classify.ImageResult, *, title: str, first_model: str, expanded: bool) -> None:
+    """One image in detail under ``title`` (:func:`lib.classifier.words.details_title`, its file's name); its
+    charts in the grid's order of models, ``first_model`` first."""
+    with st.expander(title, expanded=expanded):
         st.caption(words.describe_decoded(result))
         as_given, seen = st.columns(2)
         as_given.image(result.thumbnail, caption="As given")
         seen.image(classify.enlarge_nearest(result.model_view), caption=words.model_view_caption(result))
-        for column, prediction in zip(st.columns(len(result.predictions)), result.predictions, strict=True):
+        ordered = words.listed_order(result, first_model)
+        for column, prediction in zip(st.columns(len(ordered)), ordered, strict=True):
             figure(figures.probability_bars(prediction), where=column,
                    key=f"classify_bars_{number}_{prediction.model}",
                    stem=file_stem("probabilities", prediction.model, result.name),
                    title=f"Predicted probabilities of the ε = {prediction.label_smoothing:g} model "
-                         f"({prediction.model}) for {result.name}",
+                         f"for {result.name}",
                    caption=words.prediction_headline(prediction))
             column.caption(f"Next guesses: {words.runners_up(prediction)}")
         prose("  \n".join(words.what_to_notice(result)))

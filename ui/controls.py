@@ -29,6 +29,7 @@ from ui import url_sync
 
 # STATE_KEY, the key of the shared state, is defined beside the explorable whose settled ε marks it moved.
 from ui.explorable import NOTES_KEY, STATE_KEY, eps_slider, live_figures
+from ui.text import text_flag_note
 
 SPREAD_HELP = "  \n".join(convention.summary for convention in CONVENTIONS.values())
 
@@ -48,8 +49,10 @@ def _remember(state: SmoothingState) -> None:
 
 
 def _show_notes(notes: list[str]) -> None:
+    """The notes that repaired the link, the ``text=`` one included, where every page shows them: at its top."""
     for note in notes:
         st.warning(note, icon=":material/tune:")
+    text_flag_note()
 
 
 def current_state() -> SmoothingState:

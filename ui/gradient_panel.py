@@ -21,10 +21,12 @@ def _autograd(K: int, eps: float, gap: float, spread: Spread) -> GradientCheck:
 
 
 def gradient_section(K: int, eps: float, spread: Spread) -> None:
-    """Bars of ∂L/∂zᵢ = pᵢ − ỹᵢ at the chosen gap, the push on the true logit against the gap, and autograd."""
+    """Bars of ∂L/∂zᵢ = pᵢ − ỹᵢ at the chosen gap, ∂L/∂z_true against the gap, and autograd: one quantity, the
+    gradient with its own sign, in both figures and the caption (lib.explainer.gradient)."""
     st.subheader("The gradient: why the logits stay finite")
-    prose("Training moves each logit against its gradient **∂L/∂zᵢ = pᵢ − ỹᵢ**. Set the gap between the true "
-          "logit and the others and see which way the next step goes.")
+    prose("Training moves each logit against its gradient **∂L/∂zᵢ = pᵢ − ỹᵢ**: a negative gradient pushes the "
+          "logit up, a positive one pushes it down. Set the gap between the true logit and the others and see "
+          "which way the next step goes.")
     if GAP_KEY not in st.session_state:
         st.session_state[GAP_KEY] = starting_gap(K, eps, spread=spread)
     gap = st.slider("Logit gap z_true − z_other", GAP_MIN, GAP_MAX, step=GAP_STEP, key=GAP_KEY,
@@ -35,11 +37,13 @@ def gradient_section(K: int, eps: float, spread: Spread) -> None:
     explorable("gradient", K, eps, spread, [
         {"kind": "row", "blocks": [
             {"kind": "figure", "part": "gradient_bars", "stem": "gradient_bars_stem", "key": GRADIENT_FIGURE_KEYS[0],
-             "export_caption": "gradient_caption", "title": f"Gradient of the loss at logit gap {gap:g}",
-             "label": "Bar chart of the gradient of the loss with respect to each logit"},
+             "export_caption": "gradient_caption",
+             "title": f"Gradient of the loss on each logit, ∂L/∂zᵢ, at logit gap {gap:g}",
+             "label": "Bar chart of the gradient ∂L/∂zᵢ of the loss with respect to each logit"},
             {"kind": "figure", "part": "push", "stem": "push_stem", "key": GRADIENT_FIGURE_KEYS[1],
-             "export_caption": "gradient_caption", "title": "Push on the true logit against the logit gap",
-             "label": "Line chart of the push on the true logit against the logit gap"}]},
+             "export_caption": "gradient_caption",
+             "title": "Gradient of the loss on the true logit, ∂L/∂z_true, against the logit gap",
+             "label": "Line chart of the gradient ∂L/∂z_true against the logit gap"}]},
         {"kind": "caption", "part": "gradient_caption"},
     ], settings=(gap,), follows="curves")
     check = _autograd(K, eps, gap, spread)

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.share import DEFAULT_HEIGHT, TEXT_PARAM, parse_text_flag, share_links
+from lib.share import DEFAULT_HEIGHT, share_links
+from ui.text import show_text
 
 
-def share_panel(page: str, title: str, *, height: int = DEFAULT_HEIGHT) -> None:
-    """Draw the panel for the page whose widget keys start with ``page``; ``title`` names the iframe."""
-    show, note = parse_text_flag(st.query_params.get(TEXT_PARAM))
-    if note:
-        st.warning(note, icon=":material/tune:")
-    if not show:
+def share_panel(page: str, title: str, *, height: int = DEFAULT_HEIGHT, uploads: bool = False) -> None:
+    """Draw the panel for the page whose widget keys start with ``page``; ``title`` names the iframe.
+
+    ``uploads``: the page takes files or camera photos, so the panel says what an ``<iframe>`` on another site
+    needs for them; pages without uploads are spared that. A bad ``text=`` value's note is not shown here but
+    at the top of the page, with the other notes that repair a link (:func:`ui.text.text_flag_note`).
+    """
+    if not show_text():
         return
     # A stateful expander runs its content only while open: the panel costs a slider move nothing.
     panel = st.expander("Share or embed this view", icon=":material/share:", key=f"{page}_share_open",
@@ -37,5 +40,6 @@ def share_panel(page: str, title: str, *, height: int = DEFAULT_HEIGHT) -> None:
             st.markdown("The server's address is not known here: put it in front of the link.")
         else:
             st.link_button("Preview the embedded view", links.embed, icon=":material/open_in_new:")
-        st.markdown("Uploads inside an `<iframe>` on a different site need the app served over HTTPS with "
-                    "`server.xsrfCookieSameSite = \"none\"`; see docs/teaching.md, *Embedding in a course page*.")
+        if uploads:
+            st.markdown("Uploads inside an `<iframe>` on a different site need the app served over HTTPS with "
+                        "`server.xsrfCookieSameSite = \"none\"`; see docs/teaching.md, *Embedding in a course page*.")

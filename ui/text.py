@@ -18,6 +18,14 @@ def show_text() -> bool:
     return parse_text_flag(st.query_params.get(TEXT_PARAM))[0]
 
 
+def text_flag_note() -> None:
+    """The note for a ``text=`` value that is neither on nor off, shown where the page shows its other notes that
+    repair a link (near the top), never at its foot."""
+    note = parse_text_flag(st.query_params.get(TEXT_PARAM))[1]
+    if note:
+        st.warning(note, icon=":material/tune:")
+
+
 def prose(body: str, **kwargs: object) -> None:
     """``st.markdown(body)`` unless the explanatory text is switched off."""
     if show_text():

@@ -14,6 +14,7 @@ import streamlit as st
 
 from lib.training import runs, tabs, toy
 from ui import url_sync
+from ui.text import text_flag_note
 
 URL_SCOPE = "training"  # the moved-flag scope of every widget below (ui.url_sync.mark_moved)
 TAB_KEY = "training_tab"
@@ -44,6 +45,7 @@ def url_to_widgets(triples: list[str]) -> None:
         st.session_state.setdefault(widget_key, value)
     if triples:
         st.session_state.setdefault("training_triple", triples[0])
+    text_flag_note()  # every note that repairs a link sits here, at the top of the page
     url = url_sync.read(URL_KEYS)
     if not url_sync.is_deep_link(URL_SCOPE, url):
         return

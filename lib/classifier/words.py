@@ -4,15 +4,21 @@ their own numbers (:mod:`lib.classifier.classify` computes them)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 
 from lib.cifar.model import Classifier
+from lib.cifar.preprocess import CIFAR_SIZE
 from lib.classifier.classify import MAX_IMAGES_PER_RUN, ImageResult, ModelPrediction, Outcome
 from lib.timing import percentile_ms
 from lib.training import wrong_classes
 
-
 # --------------------------------------------------------------------------------------------- words
+EMPTY_STATE = "Upload images, take a photo or pick CIFAR-10 test images to see what the models say."
+"""What the page says before it has an image; its verbs are the controls' own ("Use the camera", "Pick CIFAR-10
+test images": switches, not boxes to tick)."""
+
+
 def over_limit_note(count: int, limit: int = MAX_IMAGES_PER_RUN) -> str | None:
     """A sentence when more images were given than one run classifies, else None."""
     if count <= limit:
@@ -42,6 +48,33 @@ def prediction_headline(prediction: ModelPrediction) -> str:
             f"entropy {prediction.entropy:.2f} nats of at most ln {len(prediction.classes)} = {most:.2f}")
 
 
+def listed_order(result: ImageResult, first: str) -> list[ModelPrediction]:
+    """The image's predictions with the model ``first`` (the page's "Model listed first") before the others, which
+    keep the order the models were given: the grid and the detail charts both list them so."""
+    return sorted(result.predictions, key=lambda p: p.model != first)
+
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark: a file name shown in a Markdown label
+# (an expander's title) then reads as typed, "*cat*" and "[x](y)" included. Control characters (a newline in a
+# name) become spaces, so a name stays on its one line.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def markdown_literal(text: str) -> str:
+    """``text`` escaped so that Markdown shows it as typed: ``"*cat*.png"`` → ``"\\*cat\\*\\.png"``."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", _CONTROL.sub(" ", text))
+
+
+def details_title(names: Sequence[str], index: int) -> str:
+    """The title of the ``index``-th image's detail panel: its file name (Markdown-escaped), and its place in the
+    upload (``"photo.jpg (image 3) in detail"``) only where another image has the same name, so a collapsed
+    panel still says which image it is."""
+    name = names[index]
+    place = f" (image {index + 1})" if names.count(name) > 1 else ""
+    return f"{markdown_literal(name)}{place} in detail"
+
+
 def grid_caption(result: ImageResult, first: str) -> str:
     """Every model's answer for one image, ``first`` on top, one line each (Markdown line breaks)::
 
@@ -51,8 +84,7 @@ def grid_caption(result: ImageResult, first: str) -> str:
 
     The comparison is the page's point, so each grid cell shows it without opening the details.
     """
-    ordered = sorted(result.predictions, key=lambda p: p.model != first)
-    lines = [f"ε = {p.label_smoothing:g}: {p.top_class} {p.confidence:.0%}" for p in ordered]
+    lines = [f"ε = {p.label_smoothing:g}: {p.top_class} {p.confidence:.0%}" for p in listed_order(result, first)]
     lines.append(f"{result.seconds * 1000:.0f} ms" + (f" · true: {result.true_label}" if result.true_label else ""))
     return "  \n".join(lines)
 
@@ -78,20 +110,45 @@ def ceiling_sentence(prediction: ModelPrediction) -> str:
             f"The ε = 0 model was pushed toward 100% on every training image.")
 
 
+ABOUT_AS_SURE = 0.02
+"""Top-class confidences closer than this (2 percentage points) are "about as sure", never ordered.
+
+The grid prints confidences in whole percents, where a gap of at most 1 point can read as equal or even reversed
+(70.2 % and 70.3 % both read 70 %); only a gap over 1 point is sure to show there in the order the words claim.
+Twice that keeps a claimed order plain at a glance on the grid and on the detail charts alike.
+"""
+
+
+def certainty_verdict(smooth: ModelPrediction, sharp: ModelPrediction) -> str:
+    """How sure the smoothed model is beside the unsmoothed one, by both measures the page shows.
+
+    An order is claimed only when the top-class confidences differ by at least :data:`ABOUT_AS_SURE` *and* the
+    entropies agree with it (the surer model's probabilities less spread out); where the two measures
+    disagree, the verdict says so instead of picking one.
+    """
+    gap = smooth.confidence - sharp.confidence
+    numbers = (f"{smooth.confidence:.1%} for {smooth.top_class} against {sharp.confidence:.1%} for "
+               f"{sharp.top_class} at ε = {sharp.label_smoothing:g}")
+    entropies = f"entropy {smooth.entropy:.2f} against {sharp.entropy:.2f} nats"
+    if abs(gap) < ABOUT_AS_SURE:
+        return f"is about as sure: {numbers}, with {entropies}"
+    if gap < 0 and smooth.entropy >= sharp.entropy:
+        return f"is less sure: {numbers}, with {entropies}"
+    if gap > 0 and smooth.entropy <= sharp.entropy:
+        return f"is, unusually, surer here: {numbers}, with {entropies}"
+    top, rest = ("more", "more widely") if gap > 0 else ("less", "less widely")
+    return (f"is neither clearly surer nor less sure: it gives its top class {top}, {numbers}, but spreads the "
+            f"rest {rest}, {entropies}")
+
+
 def what_to_notice(result: ImageResult) -> list[str]:
     """Two or three sentences on what this image's predictions show, from its own numbers."""
     by_eps = sorted(result.predictions, key=lambda p: p.label_smoothing)
     sentences = []
     if len(by_eps) >= 2 and by_eps[0].label_smoothing != by_eps[-1].label_smoothing:
         sharp, smooth = by_eps[0], by_eps[-1]
-        if smooth.confidence < sharp.confidence:
-            verdict = "is less sure"
-        else:
-            verdict = "is, unusually, at least as sure here"
         sentences.append(
-            f"The model trained with ε = {smooth.label_smoothing:g} {verdict}: {smooth.confidence:.1%} for "
-            f"{smooth.top_class} against {sharp.confidence:.1%} for {sharp.top_class} at ε = "
-            f"{sharp.label_smoothing:g}, with entropy {smooth.entropy:.2f} against {sharp.entropy:.2f} nats.")
+            f"The model trained with ε = {smooth.label_smoothing:g} {certainty_verdict(smooth, sharp)}.")
         sentences.append(ceiling_sentence(smooth))
     k = len(by_eps[0].classes)
     sentences.append(
@@ -103,18 +160,20 @@ def what_to_notice(result: ImageResult) -> list[str]:
 def probabilities_note(classifiers: Mapping[str, Classifier]) -> str:
     """What the probabilities on the page are: raw softmax, and of which logits (one view, or with its mirror)."""
     base = "Probabilities are each model's raw softmax outputs (no temperature scaling)"
-    mirrored = [name for name, classifier in classifiers.items() if classifier.mirror_average]
+    mirrored = [classifier for classifier in classifiers.values() if classifier.mirror_average]
     how = "of its logits averaged over the 32×32 view and its mirror image, as in the model card's figures"
     if not mirrored:
         return base + "."
     if len(mirrored) == len(classifiers):
         return f"{base}, {how}."
-    return f"{base}; for {', '.join(mirrored)}, {how}."
+    names = " and ".join(f"ε = {classifier.label_smoothing:g}" for classifier in mirrored)
+    return f"{base}; for the {names} model{'s' if len(mirrored) > 1 else ''}, {how}."
 
 
-def model_label(name: str, label_smoothing: float) -> str:
-    """``"ε = 0.1 (eps0.1)"``: the training ε first, then the folder name used in URLs."""
-    return f"ε = {label_smoothing:g} ({name})"
+def model_label(label_smoothing: float) -> str:
+    """The model as a learner knows it: ``"ε = 0.1 (smoothed targets)"``, ``"ε = 0 (one-hot targets)"``; the
+    folder name (``eps0.1``) stays in the URL."""
+    return f"ε = {label_smoothing:g} ({'smoothed' if label_smoothing > 0 else 'one-hot'} targets)"
 
 
 def describe_decoded(result: ImageResult) -> str:
@@ -125,17 +184,22 @@ def describe_decoded(result: ImageResult) -> str:
 
 
 def model_view_caption(result: ImageResult) -> str:
-    """The caption beside the model's view; it says when a wide or tall picture lost its sides to the crop.
+    """The caption beside the model's view: which square of the picture it is, and whether that square was shrunk
+    or enlarged to 32×32 — the same rule as the decoding notes (:mod:`lib.classifier.image_io`), so the page's
+    two lines about one picture never disagree.
 
-    The preprocessing (:func:`lib.cifar.preprocess.model_view`) takes the centre square before shrinking.
+    The preprocessing (:func:`lib.cifar.preprocess.model_view`) takes the centre square before resizing it.
     """
     width, height = result.size or result.thumbnail.size
-    if width == height:
-        return "What the model sees: 32×32, enlarged"
     side = min(width, height)
+    size = f"{CIFAR_SIZE}×{CIFAR_SIZE}"
+    resized = (f"shrunk to {size}" if side > CIFAR_SIZE else f"enlarged to {size}" if side < CIFAR_SIZE
+               else f"already {size}")
+    if width == height:
+        return f"What the model sees: the {width}×{height} picture, {resized} (drawn larger here)"
     cut = "left and right" if width > height else "top and bottom"
     return (f"What the model sees: the centre {side}×{side} square of the {width}×{height} picture (its {cut} "
-            "are cut off), shrunk to 32×32, enlarged")
+            f"are cut off), {resized} (drawn larger here)")
 
 
 def runners_up(prediction: ModelPrediction, count: int = 3) -> str:

@@ -268,7 +268,8 @@ def ce_vs_gap(K: int, eps: float, *, spread: Spread = "all", n: int = 400) -> go
 def gradient_bars(K: int, eps: float, gap: float, *, spread: Spread = "all") -> go.Figure:
     """``∂L/∂zᵢ = pᵢ − ỹᵢ`` at the logits ``(gap, 0, …, 0)`` for ε and for one-hot, true class first.
 
-    The wrong classes all get the same gradient, so past 12 classes one bar stands for each of the rest.
+    The gradient itself, never its negative (:mod:`lib.explainer.gradient`): a bar below 0 is a logit the next
+    step raises. The wrong classes all get the same gradient, so past 12 classes one bar stands for each of the rest.
     """
     k, e, s = validate(K, eps, spread=spread)
     labels = _class_labels(k)
@@ -278,35 +279,40 @@ def gradient_bars(K: int, eps: float, gap: float, *, spread: Spread = "all") -> 
         grad = gradient.logit_gradient(k, value, gap, spread=s)[: len(labels)]
         traces.append(dict(type="bar", x=labels, y=grad, name=name,
                            marker=dict(color=colour, pattern=dict(shape=pattern)),
-                           hovertemplate=f"{name}<br>%{{x}}<br>∂L/∂z = %{{y:.6g}}<extra></extra>"))
+                           customdata=[gradient.descent_word(float(g), "this logit") for g in grad],
+                           hovertemplate=f"{name}<br>%{{x}}<br>∂L/∂zᵢ = %{{y:+.6g}}: descent %{{customdata}}"
+                                         "<extra></extra>"))
     return figure(traces, x_title=f"class (K = {k}; logits: true class {gap:g}, every other 0)",
-                   y_title="gradient ∂L/∂zᵢ = pᵢ − ỹᵢ (no unit)", barmode="group",
+                   y_title="∂L/∂zᵢ = pᵢ − ỹᵢ (no unit)", barmode="group",
                    yaxis=dict(range=[-1.05, 1.05], zeroline=True))
 
 
 def gradient_vs_gap(K: int, eps: float, gap: float, *, spread: Spread = "all", n: int = 400) -> go.Figure:
-    """The push on the true logit, ``−∂L/∂z_true``, against the logit gap: one-hot's never reaches zero;
-    smoothing's crosses zero at the optimal gap and turns negative beyond it. The current gap is marked.
+    """The true class's gradient ``∂L/∂z_true = p_true − ỹ_true`` against the logit gap: one-hot's is negative at
+    every gap (descent raises the true logit for ever) and only fades towards zero; smoothing's crosses zero at
+    the optimal gap and is positive beyond it (descent lowers the gap again). The current gap is marked.
     """
     k, e, s = validate(K, eps, spread=spread)
     gap_star = optimal_logit_gap(k, e, spread=s)
     finite = math.isfinite(gap_star)
     top = max(15.0, 2.0 * gap_star if finite else 0.0, gap + 2.0)
     gaps = np.linspace(-2.0, top, n)
-    traces = [_line(gaps, gradient.push_on_true_logit(k, 0.0, gaps), "one-hot (ε = 0): always positive, → 0",
-                    palette.ONE_HOT, "one-hot<br>gap = %{x:.3f}<br>push = %{y:.6g}<extra></extra>",
+    one_hot = f"one-hot (ε = 0): negative at every gap ({gradient.descent_word(-1.0)})"
+    traces = [_line(gaps, gradient.true_class_gradient(k, 0.0, gaps), one_hot,
+                    palette.ONE_HOT, "one-hot<br>gap = %{x:.3f}<br>∂L/∂z_true = %{y:+.6g}<extra></extra>",
                     width=2, dash="dash")]
     shapes: list[dict] = [dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=0, y1=0,
                                line=dict(color=palette.GUIDE, width=1))]
     notes: list[dict] = []
     if finite and e > 0.0:
-        traces.append(_line(gaps, gradient.push_on_true_logit(k, e, gaps, spread=s), f"smoothed, ε = {e:g} ({s})",
-                            palette.SMOOTHED, "smoothed<br>gap = %{x:.3f}<br>push = %{y:.6g}<extra></extra>"))
+        traces.append(_line(gaps, gradient.true_class_gradient(k, e, gaps, spread=s), f"smoothed, ε = {e:g} ({s})",
+                            palette.SMOOTHED,
+                            "smoothed<br>gap = %{x:.3f}<br>∂L/∂z_true = %{y:+.6g}<extra></extra>"))
         shape, more = _vline(gap_star, palette.GUIDE, f"zero at gap* = {gap_star:.4f}")
         shapes.append(shape)
         notes += more
-    now = float(gradient.push_on_true_logit(k, e, np.array(gap), spread=s))
-    traces.append(_marker(gap, now, f"now: gap = {gap:g}, push = {now:.4g}",
-                          f"gap = {gap:g}<br>push = {now:.6g}<extra></extra>"))
-    return figure(traces, x_title="logit gap z_true − z_other", y_title="push on the true logit, −∂L/∂z_true",
+    now = float(gradient.true_class_gradient(k, e, np.array(gap), spread=s))
+    traces.append(_marker(gap, now, f"now: gap {gap:g}, ∂L/∂z_true = {now:+.4g} ({gradient.descent_word(now)})",
+                          f"gap = {gap:g}<br>∂L/∂z_true = {now:+.6g}<extra></extra>"))
+    return figure(traces, x_title="logit gap z_true − z_other", y_title="∂L/∂z_true = p_true − ỹ_true",
                    shapes=shapes, annotations=notes, xaxis=dict(range=[-2.0, top]), yaxis=dict(range=[-1.05, 1.05]))

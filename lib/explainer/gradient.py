@@ -13,8 +13,10 @@ others — ``p_true = 1 / (1 + (K − 1)·e^(−gap))`` and the true class's com
   and positive beyond it, so a step of gradient descent *lowers* a gap that has grown too large: the
   loss pushes back (Müller et al. 2019, §2).
 
-The "push" on a logit is the gradient-descent direction, ``−∂L/∂z``. Everything is float64; the gradient
-sums to zero over the classes (softmax is invariant to a common shift of the logits).
+The pages show one quantity with one sign: the gradient ∂L/∂z itself, never its negative. A step of gradient
+descent, ``z ← z − η·∂L/∂z``, therefore *raises* a logit whose gradient is negative and lowers one whose gradient
+is positive; :func:`descent_word` says so in words, and every figure and caption uses it. Everything is float64;
+the gradient sums to zero over the classes (softmax is invariant to a common shift of the logits).
 """
 
 from __future__ import annotations
@@ -71,6 +73,19 @@ def true_class_gradient(K: int, eps: float, gap: np.ndarray, *, spread: Spread =
     return _p_true(k, np.asarray(gap, dtype=np.float64)) - on
 
 
-def push_on_true_logit(K: int, eps: float, gap: np.ndarray, *, spread: Spread = "all") -> np.ndarray:
-    """The gradient-descent push on the true logit, ``−∂L/∂z_true``: positive means "raise the gap"."""
-    return -true_class_gradient(K, eps, gap, spread=spread)
+# |∂L/∂z| below this reads as zero: at the optimal gap itself float64 leaves ~1e-17 of rounding, which has no
+# direction to tell; a gradient this small would move a logit by nothing a learner could see.
+ZERO_GRADIENT = 1e-12
+
+
+def descent_word(grad: float, logit: str = "the true logit") -> str:
+    """What one step of gradient descent does to ``logit`` whose gradient is ``grad``, in words.
+
+    ``z ← z − η·grad``: a negative gradient "pushes the true logit up", a positive one "pushes the true logit
+    down", and a zero one (within :data:`ZERO_GRADIENT`) "leaves the true logit where it is".
+    """
+    if grad < -ZERO_GRADIENT:
+        return f"pushes {logit} up"
+    if grad > ZERO_GRADIENT:
+        return f"pushes {logit} down"
+    return f"leaves {logit} where it is"

@@ -344,7 +344,7 @@ def gradient_bars(K: int, spread: Spread, values: Sequence[float], gap: float) -
     colour = palette.SMOOTHED
     one_hot = grads(0.0)
     return {
-        "title": f"Gradient ∂L/∂zᵢ at logit gap {gap:g}", "height": 320,
+        "title": f"Gradient of the loss on each logit, ∂L/∂zᵢ, at logit gap {gap:g}", "height": 320,
         "x": _band_axis(title, categories),
         "y": _axis("gradient ∂L/∂zᵢ = pᵢ − ỹᵢ", -1.05, 1.05, ticks=[-1.0, -0.5, 0.0, 0.5, 1.0]),
         "legend": [_legend(_smoothed_label(s), colour, "bar"), _legend("one-hot (ε = 0)", palette.ONE_HOT, "bar")],
@@ -373,10 +373,11 @@ def gradient_vs_gap(K: int, spread: Spread, values: Sequence[float], gap: float,
     smoothed = _per_eps(values, lambda e: gradient.true_class_gradient(k, e, gaps, spread=s) if e > 0
                         else np.full(n, np.nan))
     return {
-        "title": "∂L/∂z_true against the logit gap", "height": 320,
+        "title": "Gradient of the loss on the true logit, ∂L/∂z_true, against the logit gap", "height": 320,
         "x": _axis("logit gap z_true − z_other", GAP_RANGE[0], top),
-        "y": _axis("∂L/∂z_true (below 0: pushes the true logit up)", -1.05, 1.05, ticks=[-1.0, -0.5, 0.0, 0.5, 1.0]),
-        "legend": [_legend("one-hot (ε = 0): below 0 at every gap", palette.ONE_HOT, "line", dash="dash"),
+        "y": _axis("∂L/∂z_true = p_true − ỹ_true", -1.05, 1.05, ticks=[-1.0, -0.5, 0.0, 0.5, 1.0]),
+        "legend": [_legend(f"one-hot (ε = 0): negative at every gap ({gradient.descent_word(-1.0)})", palette.ONE_HOT,
+                           "line", dash="dash"),
                    _legend(_smoothed_label(s), colour, "line")],
         "marks": [
             {"type": "rule", "id": "zero", "axis": "y", "value": 0.0, "colour": palette.GUIDE, "dash": "solid",
@@ -390,7 +391,7 @@ def gradient_vs_gap(K: int, spread: Spread, values: Sequence[float], gap: float,
             {"type": "line", "id": "smoothed", "x": gaps, "y": PerState(smoothed), "colour": colour, "dash": "solid",
              "width": 3},
             {"type": "point", "id": "now", "x": gap, "y": PerState(now), "colour": NOW, "symbol": "diamond",
-             "label": PerState([f"now: ∂L/∂z_true = {v:.4g}" for v in now]),
+             "label": PerState([f"now: {v:+.4g}, {gradient.descent_word(v)}" for v in now]),
              "label_dx": PerState(np.full(len(values), -40.0 if gap > (GAP_RANGE[0] + top) / 2 else 40.0)),
              "label_dy": PerState(np.where(now > 0, 34.0, -34.0))},
         ],

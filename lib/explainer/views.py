@@ -112,14 +112,15 @@ def loss_curves_view(K: int, spread: Spread) -> View:
 
 def gradient_view(K: int, spread: Spread, gap: float) -> View:
     """The loss-curves page's gradient section at ε, for the logit gap the learner set: the bars of
-    ∂L/∂zᵢ = pᵢ − ỹᵢ, the push on the true logit against the gap, and what they show."""
+    ∂L/∂zᵢ = pᵢ − ỹᵢ, the true logit's ∂L/∂z_true against the gap (the part still named "push"), and what they
+    show."""
 
     def view(eps: float) -> dict[str, Any]:
         return {
             "gradient_bars": figures.gradient_bars(K, eps, gap, spread=spread),
             "gradient_bars_stem": file_stem("gradient", K=K, eps=eps, spread=spread, gap=gap),
             "push": figures.gradient_vs_gap(K, eps, gap, spread=spread),
-            "push_stem": file_stem("push-vs-gap", K=K, eps=eps, spread=spread),
+            "push_stem": file_stem("true-logit-gradient-vs-gap", K=K, eps=eps, spread=spread),
             "gradient_caption": words.gradient_caption(K, eps, gap, spread=spread),
         }
 

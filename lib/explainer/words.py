@@ -211,8 +211,12 @@ def ce_vs_prob_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
     k, e, s = validate(K, eps, spread=spread)
     on, _ = target_values(k, e, spread=s)
     floor = entropy_floor(k, e, spread=s)
-    return (f"The other K − 1 classes share 1 − p evenly. The minimum sits at p = ỹ_true = {on:.4g}, not at p = 1, "
-            f"and its value is the floor, {floor:.4f} nats ({explainer_settings(k, e, s)}).")
+    # With ε = 0, ỹ_true = 1: "at p = ỹ_true, not at p = 1" would contradict itself, so that case says what is.
+    where = (f"The minimum sits at p = ỹ_true = {on:.4g}, not at p = 1, and its value is" if on < 1 else
+             "With ε = 0 the target is one-hot, so the loss −ln p keeps falling until p = ỹ_true = 1, where the "
+             "minimum is")
+    return (f"The other K − 1 classes share 1 − p evenly. {where} the floor, {floor:.4f} nats "
+            f"({explainer_settings(k, e, s)}).")
 
 
 def decomposition_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
@@ -239,17 +243,26 @@ def gap_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
 
 
 def gradient_caption(K: int, eps: float, gap: float, *, spread: Spread = "all") -> str:
-    """What the gradient bars and the push curve show at this gap, with the numbers."""
+    """What the gradient bars and the gradient-against-gap curve show at this gap, with the numbers.
+
+    One quantity, the gradient ∂L/∂z itself with its sign, as in both figures; the sign in words
+    (:func:`lib.explainer.gradient.descent_word`): negative "pushes the true logit up", positive "down".
+    """
     k, e, s = validate(K, eps, spread=spread)
     grad = gradient.logit_gradient(k, e, gap, spread=s)
     one_hot = gradient.logit_gradient(k, 0.0, gap, spread=s)
     if e == 0.0:
-        return (f"At a logit gap of {gap:g} the true class's gradient is {one_hot[0]:.4g}: negative, so gradient "
-                "descent raises the true logit further — with a one-hot target it does so at every gap.")
+        others = "the other logit" if k == 2 else f"the other {k - 1} logits"
+        return (f"At a logit gap of {gap:g}, ∂L/∂z_true = p_true − 1 = {one_hot[0]:+.4g}: negative, so gradient "
+                f"descent {gradient.descent_word(one_hot[0])}, and {others} down (∂L/∂z_other = "
+                f"{one_hot[1]:+.4g}). With a one-hot target ∂L/∂z_true is negative at every gap, so the logits "
+                "grow for ever.")
     star = optimal_logit_gap(k, e, spread=s)
-    where = ("below the optimal gap, so descent still raises it" if gap < star - 1e-9 else
-             "past the optimal gap, so descent lowers it again: the loss pushes back" if gap > star + 1e-9 else
-             "exactly the optimal gap: zero, the logits stay where they are")
-    return (f"At a logit gap of {gap:g}, ∂L/∂z_true = p_true − ỹ_true = {grad[0]:.4g} with ε = {e:g} "
-            f"({_convention(s)}): {where} (gap* = {star:.4f}). The one-hot target's gradient there is "
-            f"{one_hot[0]:.4g}, negative at every gap, so without smoothing the logits grow for ever.")
+    sign = "negative" if grad[0] < -gradient.ZERO_GRADIENT else "positive" if grad[0] > gradient.ZERO_GRADIENT \
+        else "zero"
+    where = {"negative": "below the optimal gap", "positive": "past the optimal gap: the loss pushes back",
+             "zero": "at the optimal gap"}[sign]
+    return (f"At a logit gap of {gap:g}, ∂L/∂z_true = p_true − ỹ_true = {grad[0]:+.4g} with ε = {e:g} "
+            f"({_convention(s)}): {sign}, so gradient descent {gradient.descent_word(grad[0])}; {where} "
+            f"(gap* = {star:.4f}). With the one-hot target ∂L/∂z_true there is {one_hot[0]:+.4g}: negative at "
+            f"every gap, so without smoothing descent always pushes the true logit up and the logits grow for ever.")
