@@ -19,7 +19,7 @@ from PIL import Image
 from lib.explainer import gradient, live_figures, words
 from lib.explainer.views import heatmap_grid
 from lib.export import file_stem
-from lib.smoothing import ce_vs_true_prob, entropy_floor, floor_curve, optimal_logit_gap, target_values
+from lib.smoothing import ce_vs_true_prob, entropy_floor, optimal_logit_gap, target_values
 
 pytestmark = pytest.mark.browser
 EPS = "ε, the smoothing strength"
@@ -216,15 +216,12 @@ def check_gradient_section(page, K: int, eps: float, spread: str) -> None:
     values = [eps]
     drawn = page.evaluate(DRAWN, 3)
     _, fy = scales(live_figures.gradient_bars(K, spread, values, gap), drawn["plot"])
-    base = fy(0.0)
-    del base
-    grad = gradient.logit_gradient(K, eps, gap, spread=spread)[:K]
-    bars = drawn["marks"]["smoothed"]["bars"]
+    zero_px = drawn["marks"]["zero"]["y1"]  # bars grow up or down from the zero line
+    # A bar above the line ends at its top (y), one below it at its bottom (y + height).
+    shown = [fy(b["y"]) if b["y"] < zero_px - 0.05 else fy(b["y"] + b["height"]) for b in drawn["marks"]["smoothed"]["bars"]]
+    grad = gradient.logit_gradient(K, eps, gap, spread=spread)[: len(shown)]
     plot = drawn["plot"]
-    zero_px = plot[3] - (0 - (-1.05)) / 2.1 * (plot[3] - plot[1])
-    heights = [(fy(b["y"]) if fy(b["y"]) > 1e-9 and b["y"] < zero_px - 0.05 else -(fy(b["y"] + b["height"])))
-               if b else np.nan for b in bars]
-    assert np.allclose(np.abs(heights), np.abs(grad[: len(heights)]), atol=2.1 / (plot[3] - plot[1]) * 0.2)
+    assert np.allclose(shown, grad, atol=px_tolerance([-1.05, 1.05], plot[3] - plot[1]))
     check_point(page, 4, live_figures.gradient_vs_gap(K, spread, values, gap), "now", gap, grad[0])
 
 
