@@ -136,32 +136,6 @@ def test_the_blobs_are_separable_by_their_class_centres():
     assert (x.argmax(axis=1) == y).all()
 
 
-@pytest.mark.parametrize("K,eps", [(2, 0.01), (5, 0.1), (20, 0.5)])
-def test_a_new_toy_opens_where_the_learner_can_watch_it_converge(K, eps):
-    """Opened untrained, far above its floor: one Step visibly lowers the loss, Continue nearly reaches the floor."""
-    opened = toy.advance(None, K, eps, None)
-    floor = toy.reference_lines(K, eps)["floor"]
-    above = opened.history["loss"][-1] - floor
-    assert opened.step == 0 and above > 0.5
-    assert toy.advance(opened, K, eps, "step").history["loss"][-1] - floor < 0.9 * above
-    assert toy.advance(opened, K, eps, "continue").history["loss"][-1] - floor < 0.01 * above
-
-
-def test_advance_does_what_the_buttons_say():
-    first = toy.advance(None, 4, 0.1, None)
-    assert first.step == toy.OPENING_STEPS and first.config.K == 4
-    assert toy.advance(first, 4, 0.1, None) is first
-    assert toy.advance(first, 4, 0.1, "step").step == toy.OPENING_STEPS + 1
-    assert toy.advance(first, 4, 0.1, "continue").step == toy.OPENING_STEPS + toy.CHUNK
-    again = toy.advance(first, 4, 0.1, "start")
-    assert again.step == 0 and again.config.seed == first.config.seed + 1
-    assert not np.array_equal(again.x, first.x)  # new data, not the same draw
-    changed = toy.advance(first, 6, 0.1, "step")  # a new K restarts, whatever was clicked
-    assert changed.config.K == 6 and changed.step == toy.OPENING_STEPS
-    with pytest.raises(ValueError, match="action"):
-        toy.advance(first, 4, 0.1, "jump")
-
-
 @pytest.mark.parametrize("raw_k, raw_eps, expected, n_notes", [
     (None, None, (5, 0.1), 0),
     ("8", "0.25", (8, 0.25), 0),

@@ -17,6 +17,9 @@ What a learner should see (Szegedy et al. 2016, §7; Müller et al. 2019):
 * the mean logit gap ``z_true − z_other`` levels off at ``ln(1 + K(1 − ε)/ε)``
   (:func:`lib.smoothing.optimal_logit_gap`); with ε = 0 it grows without bound;
 * the confidence ``max softmax(z)`` levels off near ``1 − ε + ε/K`` instead of rising to 1.
+
+The page shows these as a race (:func:`race`): ε = 0 and the learner's ε trained from the same data and the
+same untrained model, every frame computed here, so the page only picks which one to draw.
 """
 
 from __future__ import annotations
@@ -32,13 +35,7 @@ from lib.url_values import parse_number, quoted
 
 K_MIN, K_MAX = 2, 20  # classes the page offers; K dimensions each, so K_MAX bounds the cost per step
 EPS_MIN, EPS_MAX, EPS_STEP = 0.0, 0.5, 0.01
-CHUNK = 100  # steps per "continue"; for every K and ε ≥ 0.01 the curves level off within one
-# A new model opens untrained, far above its floor, so Step and Continue visibly move it (gradient descent
-# here closes most of the distance in the first few steps; opened at CHUNK steps it sat 0.0009 nats above
-# its floor already, and the buttons seemed to do nothing).
-OPENING_STEPS = 0
 MAX_STEPS = 10_000  # history kept per model; enough to watch ε = 0 creep on
-MAX_SECONDS = 2.0  # a click never trains longer than this
 SPREAD = "all"  # the toy's convention: PyTorch's label_smoothing, ỹ = (1 − ε)·onehot + ε/K
 
 # The race (:func:`race`): ε = 0 and the learner's ε trained side by side, shown one frame at a time.
@@ -207,24 +204,6 @@ def train(state: ToyState, steps: int, *, max_seconds: float | None = None) -> T
         if deadline is not None and time.perf_counter() > deadline:
             break
     return replace(state, W=W, b=b, step=step, history=history)
-
-
-def advance(state: ToyState | None, K: int, eps: float, action: str | None) -> ToyState:
-    """What the page's controls do to the model.
-
-    A new (K, ε), or no model yet: fresh data and model, trained ``OPENING_STEPS`` steps (none), so the
-    learner watches it converge from the start. ``"start"``: new data (next seed), untrained. ``"step"``:
-    one step. ``"continue"``: ``CHUNK`` steps. ``None``: unchanged. Training never runs past ``MAX_SECONDS`` per call.
-    """
-    if state is None or (state.config.K, state.config.eps) != (K, eps):
-        return train(start(ToyConfig(K=K, eps=eps)), OPENING_STEPS, max_seconds=MAX_SECONDS)
-    if action == "start":
-        return start(replace(state.config, seed=state.config.seed + 1))
-    if action in ("step", "continue"):
-        return train(state, 1 if action == "step" else CHUNK, max_seconds=MAX_SECONDS)
-    if action is not None:
-        raise ValueError(f'action must be "start", "step", "continue" or None; got {action!r}')
-    return state
 
 
 def reference_lines(K: int, eps: float) -> dict[str, float]:
