@@ -1,8 +1,8 @@
 """The training page's last tab: the race. ε = 0 and the learner's ε, trained side by side from the same start.
 
-:func:`lib.training.toy.race` computes every frame; this panel only shows one. Play runs a fragment every
-:data:`lib.training.toy.FRAME_SECONDS` (``st.fragment(run_every=…)``), each run one frame on; Pause, Step and
-Start over change the frame or stop the timer (:func:`lib.training.toy.control`).
+:func:`lib.training.toy.race` computes every frame; this panel only shows one. Play declares the figures'
+fragment with a timer (``st.fragment(run_every=FRAME_SECONDS)``), each of whose reruns shows the next frame;
+Pause, Step and Start over change the frame or stop the timer (:func:`lib.training.toy.control`).
 """
 
 from __future__ import annotations
@@ -48,24 +48,13 @@ def toy_panel() -> None:
     race = cached_race(k, eps)
     if st.session_state.get(RACE_OF) != (k, eps):  # a new race opens on its first meaningful frame, paused
         st.session_state.update({RACE_OF: (k, eps), FRAME: toy.OPENING_FRAME, PLAYING: False})
-    playing = st.session_state[PLAYING]
-    # The timer is set when the fragment is declared, which only a full run does: Play and Pause end in one
-    # (the documented way to start and stop a fragment's auto-reruns), and between them each tick reruns the
-    # fragment alone.
-    st.fragment(run_every=toy.FRAME_SECONDS if playing else None)(_race_view)(race, playing)
-
-
-def _race_view(race: toy.Race, timer_on: bool) -> None:
-    """One frame of the race and its controls; ``timer_on``: whether this fragment was declared with a timer."""
-    if st.session_state[PLAYING] != timer_on:  # Play, Pause or Step was clicked: (un)set the timer first
-        st.rerun(scope="app")
-    if timer_on:  # a tick, or the run that Play caused: one frame on
-        _act("tick", race.frames)
-        if not st.session_state[PLAYING]:  # the race's last frame: stop the timer
-            st.rerun(scope="app")
-    frame = st.session_state[FRAME]
+    playing, frame = st.session_state[PLAYING], st.session_state[FRAME]
+    # The controls sit outside the fragment, so a click reruns the whole app. Inside it, a click could be lost
+    # to a tick arriving at the same moment (seen in Chromium: Pause clicked, the race played on), and only a
+    # full run declares the fragment again with the timer set or unset (the documented way to start and stop
+    # a fragment's auto-reruns).
     play, step, again = st.columns(3)
-    if timer_on:
+    if playing:
         play.button("Pause", key="training_toy_play", icon=":material/pause:", type="primary",
                     on_click=_act, args=("pause", race.frames), width="stretch")
     else:
@@ -77,6 +66,16 @@ def _race_view(race: toy.Race, timer_on: bool) -> None:
                 help=f"One frame on, paused: about {race.pace:.3g} gradient-descent steps")
     again.button("Start over", key="training_toy_start", icon=":material/restart_alt:", on_click=_act,
                  args=("start", race.frames), width="stretch")
+    st.fragment(run_every=toy.FRAME_SECONDS if playing else None)(_race_view)(race, playing)
+
+
+def _race_view(race: toy.Race, timer_on: bool) -> None:
+    """One frame of the race; ``timer_on``: whether this fragment was declared with a timer."""
+    if timer_on and st.session_state[PLAYING]:  # a tick, or the run that Play caused: one frame on
+        _act("tick", race.frames)
+        if not st.session_state[PLAYING]:  # the race's last frame: a full run stops the timer, disables Step
+            st.rerun(scope="app")
+    frame = st.session_state[FRAME]
     description = words.race_description(race, frame)
     step_now = int(race.one_hot["step"][frame])
     for col, (name, fig) in zip(st.columns(3), (("loss", figs.race_loss(race, frame)),
