@@ -15,7 +15,7 @@ from ui.routing import run_through_router
 from ui.share import share_panel
 from ui.study_panels import under_shift_section, wrong_classes_section
 from ui.text import prose
-from ui.toy_panel import QUESTIONS_FOR, toy_panel
+from ui.toy_panel import toy_panel
 from ui.training_state import TAB_KEY, URL_SCOPE, url_to_widgets, widgets_to_url
 from ui.url_sync import mark_moved
 
@@ -41,9 +41,9 @@ run_names = ", ".join(run.label for run in all_runs)
 if not all_runs:  # nothing recorded: open the one tab that has something to show
     st.session_state.setdefault(TAB_KEY, tabs.TABS["toy"])
 url_to_widgets(triples)
-# The toy's (K, ε) as the widgets hold them now: the questions under the tabs ask about them, and the toy's
-# fragment reruns the page when its sliders move past what the questions were built for.
-toy_settings = st.session_state[QUESTIONS_FOR] = (st.session_state.training_toy_k, st.session_state.training_toy_eps)
+# The toy's (K, ε) as the widgets hold them now: the questions under the tabs ask about them (the toy's sliders
+# sit outside its fragment, so moving one reruns the page and these questions with it).
+toy_settings = (st.session_state.training_toy_k, st.session_state.training_toy_eps)
 if not all_runs:
     st.info(f"No training logs in {models_dir} yet (they come from `python -m lib.cifar.train … --export`): only the "
             "train-it-yourself tab has something to show.", icon=":material/hourglass_empty:")

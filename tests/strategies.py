@@ -41,3 +41,10 @@ def settings_with_logits(draw: st.DrawFn) -> tuple[int, float, str, np.ndarray]:
     """(K, ε, spread, logits) with K kept small so a draw stays cheap."""
     k, eps, spread = draw(settings(small_class_counts))
     return k, eps, spread, draw(logit_vectors(k))
+
+
+# The train-it-yourself toy's sliders: K = 2–20 whole, ε on the 0.01 grid. K up to 10 keeps a trained draw well
+# under a second on a shared core.
+toy_classes = st.integers(min_value=2, max_value=10)
+toy_smoothing = st.integers(min_value=1, max_value=50).map(lambda n: n / 100)  # ε > 0
+toy_smoothing_or_none = st.integers(min_value=0, max_value=50).map(lambda n: n / 100)  # ε ≥ 0

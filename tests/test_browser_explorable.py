@@ -218,7 +218,8 @@ def check_gradient_section(page, K: int, eps: float, spread: str) -> None:
     _, fy = scales(live_figures.gradient_bars(K, spread, values, gap), drawn["plot"])
     zero_px = drawn["marks"]["zero"]["y1"]  # bars grow up or down from the zero line
     # A bar above the line ends at its top (y), one below it at its bottom (y + height).
-    shown = [fy(b["y"]) if b["y"] < zero_px - 0.05 else fy(b["y"] + b["height"]) for b in drawn["marks"]["smoothed"]["bars"]]
+    shown = [fy(b["y"]) if b["y"] < zero_px - 0.05 else fy(b["y"] + b["height"])
+             for b in drawn["marks"]["smoothed"]["bars"]]
     grad = gradient.logit_gradient(K, eps, gap, spread=spread)[: len(shown)]
     plot = drawn["plot"]
     assert np.allclose(shown, grad, atol=px_tolerance([-1.05, 1.05], plot[3] - plot[1]))

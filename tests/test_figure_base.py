@@ -26,7 +26,7 @@ def every_figure(tmp_path_factory) -> dict[str, go.Figure]:
     write_run(folder / "eps0", build_log(0.0, seed=2))
     write_run(folder / "eps0.1", build_log(0.1, seed=1))
     both = runs.load_runs(folder)
-    state = toy.train(toy.start(toy.ToyConfig()), 20)
+    race = toy.race(5, 0.1)
     ks, eps_grid = explainer.heatmap_axes(6, 5)
     prediction = ModelPrediction("eps0.1", 0.1, CLASSES, np.full(10, 0.1))
     return {
@@ -38,8 +38,8 @@ def every_figure(tmp_path_factory) -> dict[str, go.Figure]:
         "reliability": training.reliability_diagram(both[0].last["test"]["reliability"], title="ε = 0", eps=0.0),
         "projection": training.projection(runs.projection(both[0], runs.shared_triples(both)[0]), title="ε = 0",
                                           eps=0.0),
-        "toy_loss": training.toy_loss(state), "toy_gap": training.toy_gap(state),
-        "toy_confidence": training.toy_confidence(state),
+        "race_loss": training.race_loss(race, 20), "race_gap": training.race_gap(race, 20),
+        "race_confidence": training.race_confidence(race, 20),
     }
 
 

@@ -98,17 +98,53 @@ def test_projection_keeps_distances_honest_and_marks_the_templates(two_runs):
     assert len(symbols) == 3  # not colour alone
 
 
-def test_toy_figures_draw_floor_optimum_and_target_confidence():
-    state = toy.train(toy.start(toy.ToyConfig(K=10, eps=0.1)), 20)
-    loss, gap, conf = figs.toy_loss(state), figs.toy_gap(state), figs.toy_confidence(state)
-    assert list(loss.data[0].y) == state.history["loss"] and list(loss.data[0].x) == list(range(21))
-    assert _hline_values(loss) == pytest.approx([0.5002880350577578])
+def _annotation_texts(fig: go.Figure) -> list[str]:
+    return [a.text for a in fig.layout.annotations]
+
+
+def test_race_figures_draw_both_runs_up_to_the_frame_against_each_reference():
+    race = toy.race(10, 0.1)
+    loss, gap, conf = figs.race_loss(race, 12), figs.race_gap(race, 12), figs.race_confidence(race, 12)
+    for fig, key in ((loss, "loss"), (gap, "gap"), (conf, "confidence")):
+        lines = [t for t in fig.data if t.mode == "lines"]
+        assert [t.name for t in lines] == ["ε = 0 (one-hot)", "ε = 0.1 (smoothed)"]
+        assert list(lines[0].y) == race.one_hot[key][:13].tolist()
+        assert list(lines[1].y) == race.smoothed[key][:13].tolist()
+        assert list(lines[1].x) == race.smoothed["step"][:13].tolist()
+        heads = [t for t in fig.data if t.mode == "markers"]  # where each run is now
+        assert [t.y[0] for t in heads] == [race.one_hot[key][12], race.smoothed[key][12]]
+        # Shared, fixed axes: the whole race's steps and values, so nothing rescales while it plays.
+        assert fig.layout.xaxis.range[1] >= race.one_hot["step"][-1]
+        assert fig.layout.yaxis.range[1] >= max(race.one_hot[key].max(), race.smoothed[key].max())
+    assert sorted(_hline_values(loss)) == pytest.approx([0.0, 0.5002880350577578])
     assert _hline_values(gap) == pytest.approx([math.log(91)])
     assert sorted(_hline_values(conf)) == pytest.approx([0.91, 1.0])
+    assert "floor H(ỹ) for ε = 0.1: 0.500" in _annotation_texts(loss)
+    assert "gap* for ε = 0.1: 4.51" in _annotation_texts(gap)
+    assert "1 − ε + ε/K = 0.910" in _annotation_texts(conf)
 
 
-def test_toy_figures_without_smoothing_have_no_finite_optimum_to_draw():
-    state = toy.train(toy.start(toy.ToyConfig(K=4, eps=0.0)), 5)
-    assert _hline_values(figs.toy_gap(state)) == []
-    assert _hline_values(figs.toy_loss(state)) == [0.0]
-    assert _hline_values(figs.toy_confidence(state)) == [1.0]
+def test_race_figures_colour_one_hot_and_smoothed_by_their_palette_names():
+    race = toy.race(5, 0.2)
+    for fig in (figs.race_loss(race, 30), figs.race_gap(race, 30), figs.race_confidence(race, 30)):
+        by_name = {t.name: t.line.color for t in fig.data if t.mode == "lines"}
+        assert by_name == {"ε = 0 (one-hot)": palette.ONE_HOT, "ε = 0.2 (smoothed)": palette.SMOOTHED}
+        assert len({t.line.dash for t in fig.data if t.mode == "lines"}) == 2  # not colour alone
+        assert trace_colours(fig) <= PALETTE
+
+
+def test_race_figures_at_eps_zero_draw_the_one_run_with_no_finite_optimum():
+    race = toy.race(4, 0.0)
+    gap = figs.race_gap(race, 20)
+    assert [t.name for t in gap.data if t.mode == "lines"] == ["ε = 0 (one-hot)"]
+    assert _hline_values(gap) == []
+    assert _hline_values(figs.race_loss(race, 20)) == [0.0]
+    assert _hline_values(figs.race_confidence(race, 20)) == [1.0]
+
+
+def test_the_race_opens_on_curves_not_empty_axes():
+    race = toy.race(5, 0.1)
+    lines = [t for t in figs.race_gap(race, toy.OPENING_FRAME).data if t.mode == "lines"]
+    assert all(len(t.y) == toy.OPENING_FRAME + 1 for t in lines)
+    assert lines[0].y[-1] > lines[1].y[-1] > 0.5  # both under way, the one-hot run already ahead
+

@@ -9,7 +9,7 @@ from helpers import build_log, write_run
 from streamlit.testing.v1 import AppTest
 
 import lib.paths
-from lib.training import tabs
+from lib.training import tabs, toy
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "training.py")
@@ -80,19 +80,68 @@ def test_representations_follow_the_chosen_triple_and_write_it_to_the_url(models
     assert "tighter cluster" in markdown(at)
 
 
-def test_train_it_yourself_buttons_and_sliders_change_the_model(models):
+RACE = "trained from the same untrained model"  # in the race's description, whatever the frame
+
+
+def race_state(at: AppTest) -> tuple[int, bool, str]:
+    """(frame, playing, the Play/Pause button's label)."""
+    return (at.session_state["training_toy_frame"], at.session_state["training_toy_playing"],
+            at.button(key="training_toy_play").label)
+
+
+def test_the_race_opens_paused_on_a_first_frame_with_both_runs_drawn(models):
     at = page(tab="toy")
-    assert "K = 5, ε = 0.1, after 0 steps on 300 points" in captions(at)  # untrained: watch it converge
+    assert not at.exception
+    race = toy.race(5, 0.1)
+    assert race_state(at) == (toy.OPENING_FRAME, False, "Play")
+    step = race.one_hot["step"][toy.OPENING_FRAME]
+    assert f"Step {step:.0f} of {race.one_hot['step'][-1]:.0f}." in captions(at) and step > 0
+    assert "K = 5, 300 points, ε = 0 and ε = 0.1 " + RACE in captions(at)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3  # loss, gap, confidence: each with both runs (lib's figure tests check the traces)
+
+
+def test_play_pause_and_step_move_the_race_one_frame_at_a_time(models):
+    at = page(tab="toy")
+    start = toy.OPENING_FRAME
+    at.button(key="training_toy_play").click().run()
+    assert race_state(at) == (start + 1, True, "Pause")  # Play moves at once, then the timer takes over
+    at.run()  # what the fragment's timer does every FRAME_SECONDS: rerun it
+    at.run()
+    assert race_state(at) == (start + 3, True, "Pause")
+    at.button(key="training_toy_play").click().run()
+    assert race_state(at) == (start + 3, False, "Play")
+    at.run()  # paused: a rerun (a tick still on its way, or anything else) leaves the frame
+    assert race_state(at) == (start + 3, False, "Play")
     at.button(key="training_toy_step").click().run()
-    assert "after 1 step on" in captions(at)
-    at.button(key="training_toy_continue").click().run()
-    assert "after 101 steps" in captions(at)
+    assert race_state(at) == (start + 4, False, "Play")
+    step = toy.race(5, 0.1).one_hot["step"][start + 4]
+    assert f"Step {step:.0f} of" in captions(at)
     at.button(key="training_toy_start").click().run()
-    assert "after 0 steps" in captions(at)
+    assert race_state(at) == (1, True, "Pause")  # back to the start, playing
+    assert not at.exception
+
+
+def test_the_race_stops_itself_on_its_last_frame_and_play_runs_it_again(models):
+    at = page(tab="toy")
+    at.button(key="training_toy_play").click().run()
+    at.session_state["training_toy_frame"] = toy.RACE_FRAMES - 1
+    at.run()  # the last tick
+    assert race_state(at) == (toy.RACE_FRAMES, False, "Play")
+    assert at.button(key="training_toy_step").disabled
+    assert "ε = 0.1 has settled" in captions(at) and "The one-hot gap" in captions(at)
+    at.button(key="training_toy_play").click().run()
+    assert race_state(at) == (1, True, "Pause")
+
+
+def test_a_new_k_or_eps_opens_a_new_race_paused_and_writes_the_address(models):
+    at = page(tab="toy")
+    at.button(key="training_toy_play").click().run()
     at.slider(key="training_toy_k").set_value(8).run()
-    assert "K = 8, ε = 0.1, after 0 steps on 480 points" in captions(at)
+    assert race_state(at) == (toy.OPENING_FRAME, False, "Play")
+    assert "K = 8, 480 points" in captions(at)
     at.slider(key="training_toy_eps").set_value(0.0).run()
-    assert "no finite optimum" in captions(at)
+    assert "Move ε above 0 to race them" in captions(at)
     assert at.query_params["toy_k"] == "8" and at.query_params["toy_eps"] == "0"
     assert not at.exception
 
@@ -109,13 +158,13 @@ def test_a_deep_link_sets_the_widgets_and_invalid_values_are_clamped_with_a_note
 def test_only_the_open_tab_is_built_and_its_address_opens_it(models):
     at = page()
     assert "moving average over 50 steps" in captions(at)
-    assert "before temperature scaling" not in captions(at) and "after 0 steps" not in captions(at)
+    assert "before temperature scaling" not in captions(at) and RACE not in captions(at)
     assert at.query_params["tab"] == "curves"
     at = open_tab(at, "calibration")
     assert "before temperature scaling" in captions(at) and "moving average" not in captions(at)
     assert at.query_params["tab"] == "calibration"
     linked = page({"tab": " Toy"})
-    assert "after 0 steps" in captions(linked) and "moving average" not in captions(linked)
+    assert RACE in captions(linked) and "moving average" not in captions(linked)
     assert linked.query_params["tab"] == "toy" and not linked.warning
 
 
@@ -170,7 +219,7 @@ def test_without_logs_only_the_toy_is_shown(tmp_path: Path, monkeypatch):
     assert not at.exception
     assert any("No training logs" in i.value for i in at.info)
     assert at.query_params["tab"] == "toy"  # the one tab with something to show opens
-    assert "after 0 steps" in captions(at)
+    assert RACE in captions(at)
     assert "triple" not in at.query_params
 
 
@@ -189,7 +238,7 @@ def test_the_router_serves_the_page(models: Path):
     at.run()
     assert not at.exception
     assert at.title[0].value == "What smoothing does to training"
-    assert "after 0 steps" in captions(at)  # the page itself ran through the router, the untrained toy included
+    assert RACE in captions(at)  # the page itself ran through the router, the race included
 
 
 def study_files(folder: Path) -> None:

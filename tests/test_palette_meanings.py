@@ -146,9 +146,9 @@ def every_figure(tmp_path_factory) -> list[tuple[str, str | None, go.Figure]]:
     ]
     for eps in (0.0, 0.1):
         own = "smoothed" if eps > 0 else "one-hot"
-        state = toy.train(toy.start(toy.ToyConfig(K=10, eps=eps)), 20)
-        figures += [(f"{builder.__name__} ε={eps}", own, builder(state))
-                    for builder in (training.toy_loss, training.toy_gap, training.toy_confidence)]
+        race = toy.race(10, eps)
+        figures += [(f"{builder.__name__} ε={eps}", None, builder(race, 20))
+                    for builder in (training.race_loss, training.race_gap, training.race_confidence)]
         prediction = ModelPrediction(f"eps{eps:g}", eps, CLASSES, np.linspace(1, 2, 10) / np.linspace(1, 2, 10).sum())
         figures.append((f"probability_bars ε={eps}", own, classifier.probability_bars(prediction)))
     shift, wrong = _study("under_shift.json"), _study("wrong_classes.json")

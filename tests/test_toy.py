@@ -1,5 +1,5 @@
-"""lib.training.toy: the train-it-yourself classifier reaches the floor and the closed-form optimum, and each of
-its steps is the step PyTorch takes."""
+"""lib.training.toy: the train-it-yourself classifier reaches the floor and the closed-form optimum, each of its
+steps is the step PyTorch takes, and the race of ε = 0 against ε shows one gap stopping and the other not."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import toy_classes, toy_smoothing, toy_smoothing_or_none
 
 from lib.smoothing import entropy_floor, optimal_logit_gap
-from lib.training import toy, words
+from lib.training import toy
 
 STEPS = 300  # what the tests train; the page trains 100 per click, and the curves level off within 100
 
-toy_k = st.integers(toy.K_MIN, 10)  # up to 10 keeps a draw well under a second on a shared core
+toy_k = toy_classes
 toy_eps = st.integers(2, 50).map(lambda n: n / 100)  # ε > 0 on the slider's grid
 
 
@@ -82,7 +83,6 @@ def test_without_smoothing_the_gap_keeps_growing_and_confidence_heads_for_one():
     assert loss[-1] < 1e-3
     assert toy.summary(long)["confidence"] > 0.999
     assert math.isinf(toy.summary(long)["gap_optimum"])
-    assert "no finite optimum" in words.toy_caption(long)
 
 
 def test_measured_loss_matches_pytorch_cross_entropy_with_label_smoothing():
@@ -136,32 +136,6 @@ def test_the_blobs_are_separable_by_their_class_centres():
     assert (x.argmax(axis=1) == y).all()
 
 
-@pytest.mark.parametrize("K,eps", [(2, 0.01), (5, 0.1), (20, 0.5)])
-def test_a_new_toy_opens_where_the_learner_can_watch_it_converge(K, eps):
-    """Opened untrained, far above its floor: one Step visibly lowers the loss, Continue nearly reaches the floor."""
-    opened = toy.advance(None, K, eps, None)
-    floor = toy.reference_lines(K, eps)["floor"]
-    above = opened.history["loss"][-1] - floor
-    assert opened.step == 0 and above > 0.5
-    assert toy.advance(opened, K, eps, "step").history["loss"][-1] - floor < 0.9 * above
-    assert toy.advance(opened, K, eps, "continue").history["loss"][-1] - floor < 0.01 * above
-
-
-def test_advance_does_what_the_buttons_say():
-    first = toy.advance(None, 4, 0.1, None)
-    assert first.step == toy.OPENING_STEPS and first.config.K == 4
-    assert toy.advance(first, 4, 0.1, None) is first
-    assert toy.advance(first, 4, 0.1, "step").step == toy.OPENING_STEPS + 1
-    assert toy.advance(first, 4, 0.1, "continue").step == toy.OPENING_STEPS + toy.CHUNK
-    again = toy.advance(first, 4, 0.1, "start")
-    assert again.step == 0 and again.config.seed == first.config.seed + 1
-    assert not np.array_equal(again.x, first.x)  # new data, not the same draw
-    changed = toy.advance(first, 6, 0.1, "step")  # a new K restarts, whatever was clicked
-    assert changed.config.K == 6 and changed.step == toy.OPENING_STEPS
-    with pytest.raises(ValueError, match="action"):
-        toy.advance(first, 4, 0.1, "jump")
-
-
 @pytest.mark.parametrize("raw_k, raw_eps, expected, n_notes", [
     (None, None, (5, 0.1), 0),
     ("8", "0.25", (8, 0.25), 0),
@@ -185,11 +159,139 @@ def test_parse_controls_never_raises_and_stays_in_range(raw_k, raw_eps):
     assert all("](" not in note for note in notes)
 
 
-def test_caption_states_loss_floor_gap_and_confidence():
-    state = trained(10, 0.1, 300)
-    s = toy.summary(state)
-    text = words.toy_caption(state, 0.123)
-    assert "K = 10, ε = 0.1, after 300 steps on 600 points" in text and "0.12 s" in text
-    assert f"floor H(ỹ) = {s['floor']:.4f} nats" in text and "0.5003" in text
-    assert f"optimum ln(1 + K(1 − ε)/ε) = {s['gap_optimum']:.3f}" in text and "4.511" in text
-    assert "target 1 − ε + ε/K = 0.9100" in text
+# --------------------------------------------------------------------------------------------- the race
+RACES: dict[tuple[int, float], toy.Race] = {}
+
+
+def raced(K: int, eps: float) -> toy.Race:
+    """toy.race, once per (K, ε) in this module: several properties are checked on the same draw."""
+    if (K, eps) not in RACES:
+        RACES[K, eps] = toy.race(K, eps)
+    return RACES[K, eps]
+
+
+@given(toy_classes, toy_smoothing_or_none)
+@settings(max_examples=6, deadline=None)
+def test_both_runs_start_from_the_same_data_and_model_and_take_plain_steps(K, eps):
+    race = raced(K, eps)
+    one_hot, smoothed = race.states
+    assert np.array_equal(one_hot.x, smoothed.x) and np.array_equal(one_hot.y, smoothed.y)
+    assert (one_hot.config.eps, smoothed.config.eps) == (0.0, eps)
+    assert one_hot.config.lr == smoothed.config.lr == toy.RACE_LR
+    for curves in (race.one_hot, race.smoothed):
+        assert curves["loss"][0] == pytest.approx(math.log(K)) and curves["gap"][0] == 0.0
+        assert curves["confidence"][0] == pytest.approx(1 / K)
+    # Each run is the toy's own training from its untrained start, seen every `pace` steps (at least one).
+    frames = race.one_hot["step"].astype(int)
+    assert frames[0] == 0 and (np.diff(frames) >= 1).all() and np.diff(frames).max() - np.diff(frames).min() <= 1
+    assert np.array_equal(race.smoothed["step"], race.one_hot["step"])
+    for run, curves in zip(race.states, (race.one_hot, race.smoothed), strict=True):
+        alone = toy.train(toy.start(run.config), int(frames[-1]))
+        assert np.array(alone.history["gap"])[frames] == pytest.approx(curves["gap"], abs=1e-12)
+        assert np.array(alone.history["loss"])[frames] == pytest.approx(curves["loss"], abs=1e-12)
+
+
+@given(toy_classes, toy_smoothing)
+@settings(max_examples=6, deadline=None)
+def test_the_one_hot_gap_keeps_growing_after_the_smoothed_gap_has_stopped(K, eps):
+    race = raced(K, eps)
+    gap = race.one_hot["gap"]
+    assert (np.diff(gap) > 0).all()  # every frame, to the last
+    settle_frame = toy.settle_frame(race)
+    assert gap[-1] - gap[settle_frame] > 0.5  # in nats, after the smoothed run stopped: visibly on the way up
+    assert gap[-1] > race.smoothed["gap"][-1] and gap[-1] > optimal_logit_gap(K, eps)
+
+
+@given(toy_classes, toy_smoothing)
+@settings(max_examples=6, deadline=None)
+def test_the_smoothed_gap_converges_to_gap_star_and_stays(K, eps):
+    race = raced(K, eps)
+    star = optimal_logit_gap(K, eps)
+    gap = race.smoothed["gap"]
+    settle_frame = toy.settle_frame(race)
+    assert np.abs(gap[settle_frame:] - star).max() <= toy.SETTLE_TOL * star
+    assert np.abs(gap[:settle_frame] - star).min() > toy.SETTLE_TOL * star  # not in the band before it
+    assert gap.max() <= star * (1 + toy.SETTLE_TOL)  # approaches from below, never overshoots
+    assert gap[-1] == pytest.approx(star, rel=toy.SETTLE_TOL)  # the noisy points keep it off gap* by ~0.2%
+    assert race.smoothed["confidence"][-1] == pytest.approx(1 - eps + eps / K, abs=0.005)
+    assert toy.settled(race, settle_frame) and not toy.settled(race, settle_frame - 1)
+
+
+@given(toy_classes, toy_smoothing)
+@settings(max_examples=6, deadline=None)
+def test_the_smoothed_run_settles_about_ten_seconds_into_the_race(K, eps):
+    race = raced(K, eps)
+    settle_frame = toy.settle_frame(race)
+    if race.settle_step >= toy.SETTLE_FRAMES:
+        assert settle_frame == toy.SETTLE_FRAMES  # 10 s at four frames a second
+    else:  # one step a frame is the slowest pace: a run that settles in fewer steps settles sooner
+        assert settle_frame == race.settle_step and race.pace == 1
+    assert toy.SETTLE_FRAMES * toy.FRAME_SECONDS == 10.0
+    assert race.frames == toy.RACE_FRAMES and settle_frame < 0.5 * race.frames
+
+
+@given(toy_classes, toy_smoothing_or_none)
+@settings(max_examples=6, deadline=None)
+def test_each_loss_stays_above_its_own_floor(K, eps):
+    race = raced(K, eps)
+    one_hot, smoothed = race.states
+    assert min(one_hot.history["loss"]) > 0.0  # ε = 0: the floor is 0, reached only as the gap goes to infinity
+    assert min(smoothed.history["loss"]) >= entropy_floor(K, eps) - 1e-12  # every step, not just every frame
+    assert race.one_hot["loss"][-1] < race.smoothed["loss"][-1] or eps == 0
+
+
+def test_with_eps_zero_both_runs_are_the_one_hot_run_at_the_pace_of_eps_0_1():
+    race = toy.race(5, 0.0)
+    assert race.settle_step is None and not toy.settled(race, race.frames)
+    for key in ("loss", "gap", "confidence"):
+        assert np.array_equal(race.one_hot[key], race.smoothed[key])
+    assert race.pace == toy.race(5, toy.PACE_EPS).pace and toy.settle_frame(race) is None
+
+
+@pytest.mark.parametrize("K, eps", [(2, 0.01), (20, 0.01), (20, 0.5)])
+def test_the_slider_corners_race_to_the_end_and_settle(K, eps):
+    race = raced(K, eps)
+    assert race.settle_step is not None and race.frames == toy.RACE_FRAMES
+    assert race.smoothed["gap"][-1] == pytest.approx(optimal_logit_gap(K, eps), rel=toy.SETTLE_TOL)
+
+
+def test_frame_values_are_both_runs_at_that_frame_beside_their_references():
+    race = raced(5, 0.1)
+    v = toy.frame_values(race, 10)
+    assert v["one_hot"]["gap"] == race.one_hot["gap"][10] and v["smoothed"]["loss"] == race.smoothed["loss"][10]
+    assert v["one_hot"]["floor"] == 0.0 and math.isinf(v["one_hot"]["gap_optimum"])
+    assert v["one_hot"]["confidence_target"] == 1.0
+    assert v["smoothed"]["floor"] == pytest.approx(entropy_floor(5, 0.1))
+    assert v["smoothed"]["confidence_target"] == pytest.approx(0.92)
+    assert toy.frame_values(race, 10_000)["one_hot"]["step"] == race.one_hot["step"][-1]  # clamped
+
+
+def test_settle_step_is_the_first_entry_into_the_band():
+    assert toy.settle_step([0.0, 5.0, 9.0, 9.95, 10.0], 10.0) == 3
+    assert toy.settle_step([0.0, 5.0], 10.0) is None
+    assert toy.settle_step([0.0, 5.0], math.inf) is None
+
+
+@pytest.mark.parametrize("frame, playing, action, expected", [
+    (5, False, "play", (5, True)),
+    (100, False, "play", (0, True)),  # at the end, Play plays it again
+    (5, True, "pause", (5, False)),
+    (5, True, "step", (6, False)),  # a step pauses
+    (100, False, "step", (100, False)),
+    (50, False, "start", (0, True)),
+    (5, True, "tick", (6, True)),
+    (99, True, "tick", (100, False)),  # the last frame stops the race
+    (5, False, "tick", (5, False)),  # a late tick after Pause changes nothing
+    (-3, False, "pause", (0, False)),
+])
+def test_controls_move_the_frame_and_start_or_stop_the_race(frame, playing, action, expected):
+    assert toy.control(frame, playing, action, last=100) == expected
+
+
+def test_an_unknown_control_or_an_off_grid_setting_is_refused_with_a_message():
+    with pytest.raises(ValueError, match="action must be one of"):
+        toy.control(0, False, "jump")
+    with pytest.raises(ValueError, match="K = 2–20"):
+        toy.race(50, 0.1)
+    with pytest.raises(ValueError, match="steps of 0.01"):
+        toy.race(5, 0.123)

@@ -156,48 +156,82 @@ def projection(entry: dict, *, title: str, eps: float) -> go.Figure:
     return fig
 
 
-# --------------------------------------------------------------------------------------------- the toy
-def _toy_curve(state: toy.ToyState, key: str, *, reference: float, reference_text: str, reference_colour: str,
-               y_title: str, ceiling: float | None = None, ceiling_text: str = "") -> go.Figure:
-    """The toy's ``key`` per step, in its target's colour, against ``reference`` (and ``ceiling``, one-hot's 1)."""
-    h = state.history
-    fig = go.Figure(go.Scatter(x=h["step"], y=h[key], mode="lines", name="measured",
-                               line=dict(color=palette.for_eps(state.config.eps), width=3),
-                               hovertemplate="step %{x}<br>%{y:.5f}<extra></extra>"))
-    if math.isfinite(reference):
-        fig.add_hline(y=reference, line=dict(color=reference_colour, dash="dot", width=2),
-                      annotation_text=reference_text, annotation_position="bottom right")
-    if ceiling is not None:
-        fig.add_hline(y=ceiling, line=dict(color=palette.ONE_HOT, dash="dash"),
-                      annotation_text=ceiling_text, annotation_position="top left")
-    fig.update_layout(showlegend=False)
-    return themed(fig, x_title="step", y_title=y_title, height=300)
+# --------------------------------------------------------------------------------------------- the race
+# The toy's two runs, the same in all three figures: ε = 0 in the one-hot colour, dashed, circles; the learner's ε
+# in the smoothed colour, solid, diamonds (lib.palette's meanings). Reference lines dotted: the floors in the
+# floor's colour, gap* a grey guide, 1 − ε + ε/K the smoothed target's colour, and 1, where the one-hot run heads,
+# one-hot's, dashed.
+SMOOTHED = palette.SMOOTHED
+_RACE_HEIGHT = 320
 
 
-def toy_loss(state: toy.ToyState) -> go.Figure:
-    """The toy's training loss against the entropy floor H(ỹ)."""
-    ref = toy.reference_lines(state.config.K, state.config.eps)
-    return _toy_curve(state, "loss", reference=ref["floor"], reference_text=f"floor H(ỹ) = {ref['floor']:.4f}",
-                      reference_colour=palette.FLOOR, y_title="training loss (nats)")
+def _race_runs(race: toy.Race) -> list[tuple[str, dict[str, np.ndarray], str, str, str]]:
+    """(name, curves, colour, dash, symbol) per run drawn; at ε = 0 the two runs are one, drawn once."""
+    one_hot = ("ε = 0 (one-hot)", race.one_hot, palette.ONE_HOT, "dash", "circle")
+    if race.eps == 0:
+        return [one_hot]
+    return [one_hot, (f"ε = {race.eps:g} (smoothed)", race.smoothed, SMOOTHED, "solid", "diamond")]
 
 
-def toy_gap(state: toy.ToyState) -> go.Figure:
-    """The mean logit gap z_true − z_other against its optimum ln(1 + K(1 − ε)/ε) (none at ε = 0)."""
-    ref = toy.reference_lines(state.config.K, state.config.eps)
-    return _toy_curve(state, "gap", reference=ref["gap"], reference_text=f"optimum gap* = {ref['gap']:.3f}",
-                      reference_colour=palette.GUIDE, y_title="mean logit gap z_true − z_other")
+def _rule(y: float, text: str, colour: str, dash: str, *, below: bool = False) -> tuple[dict, dict]:
+    """A horizontal reference line across the plot and its label at the right end."""
+    shape = dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=y, y1=y, layer="below",
+                 line=dict(color=colour, dash=dash, width=2))
+    label = dict(xref="paper", x=1, xanchor="right", yref="y", y=y, yanchor="top" if below else "bottom",
+                 text=text, showarrow=False, font=dict(size=12))
+    return shape, label
 
 
-def toy_confidence(state: toy.ToyState) -> go.Figure:
-    """Mean top-class probability against ỹ_true = 1 − ε + ε/K, with 1 drawn above it."""
-    ref = toy.reference_lines(state.config.K, state.config.eps)
-    fig = _toy_curve(state, "confidence", reference=ref["confidence"],
-                     reference_text=f"1 − ε + ε/K = {ref['confidence']:.4f}",
-                     # the target's top value: the smoothed target's colour, or one-hot's where ε = 0 makes it 1
-                     reference_colour=palette.for_eps(state.config.eps), y_title="mean confidence",
-                     ceiling=1.0 if state.config.eps > 0 else None, ceiling_text="1, where ε = 0 heads")
-    fig.update_yaxes(range=[0, 1.05])
-    return fig
+def _race_figure(race: toy.Race, frame: int, key: str, *, y_title: str, y_range: list[float], digits: str,
+                 rules: list[tuple[dict, dict]]) -> go.Figure:
+    """Both runs' ``key`` up to ``frame`` on fixed axes (the whole race's), each with a marker at its head."""
+    f = min(max(int(frame), 0), race.frames)
+    traces = []
+    for name, curves, colour, dash, symbol in _race_runs(race):
+        x, y = curves["step"][: f + 1].tolist(), curves[key][: f + 1].tolist()
+        traces.append(dict(type="scatter", mode="lines", x=x, y=y, name=name, legendgroup=name,
+                           line=dict(color=colour, width=3, dash=dash),
+                           hovertemplate=f"{name}<br>step %{{x}}<br>%{{y:{digits}}}<extra></extra>"))
+        traces.append(dict(type="scatter", mode="markers", x=x[-1:], y=y[-1:], name=f"{name}, now",
+                           legendgroup=name, showlegend=False, hoverinfo="skip",
+                           marker=dict(color=colour, symbol=symbol, size=11, line=dict(color=palette.MARKER_RIM,
+                                                                                        width=1))))
+    shapes, annotations = [r[0] for r in rules], [r[1] for r in rules]
+    last_step = float(race.one_hot["step"][-1])
+    return figure(traces, x_title="gradient-descent step", y_title=y_title, height=_RACE_HEIGHT, shapes=shapes,
+                  annotations=annotations, xaxis=dict(range=[0, last_step * 1.02]),
+                  yaxis=dict(range=y_range), margin=dict(l=60, r=20, t=40, b=50))
+
+
+def race_loss(race: toy.Race, frame: int) -> go.Figure:
+    """Training loss of both runs against each run's floor: H(ỹ) for ε, 0 for ε = 0."""
+    floor = toy.reference_lines(race.K, race.eps)["floor"]
+    rules = [_rule(0.0, "floor for ε = 0: 0", palette.FLOOR, "dot")]
+    if race.eps > 0:
+        rules.append(_rule(floor, f"floor H(ỹ) for ε = {race.eps:g}: {floor:.3f}", palette.FLOOR, "dot"))
+    top = float(max(race.one_hot["loss"].max(), race.smoothed["loss"].max()))
+    return _race_figure(race, frame, "loss", y_title="training loss (nats)", y_range=[-0.04 * top, 1.05 * top],
+                        digits=".4f", rules=rules)
+
+
+def race_gap(race: toy.Race, frame: int) -> go.Figure:
+    """Mean logit gap z_true − z_other of both runs against gap* = ln(1 + K(1 − ε)/ε); ε = 0 has none."""
+    star = toy.reference_lines(race.K, race.eps)["gap"]
+    rules = [_rule(star, f"gap* for ε = {race.eps:g}: {star:.2f}", palette.GUIDE, "dot", below=True)] \
+        if math.isfinite(star) else []
+    top = float(max(race.one_hot["gap"].max(), race.smoothed["gap"].max()))
+    return _race_figure(race, frame, "gap", y_title="mean logit gap z_true − z_other", y_range=[0, 1.08 * top],
+                        digits=".3f", rules=rules)
+
+
+def race_confidence(race: toy.Race, frame: int) -> go.Figure:
+    """Mean top-class probability of both runs against 1 − ε + ε/K, and 1, where ε = 0 heads."""
+    target = toy.reference_lines(race.K, race.eps)["confidence"]
+    rules = [_rule(1.0, "1, where ε = 0 heads", palette.ONE_HOT, "dash")]
+    if race.eps > 0:
+        rules.append(_rule(target, f"1 − ε + ε/K = {target:.3f}", palette.SMOOTHED, "dot", below=True))
+    return _race_figure(race, frame, "confidence", y_title="mean confidence (top softmax probability)",
+                        y_range=[0, 1.08], digits=".4f", rules=rules)
 
 
 # --------------------------------------------------------------------------------------------- the model study

@@ -17,6 +17,9 @@ What a learner should see (Szegedy et al. 2016, §7; Müller et al. 2019):
 * the mean logit gap ``z_true − z_other`` levels off at ``ln(1 + K(1 − ε)/ε)``
   (:func:`lib.smoothing.optimal_logit_gap`); with ε = 0 it grows without bound;
 * the confidence ``max softmax(z)`` levels off near ``1 − ε + ε/K`` instead of rising to 1.
+
+The page shows these as a race (:func:`race`): ε = 0 and the learner's ε trained from the same data and the
+same untrained model, every frame computed here, so the page only picks which one to draw.
 """
 
 from __future__ import annotations
@@ -32,13 +35,26 @@ from lib.url_values import parse_number, quoted
 
 K_MIN, K_MAX = 2, 20  # classes the page offers; K dimensions each, so K_MAX bounds the cost per step
 EPS_MIN, EPS_MAX, EPS_STEP = 0.0, 0.5, 0.01
-CHUNK = 100  # steps per "continue"; for every K and ε ≥ 0.01 the curves level off within one
-# A new model opens untrained, far above its floor, so Step and Continue visibly move it (gradient descent
-# here closes most of the distance in the first few steps; opened at CHUNK steps it sat 0.0009 nats above
-# its floor already, and the buttons seemed to do nothing).
-OPENING_STEPS = 0
 MAX_STEPS = 10_000  # history kept per model; enough to watch ε = 0 creep on
-MAX_SECONDS = 2.0  # a click never trains longer than this
+SPREAD = "all"  # the toy's convention: PyTorch's label_smoothing, ỹ = (1 − ε)·onehot + ε/K
+
+# The race (:func:`race`): ε = 0 and the learner's ε trained side by side, shown one frame at a time.
+# A smaller step than ToyConfig's 2.0: there the first step alone closes half the distance to gap*, and the
+# learner sees a jump, not a curve (at 0.5 the first step covers about an eighth of it, K = 5, ε = 0.1).
+RACE_LR = 0.5
+FRAME_SECONDS = 0.25  # the animation's tick; four frames a second
+# The smoothed run settles about SETTLE_FRAMES · FRAME_SECONDS = 10 s into the race, whatever K and ε (the
+# steps per frame follow how many steps it needs), and the race goes on as long again and more, so the
+# one-hot gap is seen to keep growing after the smoothed one has stopped.
+SETTLE_FRAMES = 40
+RACE_FRAMES = 100
+SETTLE_TOL = 0.01  # "settled": the smoothed gap within 1% of gap*
+# The race opens two seconds in, paused: both runs already off the start and apart, the reference lines
+# drawn, and Play to watch the rest (an opening on frame 0 showed axes and two dots).
+OPENING_FRAME = 8
+PACE_EPS = 0.1  # at ε = 0 nothing settles; the race then keeps the pace of ε = 0.1
+MAX_SETTLE_STEPS = 5_000  # far above what any (K, ε) on the sliders needs (about 560 at K = 2, ε = 0.01)
+ACTIONS = ("play", "pause", "step", "start", "tick")
 
 
 @dataclass(frozen=True)
@@ -190,24 +206,6 @@ def train(state: ToyState, steps: int, *, max_seconds: float | None = None) -> T
     return replace(state, W=W, b=b, step=step, history=history)
 
 
-def advance(state: ToyState | None, K: int, eps: float, action: str | None) -> ToyState:
-    """What the page's controls do to the model.
-
-    A new (K, ε), or no model yet: fresh data and model, trained ``OPENING_STEPS`` steps (none), so the
-    learner watches it converge from the start. ``"start"``: new data (next seed), untrained. ``"step"``:
-    one step. ``"continue"``: ``CHUNK`` steps. ``None``: unchanged. Training never runs past ``MAX_SECONDS`` per call.
-    """
-    if state is None or (state.config.K, state.config.eps) != (K, eps):
-        return train(start(ToyConfig(K=K, eps=eps)), OPENING_STEPS, max_seconds=MAX_SECONDS)
-    if action == "start":
-        return start(replace(state.config, seed=state.config.seed + 1))
-    if action in ("step", "continue"):
-        return train(state, 1 if action == "step" else CHUNK, max_seconds=MAX_SECONDS)
-    if action is not None:
-        raise ValueError(f'action must be "start", "step", "continue" or None; got {action!r}')
-    return state
-
-
 def reference_lines(K: int, eps: float) -> dict[str, float]:
     """Where the curves should level off: floor H(ỹ), gap* (inf at ε = 0), and ỹ_true = 1 − ε + ε/K."""
     return {"floor": entropy_floor(K, eps), "gap": optimal_logit_gap(K, eps),
@@ -222,3 +220,134 @@ def summary(state: ToyState) -> dict[str, float]:
     return {"step": int(last["step"]), "loss": last["loss"], "floor": ref["floor"],
             "loss_above_floor": last["loss"] - ref["floor"], "gap": last["gap"], "gap_optimum": ref["gap"],
             "confidence": last["confidence"], "confidence_target": ref["confidence"]}
+
+
+# --------------------------------------------------------------------------------------------- the race
+@dataclass(frozen=True)
+class Race:
+    """ε = 0 and ε trained side by side: same data, same untrained start, same step size.
+
+    ``one_hot`` and ``smoothed`` map ``step``, ``loss``, ``gap`` and ``confidence`` to arrays of
+    ``RACE_FRAMES + 1`` values, one per frame (frame ``f`` is step ``round(f · pace)``); ``states`` are
+    the two runs after the last frame, with every step's history. ``settle_step`` is the first step at
+    which the smoothed gap is within ``SETTLE_TOL`` of gap* (None at ε = 0, where nothing settles).
+    """
+
+    K: int
+    eps: float
+    pace: float  # steps per frame, ≥ 1
+    settle_step: int | None
+    one_hot: dict[str, np.ndarray]
+    smoothed: dict[str, np.ndarray]
+    states: tuple[ToyState, ToyState]
+
+    @property
+    def frames(self) -> int:
+        """The last frame's index (frames run 0 … ``frames``)."""
+        return len(self.one_hot["step"]) - 1
+
+    @property
+    def n_points(self) -> int:
+        return len(self.states[0].y)
+
+
+def settle_step(gaps: np.ndarray | list[float], gap_star: float, tol: float = SETTLE_TOL) -> int | None:
+    """The first index at which ``gaps`` comes within ``tol · gap*`` of ``gap*``; None if it never does."""
+    if not math.isfinite(gap_star):
+        return None
+    inside = np.flatnonzero(np.abs(np.asarray(gaps) - gap_star) <= tol * gap_star)
+    return int(inside[0]) if len(inside) else None
+
+
+def _pace(K: int, eps: float, lr: float, seed: int) -> tuple[int, ToyState]:
+    """(settle step, the run trained up to it) for ε > 0, trained in chunks until its gap enters the band."""
+    state = start(ToyConfig(K=K, eps=eps, lr=lr, seed=seed))
+    star = optimal_logit_gap(K, eps)
+    while state.step < MAX_SETTLE_STEPS:
+        state = train(state, 50)  # small chunks: the race must not start with this run past its last frame
+        found = settle_step(state.history["gap"], star)
+        if found is not None:
+            return found, state
+    raise RuntimeError(f"K = {K}, ε = {eps}: the gap did not settle within {MAX_SETTLE_STEPS} steps")
+
+
+def race(K: int, eps: float, *, lr: float = RACE_LR, seed: int = 0) -> Race:
+    """Train ε = 0 and ε from the same data and the same untrained weights (every logit 0), frame by frame.
+
+    The pace (steps per frame) is chosen so the smoothed run settles (gap within 1% of gap*) at frame
+    ``SETTLE_FRAMES``: ``settle step / SETTLE_FRAMES``, at least one step a frame (a run that settles in fewer
+    steps settles sooner); frame ``f`` shows step ``round(f · pace)``. At ε = 0 the pace is that of
+    ε = ``PACE_EPS``. Plain full-batch gradient descent on PyTorch's ``label_smoothing`` loss, float64
+    (:func:`train`), for ``RACE_FRAMES`` frames.
+    """
+    K, eps, notes = clamp_controls(K, eps)
+    if notes:
+        raise ValueError(" ".join(notes))
+    settle, paced = _pace(K, eps if eps > 0 else PACE_EPS, lr, seed)
+    # A fractional pace, not a whole number of steps per frame: rounded up, a run settling in 41 steps took
+    # 2 a frame and settled 5 s in, not 10.
+    pace = max(1.0, settle / SETTLE_FRAMES)
+    frames = np.round(np.arange(RACE_FRAMES + 1) * pace).astype(int)
+    total = int(frames[-1])
+    config = ToyConfig(K=K, eps=eps, lr=lr, seed=seed)
+    first = start(config)
+    # The ε = 0 run is the same start with only the target changed: the same data arrays, the same zeros (its
+    # step-0 measurement is its own, though at all-zero logits every target gives loss ln K).
+    one_hot = replace(first, config=replace(config, eps=0.0), history=start(replace(config, eps=0.0)).history)
+    smoothed = paced if eps > 0 else first
+    runs = tuple(train(run, total - run.step) for run in (one_hot, smoothed))
+    curves = [{name: np.asarray(values, dtype=np.float64)[frames] for name, values in run.history.items()}
+              for run in runs]
+    return Race(K, eps, pace, settle if eps > 0 else None, curves[0], curves[1], (runs[0], runs[1]))
+
+
+def frame_values(race_: Race, frame: int) -> dict[str, dict[str, float]]:
+    """Both runs' step, loss, gap and confidence at ``frame`` (clamped to 0 … last), beside their references.
+
+    ``{"one_hot": {...}, "smoothed": {...}}``; each has the measured ``step``, ``loss``, ``gap``,
+    ``confidence`` and the references ``floor``, ``gap_optimum`` (inf at ε = 0), ``confidence_target``.
+    """
+    f = min(max(int(frame), 0), race_.frames)
+    out = {}
+    for name, curves, eps in (("one_hot", race_.one_hot, 0.0), ("smoothed", race_.smoothed, race_.eps)):
+        ref = reference_lines(race_.K, eps)
+        out[name] = {**{key: float(values[f]) for key, values in curves.items()},
+                     "floor": ref["floor"], "gap_optimum": ref["gap"], "confidence_target": ref["confidence"]}
+    return out
+
+
+def settle_frame(race_: Race) -> int | None:
+    """The first frame at which the smoothed run has settled (None at ε = 0)."""
+    if race_.settle_step is None:
+        return None
+    return int(np.searchsorted(race_.one_hot["step"], race_.settle_step))
+
+
+def settled(race_: Race, frame: int) -> bool:
+    """Whether the smoothed run has settled by ``frame`` (never at ε = 0)."""
+    f = min(max(int(frame), 0), race_.frames)
+    return race_.settle_step is not None and race_.one_hot["step"][f] >= race_.settle_step
+
+
+def control(frame: int, playing: bool, action: str, last: int = RACE_FRAMES) -> tuple[int, bool]:
+    """What the race's controls do to ``(frame, playing)``.
+
+    ``"play"``: play on from here (from frame 0 if the race is over). ``"pause"``: stop here. ``"step"``:
+    one frame on, paused. ``"start"``: back to frame 0, playing. ``"tick"`` (the animation's timer): one
+    frame on while playing; the last frame pauses it.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"action must be one of {', '.join(ACTIONS)}; got {action!r}")
+    frame = min(max(int(frame), 0), last)
+    if action == "play":
+        return (0 if frame >= last else frame), True
+    if action == "pause":
+        return frame, False
+    if action == "step":
+        return min(frame + 1, last), False
+    if action == "start":
+        return 0, True
+    if not playing:
+        return frame, False
+    frame = min(frame + 1, last)
+    return frame, frame < last

@@ -7,7 +7,6 @@ has its own floor H(ỹ); the sentences here say so with the runs' numbers.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,7 +23,6 @@ from lib.training.runs import (
     reliability_figures,
     reliability_rows,
 )
-from lib.training.toy import ToyState
 
 # Published numbers set beside ours (Guo et al. bin ECE into 15 equal-width bins, as we do).
 LITERATURE: tuple[dict[str, str], ...] = (
@@ -143,22 +141,37 @@ def projection_caption(runs: Sequence[Run], key: str) -> str:
            f"three class templates. " + "; ".join(parts) + "."
 
 
-def toy_caption(state: ToyState, seconds: float | None = None) -> str:
-    """One paragraph with the numbers the three curves show, as a text alternative."""
-    s = toy.summary(state)
-    cfg = state.config
-    took = f" (the last batch of steps took {seconds:.2f} s)" if seconds is not None else ""
-    steps = f"{s['step']:g} step" + ("" if s["step"] == 1 else "s")
-    head = f"K = {cfg.K}, ε = {cfg.eps:g}, after {steps} on {len(state.y)} points{took}: "
-    loss = (f"training loss {s['loss']:.4g} nats against the floor H(ỹ) = {s['floor']:.4f} nats, "
-            f"{s['loss_above_floor']:.2g} nats above it")
-    if math.isfinite(s["gap_optimum"]):
-        gap = f"mean logit gap {s['gap']:.3f}, optimum ln(1 + K(1 − ε)/ε) = {s['gap_optimum']:.3f}"
-        conf = f"mean confidence {s['confidence']:.4f}, target 1 − ε + ε/K = {s['confidence_target']:.4f}"
-    else:
-        gap = f"mean logit gap {s['gap']:.3f}; with ε = 0 there is no finite optimum and it keeps growing"
-        conf = f"mean confidence {s['confidence']:.4f}, heading for 1"
-    return head + "; ".join([loss, gap, conf]) + "."
+def race_caption(race: toy.Race, frame: int) -> str:
+    """Two sentences under the race: where it stands and where to look (the gaps, one stopping, one not)."""
+    v = toy.frame_values(race, frame)
+    one, smooth = v["one_hot"], v["smoothed"]
+    head = f"Step {one['step']:.0f} of {race.one_hot['step'][-1]:.0f}. "
+    if race.eps == 0:
+        return head + (f"With ε = 0 both runs are the same one-hot run: its gap, {one['gap']:.2f}, keeps growing "
+                       "and its loss heads for 0. Move ε above 0 to race them.")
+    if toy.settled(race, frame):
+        return head + (f"ε = {race.eps:g} has settled: its gap {smooth['gap']:.2f} sits at gap* = "
+                       f"{smooth['gap_optimum']:.2f} and its loss on its floor. The one-hot gap, {one['gap']:.2f}, "
+                       "keeps growing.")
+    return head + (f"Watch the gap: the smoothed one, {smooth['gap']:.2f}, is slowing towards gap* = "
+                   f"{smooth['gap_optimum']:.2f}; the one-hot gap, {one['gap']:.2f}, has nowhere to stop.")
+
+
+def race_description(race: toy.Race, frame: int) -> str:
+    """The race in words, every number the three figures show at ``frame``: the figures' text alternative."""
+    v = toy.frame_values(race, frame)
+    one, smooth = v["one_hot"], v["smoothed"]
+    head = (f"K = {race.K}, {race.n_points} points, ε = 0 and ε = {race.eps:g} trained from the same untrained "
+            f"model with the same steps; step {one['step']:.0f} of {race.one_hot['step'][-1]:.0f}. ")
+    one_hot = (f"ε = 0: training loss {one['loss']:.3g} nats against its floor 0; mean logit gap {one['gap']:.2f}, "
+               f"with no finite optimum, so it keeps growing; mean confidence {one['confidence']:.3f}, heading for 1.")
+    if race.eps == 0:
+        return head + one_hot
+    smoothed = (f" ε = {race.eps:g}: training loss {smooth['loss']:.3f} nats against its floor H(ỹ) = "
+                f"{smooth['floor']:.3f} ({smooth['loss'] - smooth['floor']:.2g} above it); mean logit gap "
+                f"{smooth['gap']:.2f} against gap* = ln(1 + K(1 − ε)/ε) = {smooth['gap_optimum']:.2f}; mean confidence "
+                f"{smooth['confidence']:.3f} against 1 − ε + ε/K = {smooth['confidence_target']:.3f}.")
+    return head + one_hot + smoothed
 
 
 # --------------------------------------------------------------------------------------------- the model study
