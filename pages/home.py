@@ -1,14 +1,16 @@
-"""Home: the story in one paragraph, the worked example with real numbers, and a door to each page."""
+"""Home: show, then tell. A live figure to move first, then the idea in a paragraph, the two conventions as an
+aside with the worked example, and a door to each page."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from lib import quiz
-from lib.explainer.url_state import to_query_params
+from lib.explainer.url_state import SmoothingState, to_query_params
 from lib.explainer.words import WORKED_EPS, WORKED_K, floor_sum_latex, worked_example_sentence, worked_example_table
 from lib.share import TEXT_OFF, TEXT_PARAM
-from ui.controls import current_state
+from ui.controls import eps_controls
+from ui.explorable import explorable
 from ui.quiz import check_understanding
 from ui.routing import run_through_router
 from ui.share import share_panel
@@ -17,20 +19,32 @@ from ui.text import formula, prose, show_text
 run_through_router()
 
 st.title("Label Smoothing Lab")
-state = current_state()  # its notes that repair a link, the text= one included, come first, as on every page
+# Its notes that repair a link, the text= one included, come first, as on every page.
+K, eps, spread = eps_controls("home")
+st.markdown("**Drag ε.** The smoothed target's bars and the loss curve move with it, and the loss can never go "
+            "below the dotted floor line.")
+explorable("home", K, eps, spread, [
+    {"kind": "row", "blocks": [
+        {"kind": "figure", "part": "ce", "caption": "ce_caption", "stem": "ce_stem", "key": "home_ce",
+         "title": "Cross-entropy against p", "label": "Line chart of the cross-entropy against the predicted "
+                                                      "probability p, with the entropy floor"},
+        {"kind": "figure", "part": "bars", "caption": "bars_caption", "stem": "bars_stem", "key": "home_bars",
+         "title": "Smoothed target ỹ", "label": "Bar chart of the smoothed target ỹ"}]},
+])
+state = SmoothingState(K, eps, spread)
 prose(
-    "Train a classifier with one-hot targets and cross-entropy rewards it for pushing the true class "
-    "towards probability 1, its logit ever further above the others. **Label smoothing** "
-    "(Szegedy et al. 2016) trains against a softer target ỹ instead, which keeps a share ε of the "
-    "probability for the wrong classes. Cross-entropy then splits in two, "
-    "**CE(ỹ, p) = H(ỹ) + KL(ỹ‖p)**: the KL part vanishes once the prediction p equals the target, but "
-    "the entropy H(ỹ) belongs to the target itself and stays. That entropy is a **floor**: no model, "
-    "however good, gets the loss below it, which is why a smoothed training loss levels off above zero, "
-    "and the best logits sit a finite distance apart (Müller et al. 2019). Two conventions for "
-    "spreading ε are in use, and they give different floors."
+    "Cross-entropy against a one-hot target rewards a classifier for pushing the true class towards "
+    "probability 1, for ever. **Label smoothing** (Szegedy et al. 2016) trains against a softer target ỹ that "
+    "keeps a share ε for the wrong classes. The loss then splits as **CE(ỹ, p) = H(ỹ) + KL(ỹ‖p)**: training "
+    "can remove the KL part, but the entropy H(ỹ) belongs to the target and stays. That is the floor you just "
+    "moved, and why a smoothed loss levels off above zero while the best logits sit a finite distance apart "
+    "(Müller et al. 2019)."
 )
 
-st.subheader(f"Worked example: K = {WORKED_K} classes, ε = {WORKED_EPS}")
+st.subheader("Aside: two conventions, two floors")
+prose("Libraries spread ε in two ways: over all K classes (PyTorch, Keras, optax) or over the K − 1 wrong ones "
+      "(fairseq, sockeye). Same K and ε, different targets, different floors:")
+st.markdown(f"**Worked example: K = {WORKED_K} classes, ε = {WORKED_EPS}**")
 prose(worked_example_sentence())
 st.markdown(worked_example_table())  # the numbers themselves stay with text=off
 prose('In PyTorch\'s "all" convention the floor is the sum')

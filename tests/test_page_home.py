@@ -34,7 +34,7 @@ def test_notes_that_repair_a_link_come_first_not_under_explore_or_at_the_foot():
     assert [nodes[i].value for i in notes] == ['K="ten" is not a number; showing K=10.',
                                                'text="maybe" is neither on nor off; the explanatory text stays on.']
     first_section = next(i for i, n in enumerate(nodes) if type(n).__name__ == "Subheader")
-    assert nodes[first_section].value.startswith("Worked example") and max(notes) < first_section
+    assert nodes[first_section].value.startswith("Aside: two conventions") and max(notes) < first_section
     intro = next(i for i, n in enumerate(nodes) if type(n).__name__ == "Markdown")
     assert max(notes) < intro  # right under the title, before the story
 
@@ -47,3 +47,20 @@ def test_home_page_links_carry_a_deep_link_state():
     explainer = {"target_and_floor", "loss_curves"}
     assert {link.proto.query_string for link in at.get("page_link") if link.proto.page in explainer} == {
         "K=3&eps=0.5&spread=others"}
+
+
+def test_home_opens_on_a_live_figure_with_an_eps_slider_whose_settled_value_reaches_the_url():
+    from explainer_page import ExplainerPage
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"K": "5", "eps": "0.2", "spread": "others"})
+    page = ExplainerPage(at.run(), "home")
+    assert not at.exception and page.live
+    assert page.eps == 0.2 and page.figure_count() == 2
+    nodes = list(at.main)
+    first_markdown = next(n for n in nodes if type(n).__name__ == "Markdown")
+    assert first_markdown.value.startswith("**Drag ε.**")  # one sentence on what to do, before any theory
+    page.set_eps(0.35)
+    assert page.eps == 0.35 and at.query_params["eps"] in ("0.35", ["0.35"])
+    assert at.query_params["K"] in ("5", ["5"]) and at.query_params["spread"] in ("others", ["others"])
+    assert page.parts()["ce_caption"].startswith("The loss is lowest at p = 0.65")

@@ -117,3 +117,31 @@ def smoothing_controls(page: str) -> tuple[int, float, str]:
     _show_notes(notes + more + st.session_state.pop(NOTES_KEY, []))
     _remember(final)
     return final.K, final.eps, final.spread
+
+
+def _eps_moved(page: str) -> None:
+    st.session_state[f"{page}_eps_moved"] = True
+    url_sync.mark_moved(STATE_KEY)
+
+
+def eps_controls(page: str) -> tuple[int, float, str]:
+    """The ε slider alone (the home page's first figure); K and the convention are the shared state's (a link's,
+    or what another page set). Return ``(K, eps, spread)``; a settled ε goes to the shared state and the URL."""
+    key = f"{page}_eps"
+    live = live_figures()
+    # The component's settled ε (set by its callback this run), or the Streamlit slider's move.
+    settled = st.session_state.pop(key, None) if live else None
+    moved = st.session_state.pop(f"{page}_eps_moved", False)
+    from_url, notes = _from_url_if_new()
+    state = from_url or st.session_state.get(STATE_KEY, DEFAULT_STATE)
+    if live:
+        notes += st.session_state.pop(NOTES_KEY, [])
+        eps = state.eps if settled is None else float(settled)
+    else:
+        if not moved or key not in st.session_state:
+            st.session_state[key] = state.eps  # a link or another page set it: the slider shows that
+        eps = eps_slider(page, eps_slider_max(state.K, state.spread), _eps_moved, (page,))
+    final, more = clamp_state(state.K, float(eps), state.spread)
+    _show_notes(notes + more)
+    _remember(final)
+    return final.K, final.eps, final.spread

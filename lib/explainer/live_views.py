@@ -144,6 +144,26 @@ def gradient_table(K: int, spread: Spread, gap: float) -> dict[str, Any]:
     }
 
 
+def home_table(K: int, spread: Spread) -> dict[str, Any]:
+    """The home page's first figure: the loss against p with its floor, and the smoothed target's bars."""
+    values = slider_values(K, spread)
+    return {
+        "values": values,
+        "figures": {"ce": live_figures.ce_vs_prob(K, spread, values),
+                    "bars": live_figures.target_bars(K, spread, values)},
+        "text": {
+            **_slider_texts(values),
+            **_texts(
+                values,
+                ce_caption=lambda e: words.home_curve_caption(K, e, spread=spread),
+                ce_stem=lambda e: file_stem("ce-vs-p", K=K, eps=e, spread=spread),
+                bars_caption=lambda e: words.target_bars_caption(K, e, spread=spread),
+                bars_stem=lambda e: file_stem("target", K=K, eps=e, spread=spread),
+            ),
+        },
+    }
+
+
 TABLES: dict[str, Callable[..., dict[str, Any]]] = {"floor": floor_table, "curves": curves_table,
-                                                    "gradient": gradient_table}
+                                                    "gradient": gradient_table, "home": home_table}
 """Page part → live table builder, called with K, the convention and the part's own settings (the gap)."""

@@ -127,6 +127,24 @@ def gradient_view(K: int, spread: Spread, gap: float) -> View:
     return view
 
 
+def home_view(K: int, spread: Spread) -> View:
+    """The home page's first figure at ε: the loss against p with its floor, and the smoothed target's bars."""
+
+    def view(eps: float) -> dict[str, Any]:
+        settings = dict(K=K, eps=eps, spread=spread)
+        return {
+            **_slider_parts(eps),
+            "ce": figures.ce_vs_prob(K, eps, spread=spread),
+            "ce_caption": words.home_curve_caption(K, eps, spread=spread),
+            "ce_stem": file_stem("ce-vs-p", **settings),
+            "bars": figures.target_bars(K, eps, spread=spread),
+            "bars_caption": words.target_bars_caption(K, eps, spread=spread),
+            "bars_stem": file_stem("target", **settings),
+        }
+
+    return view
+
+
 VIEWS: dict[str, Callable[..., View]] = {"floor": target_and_floor_view, "curves": loss_curves_view,
-                                         "gradient": gradient_view}
+                                         "gradient": gradient_view, "home": home_view}
 """Page part → view builder, called with K, the convention and the part's own settings (the gradient's gap)."""

@@ -219,6 +219,18 @@ def ce_vs_prob_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
             f"({explainer_settings(k, e, s)}).")
 
 
+def home_curve_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
+    """The home page's loss curve in one sentence: where to look, and the floor's value."""
+    k, e, s = validate(K, eps, spread=spread)
+    floor = entropy_floor(k, e, spread=s)
+    if e == 0.0:
+        return ("With ε = 0 the floor is 0: the loss keeps falling as p → 1, so training keeps pushing. "
+                "Move ε above 0 and watch the floor rise.")
+    on, _ = target_values(k, e, spread=s)
+    return (f"The loss is lowest at p = {on:.4g}, and even there it is {floor:.4f} nats: the dotted floor line, "
+            f"which no prediction gets under (K = {k}, {_convention(s)} convention).")
+
+
 def decomposition_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
     """CE = H + KL in words: the constant band and where the KL part vanishes."""
     k, e, s = validate(K, eps, spread=spread)
