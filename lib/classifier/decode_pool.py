@@ -44,7 +44,7 @@ CRASH_MESSAGE = (
 START_TIMEOUT_S = 60.0
 """Seconds a fresh worker may take to import Pillow and NumPy (not part of any file's deadline)."""
 
-_REPO = Path(__file__).resolve().parent.parent  # the folder holding lib/: the worker imports this lib
+_REPO = Path(__file__).resolve().parents[2]  # the folder holding lib/ (this is lib/classifier/…): workers import it
 
 
 PIPE_BYTES = 1 << 20
