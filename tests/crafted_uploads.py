@@ -114,3 +114,11 @@ def camera_jpeg(size: tuple[int, int] = (4000, 2500), seed: int = 0, quality: in
     Image.fromarray(np.random.default_rng(seed).integers(0, 256, (size[1], size[0], 3), np.uint8)).save(
         buffer, "JPEG", quality=quality)
     return buffer.getvalue()
+
+
+def padded_jpeg(total: int, size: tuple[int, int] = (64, 48)) -> bytes:
+    """A small JPEG followed by zero bytes up to ``total`` bytes: as large a file as wanted, cheap to make and to
+    decode (decoders stop at the end-of-image marker)."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (size[1], size[0], 3), np.uint8)).save(buffer, "JPEG")
+    return buffer.getvalue().ljust(total, b"\x00")

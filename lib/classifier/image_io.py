@@ -627,12 +627,17 @@ def byte_count_reason(data: bytes, max_bytes: int) -> str | None:
     if not data:
         return EMPTY_MESSAGE
     if len(data) > max_bytes:
-        size_mb = math.ceil(len(data) / 1e5) / 10  # rounded up, so 8_000_001 bytes never reads "8.0 MB"
-        return (
-            f"The file is {size_mb:.1f} MB; the limit is {max_bytes / 1e6:g} MB per image. "
-            "Downscale or compress it and upload it again."
-        )
+        return too_big_message(len(data), max_bytes)
     return None
+
+
+def too_big_message(size: int, max_bytes: int = MAX_BYTES) -> str:
+    """The message for a file of ``size`` bytes over ``max_bytes``."""
+    size_mb = math.ceil(size / 1e5) / 10  # rounded up, so 25_000_001 bytes never reads "25.0 MB"
+    return (
+        f"The file is {size_mb:.1f} MB; the limit is {max_bytes / 1e6:g} MB per image. "
+        "Downscale or compress it and upload it again."
+    )
 
 
 def _sniff_refused(data: bytes) -> str | None:
