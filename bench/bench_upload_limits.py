@@ -1,4 +1,4 @@
-"""What crafted uploads cost the server: the page run with a scan-bomb JPEG, and 24 × 25 MP PNGs in one upload.
+"""What uploads cost the server: a scan-bomb JPEG, 24 × 25 MP PNGs, the largest batch one tab may hold, HEIC/AVIF.
 
     python bench/bench_upload_limits.py [--models-dir assets/models]
 
@@ -12,9 +12,15 @@ with the shipped models, and prints:
    bomb and a result for the good image;
 2. the peak memory growth of one page run with 24 all-black 5000×5000 PNGs (73 kB each): the resident
    memory of this process (the app) and of the app plus its decode workers, sampled every 5 ms, above what
-   they held just before the run; target: under 500 MB.
+   they held just before the run; target: under 500 MB;
+3. the same with the largest batch one tab may hold (lib.classifier.upload_limits.TAB_BYTES, 100 MB): four
+   camera-sized JPEGs of about 24 MB each (5000×4000, the per-image limit is 25 MB), whose bytes enter the
+   process inside the measured window (read from disk, as an upload's arrive from the network); target: one
+   tab's upload grows the server by at most 300 MB;
+4. the same with four 4032×3024 HEIC photos stored as 512-pixel grids (an iPhone's) and four AVIF photos of
+   that size, in one upload (8 × 12.2 megapixels: within the run's 100-megapixel budget).
 
-The crafted files come from tests/crafted_uploads.py, generated in memory. No asserts.
+The files come from tests/crafted_uploads.py, generated here. No asserts.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -30,12 +37,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import streamlit as st  # noqa: E402
-from crafted_uploads import photo_png, scan_bomb_jpeg, zero_png  # noqa: E402
+from crafted_uploads import avif_photo, camera_jpeg, heic_photo, photo_png, scan_bomb_jpeg, zero_png  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import lib.classifier.decode_pool  # noqa: E402
 from lib.cifar.settings import DECODE_DEADLINE_S  # noqa: E402
 from lib.classifier.decode_pool import DecodePool  # noqa: E402
+from lib.classifier.upload_limits import TAB_BYTES  # noqa: E402
 from lib.paths import models_dir  # noqa: E402
 
 WITHOUT_SCAN_CHECK = [sys.executable, "-c", "import lib.classifier.image_io, lib.classifier.decode_worker as w; "
@@ -126,14 +134,49 @@ def main() -> None:
     upload_run(at, [("warm.png", photo_png((64, 48), seed=2), "image/png")])
     with PeakMemory(lib.classifier.decode_pool.shared_pool()) as memory:
         seconds = upload_run(at, [(f"black{i}.png", black, "image/png") for i in range(24)])
-    mib = 2**20
     print(f"   {len(black) / 1e3:.0f} kB each; page run {seconds:.2f} s | {describe(at)}")
+    report(memory)
+
+    with tempfile.TemporaryDirectory() as folder:
+        jpegs = []
+        for i in range(4):
+            path = Path(folder) / f"DSC_{i}.JPG"
+            path.write_bytes(camera_jpeg((5000, 4000), seed=i))
+            jpegs.append(path)
+        total = sum(path.stat().st_size for path in jpegs)
+        print(f"\n3. the largest batch one tab may hold ({TAB_BYTES / 1e6:g} MB): 4 camera JPEGs, 5000×4000, "
+              f"{total / 1e6:.1f} MB together:")
+        measure_batch(jpegs, "image/jpeg")
+
+        heic, avif = heic_photo((4032, 3024), grid_tile=512), avif_photo((4032, 3024))
+        photos = []
+        for i in range(4):
+            for suffix, data in (("HEIC", heic), ("avif", avif)):
+                photos.append(Path(folder) / f"IMG_{i}.{suffix}")
+                photos[-1].write_bytes(data)
+        print(f"\n4. 4 HEIC ({len(heic) / 1e6:.1f} MB, 4032×3024 in 512-pixel tiles) and 4 AVIF "
+              f"({len(avif) / 1e6:.1f} MB, 4032×3024) photos in one upload:")
+        measure_batch(photos, None)
+    lib.classifier.decode_pool.shared_pool().close()
+
+
+def measure_batch(paths: list[Path], mime: str | None) -> None:
+    """One page run with these files, their bytes read inside the measured window."""
+    at = page()
+    upload_run(at, [("warm.png", photo_png((64, 48), seed=3), "image/png")])
+    with PeakMemory(lib.classifier.decode_pool.shared_pool()) as memory:
+        files = [(path.name, path.read_bytes(), mime or f"image/{path.suffix[1:].lower()}") for path in paths]
+        seconds = upload_run(at, files)
+    print(f"   page run {seconds:.2f} s | {describe(at)}")
+    report(memory)
+
+
+def report(memory: PeakMemory) -> None:
+    mib = 2**20
     print(f"   app process:          {memory.before_app / mib:6.0f} MiB before, peak {memory.peak_app / mib:6.0f} MiB, "
           f"growth {(memory.peak_app - memory.before_app) / mib:5.0f} MiB")
     print(f"   app + decode workers: {memory.before_total / mib:6.0f} MiB before, peak "
           f"{memory.peak_total / mib:6.0f} MiB, growth {(memory.peak_total - memory.before_total) / mib:5.0f} MiB")
-    lib.classifier.decode_pool.shared_pool().close()
-
 
 if __name__ == "__main__":
     main()

@@ -56,6 +56,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from lib.classifier.image_io import ACCEPTED_FORMATS  # noqa: E402
 from lib.smoothing import entropy_floor  # noqa: E402
 from lib.timing import percentile_ms  # noqa: E402
 
@@ -330,7 +331,7 @@ async def protocol_learner(url: str, number: int, moves: int, think: float, resu
             await session.close()
 
 
-UPLOAD_LABEL = "Images: PNG, JPEG, GIF, WebP or BMP, several at once"
+UPLOAD_LABEL = f"Images: {ACCEPTED_FORMATS}, several at once"  # pages/classify.py
 METRIC_IS = """(expected) => {
   const el = document.querySelector('[data-testid="stMetricValue"]');
   return el !== null && el.textContent.trim() === expected;

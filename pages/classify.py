@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
 from lib import quiz
 from lib.cifar.data import CLASSES
 from lib.cifar.model import ModelFileError
-from lib.classifier import classify, words
-from lib.classifier.image_io import MAX_BYTES
+from lib.classifier import classify, upload_limits, words
+from lib.classifier.image_io import ACCEPTED_FORMATS, RejectedImage
 from ui.classify_inputs import gallery, model_choice, shared_models
 from ui.classify_results import show_details, show_grid
 from ui.quiz import check_understanding
 from ui.routing import run_through_router
 from ui.share import share_panel
 from ui.text import prose
+from ui.upload_quota import install as bound_uploads_per_tab
 
 run_through_router()
+bound_uploads_per_tab()
 
 st.title("Classify your images")
 prose(
@@ -37,24 +37,31 @@ main_model = model_choice(models)
 compare = len(models) > 1 and st.toggle("Compare all models side by side", value=True, key="classify_compare")
 active = models if compare else {main_model: models[main_model]}
 
-files = st.file_uploader("Images: PNG, JPEG, GIF, WebP or BMP, several at once", type=["image/*"],
-                         accept_multiple_files=True, max_upload_size=math.ceil(MAX_BYTES / 2**20),
-                         key="classify_upload")
+# No type filter: the browser would refuse other files (and HEIC, where it knows no MIME type for it) with a mark
+# only in the uploader's list; here each reaches lib.classifier.image_io, whose result names what it is.
+files = st.file_uploader(f"Images: {ACCEPTED_FORMATS}, several at once", accept_multiple_files=True,
+                         max_upload_size=upload_limits.TRANSFER_MB, key="classify_upload",
+                         help=upload_limits.LIMITS_SENTENCE)
+st.caption(upload_limits.LIMITS_SENTENCE)
 camera_col, gallery_col = st.columns(2)
 use_camera = camera_col.toggle("Use the camera", key="classify_camera_on",
                                help="Off until you switch it on, so the browser asks for the camera only then.")
 use_gallery = gallery_col.toggle("Pick CIFAR-10 test images", key="classify_gallery_on")
 photo = st.camera_input("Take a picture", key="classify_camera") if use_camera else None
-items: list[classify.Upload | classify.Sample] = [classify.Upload(f.name, f.getvalue()) for f in files or []]
-if photo is not None:
-    items.append(classify.Upload("camera photo", photo.getvalue()))
+uploaded = [(f.name, f) for f in files or []] + ([("camera photo", photo)] if photo is not None else [])
+plan = upload_limits.plan_uploads([upload_limits.UploadEntry(name, f.size, f.type) for name, f in uploaded])
+items: list[classify.Upload | classify.Sample | RejectedImage] = [
+    classify.Upload(name, f.getvalue()) if reason is None else RejectedImage(name, reason)
+    for (name, f), reason in zip(uploaded, plan.reasons, strict=True)]
 if use_gallery:
     items += gallery()
 if not items:
     st.info(words.EMPTY_STATE)
 else:
     # The results come right under the inputs; questions and sharing follow them.
-    if note := words.over_limit_note(len(items)):
+    if note := plan.note():
+        st.warning(note, icon=":material/block:")
+    if note := words.over_limit_note(sum(not isinstance(item, RejectedImage) for item in items)):
         st.warning(note)
     progress = st.progress(0.0, text="Classifying…")
     results = classify.classify_many(

@@ -63,3 +63,62 @@ def photo_png(size: tuple[int, int] = (64, 48), seed: int = 0) -> bytes:
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def photo_like(size: tuple[int, int] = (640, 480), seed: int = 0) -> Image.Image:
+    """A smooth colour gradient with a little noise: compresses like a photo, not like pure noise."""
+    width, height = size
+    x, y = np.meshgrid(np.linspace(0, 1, width), np.linspace(0, 1, height))
+    grain = np.random.default_rng(seed).normal(0, 8, (height, width, 3))
+    rgb = np.stack([x * 220, y * 200, (1 - x) * 180], axis=-1) + grain
+    return Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
+
+
+def heic_photo(size: tuple[int, int] = (640, 480), seed: int = 0, *, grid_tile: int = 0) -> bytes:
+    """A HEIC photo encoded by pillow-heif (x265); ``grid_tile`` > 0 stores it as a grid of tiles that size,
+    as iPhones store theirs (512-pixel tiles)."""
+    import pillow_heif
+
+    buffer = io.BytesIO()
+    saved, pillow_heif.options.GRID_TILE_SIZE = pillow_heif.options.GRID_TILE_SIZE, grid_tile
+    try:
+        pillow_heif.from_pillow(photo_like(size, seed)).save(buffer, format="HEIF", quality=80)
+    finally:
+        pillow_heif.options.GRID_TILE_SIZE = saved
+    return buffer.getvalue()
+
+
+def avif_photo(size: tuple[int, int] = (640, 480), seed: int = 0) -> bytes:
+    """An AVIF photo encoded by Pillow's own AVIF plugin (libavif)."""
+    buffer = io.BytesIO()
+    photo_like(size, seed).save(buffer, "AVIF", quality=70)
+    return buffer.getvalue()
+
+
+def heic_grid_bomb(side: int = 256, tile: int = 64, declared: tuple[int, int] = (64, 64)) -> bytes:
+    """A HEIC grid of (side/tile)² tiles whose grid descriptor says its output is only ``declared``: a decoder
+    that trusts the grid decodes 16 tiles (at the defaults) for a picture one tile covers."""
+    data = bytearray(heic_photo((side, side), grid_tile=tile))
+    idat = data.index(b"idat") + 4  # pillow-heif keeps the 8-byte grid descriptor in the "idat" box
+    if data[idat + 1] & 1:  # 32-bit output size fields
+        data[idat + 4:idat + 12] = struct.pack(">II", *declared)
+    else:
+        data[idat + 4:idat + 8] = struct.pack(">HH", *declared)
+    return bytes(data)
+
+
+def camera_jpeg(size: tuple[int, int] = (4000, 2500), seed: int = 0, quality: int = 95) -> bytes:
+    """A JPEG of pure noise at high quality: ~1.2 bytes a pixel, so the default is an 11–12 MB file, the size of
+    a camera's 6000×4000 photo (noise compresses worse than a photo, so fewer pixels give the same bytes)."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(seed).integers(0, 256, (size[1], size[0], 3), np.uint8)).save(
+        buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def padded_jpeg(total: int, size: tuple[int, int] = (64, 48)) -> bytes:
+    """A small JPEG followed by zero bytes up to ``total`` bytes: as large a file as wanted, cheap to make and to
+    decode (decoders stop at the end-of-image marker)."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (size[1], size[0], 3), np.uint8)).save(buffer, "JPEG")
+    return buffer.getvalue().ljust(total, b"\x00")

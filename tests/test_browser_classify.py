@@ -13,6 +13,7 @@ import re
 import pytest
 import torch
 from browser_helpers import ARTIFACTS, ROOT, chromium_skip_reason, running_streamlit, wait_for_idle
+from crafted_uploads import camera_jpeg, heic_photo, padded_jpeg
 from PIL import Image
 
 from lib.cifar.data import CLASSES
@@ -101,3 +102,44 @@ def test_the_app_still_serves_after_the_bad_file(app_url, page):
     ])
     page.get_by_text(GRID_CAPTION).first.wait_for(timeout=120_000)
     assert page.get_by_text("green.png", exact=True).count() >= 1
+
+
+def test_a_camera_photo_over_8_mb_and_an_iphone_heic_are_classified_and_a_file_over_25_mb_is_named(app_url, page):
+    photo = camera_jpeg()  # ~11.7 MB: a camera JPEG's bytes; the uploader used to refuse it in the browser
+    assert len(photo) > 8_000_000
+    open_classify_page(page, app_url)
+    page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', files=[
+        {"name": "DSC_0001.JPG", "mimeType": "image/jpeg", "buffer": photo},
+        {"name": "IMG_0001.HEIC", "mimeType": "", "buffer": heic_photo()},  # as browsers without a HEIC type send it
+        {"name": "pano.jpg", "mimeType": "image/jpeg", "buffer": padded_jpeg(30_000_000)},
+    ])
+    page.get_by_text("The file is 30.0 MB; the limit is 25 MB per image.").wait_for(timeout=180_000)
+    wait_for_idle(page, timeout=120_000)
+    try:
+        page.get_by_text(GRID_CAPTION).nth(1).wait_for(timeout=60_000)
+        assert page.get_by_text(GRID_CAPTION).count() == 2
+        # Each name in the uploader's list and in the grid, and a classified one in its detail panel too.
+        for name, shown in (("DSC_0001.JPG", 3), ("IMG_0001.HEIC", 3), ("pano.jpg", 2)):
+            assert page.get_by_text(name, exact=True).count() == shown, name
+        assert page.get_by_text("or smaller").count() == 0  # no file refused in the browser
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "classify-large-uploads.png"), full_page=True)
+
+
+def test_an_upload_over_what_one_tab_may_hold_keeps_four_files_and_names_the_one_left_out(app_url, page, tmp_path):
+    open_classify_page(page, app_url)
+    big = padded_jpeg(24_000_000)
+    names = [f"big{i}.jpg" for i in range(5)]  # 120 MB together; the server keeps 100 MB of them
+    for name in names:  # from files: Playwright sends at most 50 MB of in-memory buffers per call
+        (tmp_path / name).write_bytes(big)
+    page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', files=[tmp_path / name for name in names])
+    page.get_by_text("so 1 file was left out").wait_for(timeout=180_000)
+    wait_for_idle(page, timeout=120_000)
+    note = page.get_by_text("so 1 file was left out").inner_text()
+    left_out = [name for name in names if name in note]
+    assert len(left_out) == 1  # which one depends on the order the browser's uploads arrive in
+    assert page.get_by_text("Left out: this file (24.0 MB) would take this upload past 100 MB").count() == 1
+    assert page.get_by_text(GRID_CAPTION).count() == 4
+    assert all(page.get_by_text(name, exact=True).count() == (2 if name in left_out else 3) for name in names)

@@ -14,12 +14,12 @@ import sys
 
 import numpy as np
 import pytest
-from crafted_uploads import photo_png, scan_bomb_jpeg
+from crafted_uploads import avif_photo, heic_grid_bomb, heic_photo, photo_png, scan_bomb_jpeg
 from PIL import Image
 
 from lib.classifier import decode_pool
 from lib.classifier.decode_pool import CRASH_MESSAGE, TIMEOUT_MESSAGE, DecodePool
-from lib.classifier.image_io import BUDGET_MESSAGE, MAX_BYTES, DecodedImage, RejectedImage, decode_upload
+from lib.classifier.image_io import BUDGET_MESSAGE, GRID_MESSAGE, MAX_BYTES, DecodedImage, RejectedImage, decode_upload
 
 WITHOUT_SCAN_CHECK = [sys.executable, "-c", "import lib.classifier.image_io, lib.classifier.decode_worker as w; "
                       "lib.classifier.image_io.MAX_JPEG_SCANS = 10**9; w.main()"]
@@ -71,6 +71,24 @@ def test_a_worker_decodes_exactly_what_decoding_here_gives(make_pool):
     assert pool.decode("x.png", b"not an image").reason == decode_upload("x.png", b"not an image").reason
 
 
+@pytest.mark.parametrize(("fmt", "data"), [("HEIC", heic_photo((900, 500))), ("AVIF", avif_photo((900, 500)))])
+def test_a_worker_decodes_heic_and_avif_as_decoding_here_does_within_the_pixel_budget(make_pool, fmt, data):
+    pool = make_pool(workers=1)
+    there, here = pool.decode(f"p.{fmt}", data), decode_upload(f"p.{fmt}", data)
+    assert isinstance(there, DecodedImage) and there.format == fmt and there.decoded_pixels == 900 * 500
+    assert np.array_equal(np.asarray(there.view), np.asarray(here.view))
+    assert np.array_equal(np.asarray(there.thumbnail), np.asarray(here.thumbnail))
+    assert pool.decode(f"late.{fmt}", data, pixel_budget=900 * 500 - 1).reason == BUDGET_MESSAGE
+    cut = pool.decode(f"cut.{fmt}", data[: len(data) // 2])
+    assert cut.reason.startswith(f"The {fmt} file is damaged or incomplete") and pool.replaced == 0
+
+
+def test_a_heic_grid_bomb_is_refused_in_the_worker_from_its_boxes(make_pool):
+    pool = make_pool(workers=1)
+    assert pool.decode("bomb.heic", heic_grid_bomb()).reason == GRID_MESSAGE.format(
+        kind="HEIC", tiles=16, width=64, height=64, needed=1)
+
+
 def test_a_scan_bomb_past_the_deadline_gets_a_message_and_its_worker_is_replaced(make_pool):
     pool = make_pool(workers=1, deadline_s=1.0, command=WITHOUT_SCAN_CHECK)
     pool.warm_up()
@@ -109,6 +127,11 @@ def test_oversized_bytes_never_travel_to_a_worker(make_pool, monkeypatch):
     pool = make_pool(workers=1)
     monkeypatch.setattr(decode_pool._Worker, "decode", lambda *a, **k: pytest.fail("sent to a worker"))
     assert "MB per image" in pool.decode("big.png", b"\x89PNG" + bytes(MAX_BYTES)).reason
+
+
+def test_workers_import_the_lib_of_this_checkout():
+    # _REPO once named lib/ itself, so a worker started from a second checkout imported the installed one's lib.
+    assert (decode_pool._REPO / "lib" / "classifier" / "decode_pool.py").samefile(decode_pool.__file__)
 
 
 def test_workers_never_import_torch_or_streamlit():

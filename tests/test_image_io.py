@@ -17,7 +17,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from crafted_uploads import many_chunks_png, scan_bomb_jpeg, twelve_bit_jpeg
+from crafted_uploads import (
+    avif_photo,
+    camera_jpeg,
+    heic_grid_bomb,
+    heic_photo,
+    many_chunks_png,
+    scan_bomb_jpeg,
+    twelve_bit_jpeg,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageFile
@@ -29,6 +37,7 @@ from lib.classifier.image_io import (
     BUDGET_MESSAGE,
     CHUNKS_MESSAGE,
     EMPTY_MESSAGE,
+    GRID_MESSAGE,
     HEIC_MESSAGE,
     HTML_MESSAGE,
     MAX_BYTES,
@@ -46,6 +55,7 @@ from lib.classifier.image_io import (
     decode_many,
     decode_upload,
     draft_request,
+    heif_grids,
 )
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -128,6 +138,8 @@ GOOD_UPLOADS = {
     "cmyk.jpg": encode(Image.new("CMYK", (40, 40), (0, 255, 255, 0)), "JPEG"),
     "rotated.jpg": encode(split_colours((40, 20), "red", "blue"), "JPEG", exif=with_orientation(6)),
     "sixteen.png": encode(Image.fromarray(np.full((40, 40), 32768, np.uint16)), "PNG"),
+    "iphone.heic": heic_photo((64, 48)),
+    "camera.avif": avif_photo((50, 40)),
 }
 
 
@@ -157,7 +169,14 @@ def test_file_over_the_byte_limit_is_rejected_before_any_parser_sees_it(monkeypa
 
 def test_default_byte_limit_rounds_the_size_up_in_its_message():
     reason = rejected("huge.png", b"\x89PNG\r\n\x1a\n" + bytes(MAX_BYTES)).reason
-    assert reason.startswith("The file is 8.1 MB; the limit is 8 MB per image.")
+    assert reason.startswith("The file is 25.1 MB; the limit is 25 MB per image.")
+
+
+def test_a_camera_photo_of_ten_megabytes_is_read():
+    # A 6000×4000 camera JPEG is 8–15 MB; the limit used to be 8 MB.
+    data = camera_jpeg()
+    assert 8_000_000 < len(data) <= MAX_BYTES
+    assert decoded("DSC_0001.JPG", data).upright_size == (4000, 2500)
 
 
 def test_file_exactly_at_the_byte_limit_is_parsed():
@@ -185,6 +204,38 @@ def test_truncated_files_are_rejected_as_damaged_and_name_their_format(fmt, name
     cut = int(len(data) * keep) if isinstance(keep, float) else keep
     reason = rejected(f"cut.{fmt.lower()}", data[:cut]).reason
     assert reason.startswith(f"The {name} file is damaged or incomplete"), reason
+
+
+@pytest.mark.parametrize(("name", "data"), [("HEIC", GOOD_UPLOADS["iphone.heic"]),
+                                           ("AVIF", GOOD_UPLOADS["camera.avif"])])
+@pytest.mark.parametrize("keep", [0.5, 0.9, 200, 40])
+def test_truncated_heic_and_avif_are_rejected_as_damaged_and_name_their_format(name, data, keep):
+    cut = int(len(data) * keep) if isinstance(keep, float) else keep
+    reason = rejected(f"cut.{name.lower()}", data[:cut]).reason
+    assert reason.startswith(f"The {name} file is damaged or incomplete"), reason
+
+
+@pytest.mark.parametrize(("name", "data"), [("HEIC", GOOD_UPLOADS["iphone.heic"]),
+                                           ("AVIF", GOOD_UPLOADS["camera.avif"])])
+def test_heic_and_avif_of_garbage_behind_their_file_type_box_are_rejected_as_damaged(name, data):
+    garbage = data[:32] + np.random.default_rng(0).integers(0, 256, 4000, dtype=np.uint8).tobytes()
+    reason = rejected(f"garbage.{name.lower()}", garbage).reason
+    assert reason.startswith(f"The {name} file is damaged or incomplete"), reason
+
+
+@pytest.mark.parametrize(("name", "data"), [("HEIC", GOOD_UPLOADS["iphone.heic"]),
+                                           ("AVIF", GOOD_UPLOADS["camera.avif"])])
+@pytest.mark.parametrize("seed", range(4))
+def test_heic_and_avif_with_garbage_coded_data_give_a_picture_or_a_damaged_message(name, data, seed):
+    # Boxes intact, coded picture replaced: an AV1 or HEVC decoder may still draw noise from it, which is fine;
+    # what matters is that it is a picture of the declared size or the damaged-file message, never an error.
+    body = data.index(b"mdat") + 4
+    garbage = data[:body] + np.random.default_rng(seed).integers(0, 256, len(data) - body, np.uint8).tobytes()
+    result = decode_upload(f"garbage.{name.lower()}", garbage)
+    if isinstance(result, RejectedImage):
+        assert result.reason.startswith(f"The {name} file is damaged or incomplete"), result.reason
+    else:
+        assert result.format == name and result.view.size == (32, 32)
 
 
 def test_corrupted_png_checksum_is_rejected_as_damaged():
@@ -418,7 +469,7 @@ def test_decoded_image_is_fully_loaded_rgb_without_metadata(name):
     result = decoded(name, GOOD_UPLOADS[name])
     assert type(result.thumbnail) is Image.Image  # not a lazy ImageFile that could fail to decode later
     assert result.thumbnail.mode == "RGB" and result.thumbnail.info == {}
-    assert result.format in {"PNG", "JPEG", "GIF", "WebP", "BMP"}
+    assert result.format in {"PNG", "JPEG", "HEIC", "AVIF", "GIF", "WebP", "BMP"}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -438,23 +489,48 @@ def test_svg_is_rejected_with_an_export_hint_whatever_its_name(data):
     assert rejected("cat.png", data).reason == SVG_MESSAGE
 
 
-@pytest.mark.parametrize(
-    "data",
-    [
-        b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64),
-        b"\x00\x00\x00\x1cftypmif1\x00\x00\x00\x00mif1heicmiaf" + bytes(64),
-        b"\x00\x00\x00\x18ftypheix\x00\x00\x00\x00mif1heix",
-    ],
-)
-def test_heic_is_rejected_with_a_phone_setting_hint_whatever_its_name(data):
+HEIC_HEADERS = [
+    b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64),
+    b"\x00\x00\x00\x1cftypmif1\x00\x00\x00\x00mif1heicmiaf" + bytes(64),
+    b"\x00\x00\x00\x18ftypheix\x00\x00\x00\x00mif1heix",
+]
+AVIF_HEADERS = [
+    b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf" + bytes(64),
+    b"\x00\x00\x00\x1cftypmif1\x00\x00\x00\x00mif1avifmiaf" + bytes(64),  # AVIF behind mif1
+]
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("IMG_0001.HEIC", "HEIC"), ("IMG_0001.JPG", "HEIC"),
+                                          ("web.avif", "AVIF"), ("web.png", "AVIF")])
+def test_heic_and_avif_photos_are_read_whatever_their_name(name, fmt):
+    data = GOOD_UPLOADS["iphone.heic" if fmt == "HEIC" else "camera.avif"]
+    result = decoded(name, data)
+    assert result.format == fmt and result.view.size == (32, 32)
+    expected = GOOD_UPLOADS["iphone.heic" if fmt == "HEIC" else "camera.avif"]
+    with Image.open(io.BytesIO(expected)) as direct:
+        assert result.upright_size == direct.size
+
+
+@pytest.mark.parametrize("data", HEIC_HEADERS)
+def test_a_heic_header_with_no_picture_is_named_a_damaged_heic(data):
+    assert rejected("IMG_0001.JPG", data).reason.startswith("The HEIC file is damaged or incomplete")
+
+
+@pytest.mark.parametrize("data", AVIF_HEADERS)
+def test_an_avif_header_with_no_picture_is_named_a_damaged_avif(data):
+    assert rejected("web.png", data).reason.startswith("The AVIF file is damaged or incomplete")
+
+
+@pytest.mark.parametrize("data", HEIC_HEADERS)
+def test_without_pillow_heif_heic_is_refused_with_a_phone_setting_hint(data, monkeypatch):
+    monkeypatch.setattr("lib.classifier.image_io.HEIF_READABLE", False)
     assert rejected("IMG_0001.JPG", data).reason == HEIC_MESSAGE
 
 
-def test_avif_is_rejected_with_an_export_hint():
-    avif = b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf" + bytes(64)
-    assert rejected("web.png", avif).reason == AVIF_MESSAGE
-    avif_behind_mif1 = b"\x00\x00\x00\x1cftypmif1\x00\x00\x00\x00mif1avifmiaf" + bytes(64)
-    assert rejected("web.png", avif_behind_mif1).reason == AVIF_MESSAGE
+@pytest.mark.parametrize("data", AVIF_HEADERS)
+def test_without_an_avif_decoder_avif_is_refused_with_an_export_hint(data, monkeypatch):
+    monkeypatch.setattr("lib.classifier.image_io.AVIF_READABLE", False)
+    assert rejected("web.png", data).reason == AVIF_MESSAGE
 
 
 def test_video_container_is_rejected_as_a_video():
@@ -544,6 +620,8 @@ _SEEDS = [
     GOOD_UPLOADS["paint.bmp"],
     GOOD_UPLOADS["rotated.jpg"],
     GOOD_UPLOADS["sixteen.png"],
+    GOOD_UPLOADS["iphone.heic"],
+    GOOD_UPLOADS["camera.avif"],
 ]
 _MAGICS = [
     b"\x89PNG\r\n\x1a\n",
@@ -622,6 +700,22 @@ def test_a_png_of_more_chunks_than_any_encoder_writes_is_refused():
     assert rejected("chunks.png", many_chunks_png(MAX_PNG_CHUNKS + 1)).reason == CHUNKS_MESSAGE.format(
         limit=MAX_PNG_CHUNKS)
     decoded("fine.png", many_chunks_png(100))
+
+
+def test_a_heic_grid_of_far_more_tiles_than_its_size_needs_is_refused_before_the_decoder_sees_it(monkeypatch):
+    bomb = heic_grid_bomb()  # 16 tiles of 64×64 for a 64×64 picture
+    assert [(g.tiles, g.tiles_needed) for g in heif_grids(bomb)] == [(16, 1)]
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded a grid bomb"))
+    monkeypatch.setattr(Image, "open", lambda *a, **k: pytest.fail("parsed a grid bomb"))
+    assert rejected("IMG_0002.HEIC", bomb).reason == GRID_MESSAGE.format(kind="HEIC", tiles=16, width=64,
+                                                                         height=64, needed=1)
+
+
+def test_a_heic_grid_as_phones_write_it_passes_the_grid_check_and_decodes():
+    data = heic_photo((700, 500), grid_tile=256)  # 3×2 tiles cover 700×500, as an iPhone's 512-pixel tiles do
+    assert [(g.rows, g.columns, g.tiles_needed, g.output_size) for g in heif_grids(data)] == [(2, 3, 6, (700, 500))]
+    result = decoded("IMG_0003.HEIC", data)
+    assert result.upright_size == (700, 500) and result.decoded_pixels == 700 * 500
 
 
 def test_a_12_bit_jpeg_is_named_as_such_with_how_to_convert_it():

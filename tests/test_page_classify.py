@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import streamlit as st
 import torch
-from crafted_uploads import scan_bomb_jpeg, zero_png
+from crafted_uploads import avif_photo, camera_jpeg, heic_photo, padded_jpeg, scan_bomb_jpeg, zero_png
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 from test_decode_pool import SEGFAULT_ON_GIF, WITHOUT_SCAN_CHECK, gif
@@ -24,12 +24,11 @@ import lib.classifier.decode_pool
 from lib.cifar.data import CLASSES, DATA_ENV
 from lib.cifar.model import export_model
 from lib.cifar.network import CifarEfficientNet
-from lib.classifier import classify
+from lib.classifier import classify, upload_limits
 from lib.classifier.decode_pool import CRASH_MESSAGE, TIMEOUT_MESSAGE, DecodePool
 from lib.classifier.image_io import (
     BUDGET_MESSAGE,
     EMPTY_MESSAGE,
-    HEIC_MESSAGE,
     RUN_PIXEL_BUDGET,
     SCANS_MESSAGE,
     THUMBNAIL_SIDE,
@@ -83,6 +82,11 @@ def jpeg(size=(300, 200)) -> bytes:
     return buffer.getvalue()
 
 
+def timing_caption(at: AppTest) -> str:
+    """The caption above the grid: how many images were classified, and how fast."""
+    return next(c.value for c in at.caption if "ms per image" in c.value or c.value == "No image could be classified.")
+
+
 HEIC_HEADER = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
 
 
@@ -121,10 +125,11 @@ def test_good_and_bad_files_of_one_upload_each_get_their_own_result(models_dir):
     errors = [e.value for e in at.error]
     assert len(errors) == 4
     assert "PNG file is damaged or incomplete" in errors[0]
-    assert errors[1:] == [EMPTY_MESSAGE, UNKNOWN_MESSAGE, HEIC_MESSAGE]
+    assert errors[1:3] == [EMPTY_MESSAGE, UNKNOWN_MESSAGE]
+    assert errors[3].startswith("The HEIC file is damaged or incomplete")  # a HEIC header with no picture
     # The two good files: a grid caption each, and two probability charts each (ε = 0 and ε = 0.1).
     captions = [c.value for c in at.caption]
-    assert captions[0].startswith("2 images: median ") and "ms per image" in captions[0]
+    assert timing_caption(at).startswith("2 images: median ")
     # Each grid cell shows both models' top class and confidence, the one in ?model= first.
     grid = [c for c in captions if c.startswith("ε = ") and c.endswith(" ms")]
     assert len(grid) == 2
@@ -280,7 +285,7 @@ def test_a_scan_bomb_jpeg_beside_a_good_image_gets_its_message_and_the_good_one_
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == [SCANS_MESSAGE.format(scans="1,605")]
-    assert len(at.get("plotly_chart")) == 2 and at.caption[0].value.startswith("1 image: median ")
+    assert len(at.get("plotly_chart")) == 2 and timing_caption(at).startswith("1 image: median ")
 
 
 def test_a_decoder_past_its_deadline_costs_one_file_and_the_run_goes_on(models_dir, worker_pool):
@@ -319,7 +324,7 @@ def test_24_images_of_25_megapixels_decode_within_the_runs_budget_and_keep_only_
     fit = RUN_PIXEL_BUDGET // (5000 * 5000)  # 4
     assert [e.value for e in at.error] == [BUDGET_MESSAGE] * (24 - fit)
     assert len(kept) == fit and all(max(r.thumbnail.size) <= THUMBNAIL_SIDE for r in kept)
-    assert at.caption[0].value.startswith(f"{fit} images: median ")
+    assert timing_caption(at).startswith(f"{fit} images: median ")
     assert sum(c.value.startswith("5000×5000 pixels as given") for c in at.caption) == fit
 
 
@@ -328,3 +333,52 @@ def test_markdown_in_a_model_link_is_shown_as_typed_not_rendered(models_dir):
     assert not at.exception
     (warning,) = [w.value for w in at.warning]
     assert warning.startswith('Model "\\_\\_bold\\_\\_" is not one of the shipped models')
+
+
+def grid_cells(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption if c.value.startswith("ε = ") and c.value.endswith(" ms")]
+
+
+def test_a_camera_photo_over_8_mb_is_classified_and_a_file_over_the_limit_is_named_with_its_size(models_dir):
+    photo = camera_jpeg()  # 4000×2500 of noise: ~11.7 MB, the bytes of a 6000×4000 camera JPEG
+    assert 8_000_000 < len(photo) <= upload_limits.FILE_BYTES
+    at = open_page()
+    at.file_uploader(key="classify_upload").set_value(
+        [("DSC_0001.JPG", photo, "image/jpeg"), ("pano.jpg", padded_jpeg(30_000_000), "image/jpeg")])
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.text][:2] == ["DSC_0001.JPG", "pano.jpg"]
+    assert [e.value for e in at.error] == [
+        "The file is 30.0 MB; the limit is 25 MB per image. Downscale or compress it and upload it again."]
+    assert len(grid_cells(at)) == 1 and len(at.get("plotly_chart")) == 2
+    assert any(c.value.startswith("4000×2500 pixels as given") for c in at.caption)
+    assert any(c.value == upload_limits.LIMITS_SENTENCE for c in at.caption)
+
+
+def test_files_past_what_one_upload_may_hold_are_named_in_a_note_and_in_the_results(models_dir):
+    at = open_page()
+    big = padded_jpeg(24_000_000)  # five of them: 120 MB, over the 100 MB one upload may hold
+    names = [f"*raw* {i}.jpg" for i in range(5)]
+    at.file_uploader(key="classify_upload").set_value([(name, big, "image/jpeg") for name in names])
+    at.run()
+    assert not at.exception
+    (note,) = [w.value for w in at.warning]
+    assert note.startswith("This upload is over the 100 MB its images may hold together, so 1 file was left out: "
+                           "\\*raw\\* 4\\.jpg.")
+    assert [t.value for t in at.text][:5] == names
+    assert [e.value for e in at.error] == [upload_limits.TAB_MESSAGE.format(size="24.0 MB", limit=100)]
+    assert len(grid_cells(at)) == 4
+
+
+@pytest.mark.parametrize(("name", "data", "mime"), [("IMG_0001.HEIC", heic_photo((640, 480)), "image/heic"),
+                                                    ("IMG_0002.avif", avif_photo((640, 480)), "image/avif")])
+def test_a_heic_and_an_avif_photo_get_both_models_probabilities(models_dir, name, data, mime):
+    at = open_page()
+    at.file_uploader(key="classify_upload").set_value([(name, data, mime)])
+    at.run()
+    assert not at.exception and not at.error
+    (cell,) = grid_cells(at)
+    first, second, _ = cell.split("  \n")
+    assert first.split(" ")[3] in CLASSES and second.split(" ")[3] in CLASSES
+    assert len(at.get("plotly_chart")) == 2  # ε = 0 and ε = 0.1: each model's ten probabilities
+    assert any(c.value == "640×480 pixels as given." for c in at.caption)

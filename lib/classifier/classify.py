@@ -213,19 +213,26 @@ class Sample:
     true_label: str
 
 
-def classify_many(items: Sequence[Upload | Sample], classifiers: Mapping[str, Classifier], *,
+def classify_many(items: Sequence[Upload | Sample | RejectedImage], classifiers: Mapping[str, Classifier], *,
                   on_progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
     """Each item classified independently, in order; ``on_progress(done, total)`` after each one.
 
-    At most :data:`MAX_IMAGES_PER_RUN` items are processed (the caller says what was left out, see
-    :func:`over_limit_note`), decoding at most :data:`RUN_PIXEL_BUDGET` pixels together. A bad file
-    yields its ``RejectedImage`` and the next one goes on; so does any error in one image's work.
+    A ``RejectedImage`` (a file refused before any reading, ``lib.classifier.upload_limits``) keeps its place in
+    the results as given. At most :data:`MAX_IMAGES_PER_RUN` of the other items are processed (the caller says
+    what was left out, see :func:`over_limit_note`), decoding at most :data:`RUN_PIXEL_BUDGET` pixels together.
+    A bad file yields its ``RejectedImage`` and the next one goes on; so does any error in one image's work.
     """
-    todo = list(items)[:MAX_IMAGES_PER_RUN]
+    todo, taken = [], 0
+    for item in items:
+        if not isinstance(item, RejectedImage):
+            if taken == MAX_IMAGES_PER_RUN:
+                continue
+            taken += 1
+        todo.append(item)
     out: list[Outcome] = []
     budget = RUN_PIXEL_BUDGET
     for done, item in enumerate(todo, start=1):
-        outcome = _classify_item(item, classifiers, budget)
+        outcome = item if isinstance(item, RejectedImage) else _classify_item(item, classifiers, budget)
         if isinstance(outcome, ImageResult):
             budget -= outcome.decoded_pixels
         out.append(outcome)

@@ -44,7 +44,7 @@ CRASH_MESSAGE = (
 START_TIMEOUT_S = 60.0
 """Seconds a fresh worker may take to import Pillow and NumPy (not part of any file's deadline)."""
 
-_REPO = Path(__file__).resolve().parent.parent  # the folder holding lib/: the worker imports this lib
+_REPO = Path(__file__).resolve().parents[2]  # the folder holding lib/ (this is lib/classifier/…): workers import it
 
 
 PIPE_BYTES = 1 << 20
@@ -106,7 +106,9 @@ class _Worker:
     def decode(self, name: str, data: bytes, pixel_budget: float, deadline_s: float) -> DecodedImage | RejectedImage:
         budget = 0 if math.isinf(pixel_budget) else max(1, int(pixel_budget))  # 0 means "no budget"
         try:
-            self._requests.write(decode_worker.REQUEST.pack(budget, len(data)) + data)
+            # Two writes, not one of header + data: the concatenation would copy a 25 MB upload once more.
+            self._requests.write(decode_worker.REQUEST.pack(budget, len(data)))
+            self._requests.write(data)
         except (BrokenPipeError, OSError) as err:
             raise _WorkerGone from err
         deadline = time.monotonic() + deadline_s

@@ -93,6 +93,17 @@ def _limit_memory() -> None:
         pass
 
 
+def _one_decoder_thread() -> None:
+    """AVIF decodes on one thread, as HEIC does (``lib.classifier.image_io`` registers pillow-heif so): the
+    workers already use every core between them, and a decoder's own threads would take cores from the models."""
+    try:
+        from PIL import AvifImagePlugin
+
+        AvifImagePlugin.DEFAULT_MAX_THREADS = 1
+    except ImportError:  # a Pillow without AVIF: nothing to set
+        pass
+
+
 def _warm_decoders() -> None:
     """Decode a tiny JPEG and PNG once, so the first upload does not pay for loading the plugins."""
     import io
@@ -123,6 +134,7 @@ def main() -> None:
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     _limit_memory()
+    _one_decoder_thread()
     serve(sys.stdin.buffer, replies)
 
 

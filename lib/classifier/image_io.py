@@ -14,13 +14,14 @@ Hardening, following the threat model in Pillow's security handbook (``Image.ope
    ``cat.png`` holding an SVG, a HEIC photo or a PDF gets the message for what it really is.
 3. **An allowlist of parsers.** ``Image.open(..., formats=ALLOWED_FORMATS)`` never runs any other
    plugin, however the bytes look. The list is what phones, screenshots and "Save image as" produce:
-   PNG, JPEG (including MPO, the multi-picture JPEG some phones and cameras write), GIF, WebP, BMP.
+   PNG, JPEG (including MPO, the multi-picture JPEG some phones and cameras write), HEIC/HEIF (the iPhone's
+   default, read by ``pillow-heif``'s libheif), AVIF (Pillow's own libavif plugin), GIF, WebP, BMP.
    Left out on purpose: EPS (runs Ghostscript), PSD, PDF and FITS, whose parsers carried this year's
    CVEs (PSD tile-extent overflow CVE-2026-42311, PDF trailer loop CVE-2026-42310, FITS gzip bomb
    CVE-2026-40192, the EPS BeginBinary loop fixed in 12.3.0); TIFF, because libtiff with its dozen
    codecs and multi-page files is a large attack surface for an upload nobody's phone makes (PNG
-   covers lossless and 16-bit); and AVIF, HEIC, JPEG 2000, JPEG XL, which need big native decoders
-   for a small share of uploads — each of those gets a message saying how to export instead.
+   covers lossless and 16-bit); and JPEG 2000, JPEG XL, which need big native decoders for a small
+   share of uploads — each of those gets a message saying how to export instead.
 4. **Pixels before decoding.** ``im.size`` is known once the header is parsed, before ``load()``; we
    cap it at :data:`MAX_PIXELS` ourselves. Pillow's own guard only *warns* up to 179 M pixels
    (≈ 0.5 GB of RGB), and its knobs ``Image.MAX_IMAGE_PIXELS`` and
@@ -34,7 +35,10 @@ Hardening, following the threat model in Pillow's security handbook (``Image.ope
    redo the whole picture, so a 165 kB file of 1,600 scans costs half a minute of CPU inside
    ``load()``. Photos have at most a few dozen scans, so more than :data:`MAX_JPEG_SCANS` is refused
    by counting markers; a PNG of more than :data:`MAX_PNG_CHUNKS` chunks (Pillow walks each one in
-   Python) likewise. 12-bit JPEGs, which Pillow cannot decode, are named as such.
+   Python) likewise. 12-bit JPEGs, which Pillow cannot decode, are named as such. A HEIF or AVIF picture
+   may be a grid of separately coded tiles: libheif and libavif decode every tile the grid lists, so a
+   grid listing far more tiles than its output size needs (thousands of tiles for a thumbnail) is
+   refused from its boxes (:func:`heif_grid_reason`).
 6. **Never the full picture kept.** A JPEG is decoded at the smallest DCT scale (``draft``) that
    still covers the thumbnail (:func:`draft_request`); other formats are box-reduced (``Image.reduce``)
    right after decoding. Only the 32×32 view and a thumbnail of at most :data:`THUMBNAIL_SIDE` pixels leave this module.
@@ -52,19 +56,32 @@ from __future__ import annotations
 import io
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
-from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError, features
 
 from lib.cifar.preprocess import CIFAR_SIZE, model_view, upright_rgb
 
 logger = logging.getLogger(__name__)
 
-MAX_BYTES = 8_000_000
-"""Largest accepted upload, in bytes (8 MB: a 12-megapixel phone JPEG is 2–5 MB)."""
+try:  # HEIC/HEIF: the iPhone's default format, read through libheif (pyproject.toml: pillow-heif)
+    import pillow_heif
+except ImportError:  # without it HEIC photos keep their "export as JPEG" message
+    HEIF_READABLE = False
+else:
+    # One decoder thread (the worker shares a small CPU), and never the thumbnails, depth maps or auxiliary
+    # pictures a phone stores beside the photo: only the primary picture is decoded.
+    pillow_heif.register_heif_opener(decode_threads=1, thumbnails=False, depth_images=False, aux_images=False)
+    HEIF_READABLE = True
+
+AVIF_READABLE = bool(features.check("avif"))
+"""Pillow 11.3+ reads AVIF itself when its wheel was built with libavif (the PyPI wheels are)."""
+
+MAX_BYTES = 25_000_000
+"""Largest accepted upload, in bytes (25 MB: camera and phone JPEGs are 3–15 MB, a 50-megapixel one ~25 MB)."""
 
 MAX_PIXELS = 25_000_000
 """Largest accepted image, in pixels (25 MP: 100 MB as RGBA once decoded), checked from the header."""
@@ -78,7 +95,10 @@ MAX_JPEG_SCANS = 100
 few pictures of those, so 100 leaves room; each scan costs a full pass over the picture."""
 
 MAX_PNG_CHUNKS = 20_000
-"""Most chunks a PNG may have: encoders write 8–64 kB data chunks, so an 8 MB file has about 1,000."""
+"""Most chunks a PNG may have: encoders write 8–64 kB data chunks, so a 25 MB file has about 3,000."""
+
+MAX_GRID_TILES = 4096
+"""Most tiles a HEIF/AVIF grid may list, whatever its size (an iPhone's 48-megapixel photo has 192)."""
 
 THUMBNAIL_SIDE = 768
 """Longest side of the thumbnail kept for display (the page shows it at most this wide)."""
@@ -87,11 +107,15 @@ MIN_VIEW_SOURCE = 4 * CIFAR_SIZE
 """Shortest side a JPEG is DCT-scaled down to at most (:func:`draft_request`): the 32×32 view's source stays
 four times its size, however wide the picture."""
 
-ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP")
+ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP") + (("HEIF",) if HEIF_READABLE else ()) + (
+    ("AVIF",) if AVIF_READABLE else ())
 """The only Pillow plugins that ever see upload bytes (see the module docstring for why)."""
 
-_ACCEPTED = "PNG, JPEG, GIF, WebP or BMP"
-_FORMAT_NAMES = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "GIF": "GIF", "WEBP": "WebP", "BMP": "BMP"}
+_ACCEPTED = "PNG, JPEG, " + "HEIC, " * HEIF_READABLE + "AVIF, " * AVIF_READABLE + "GIF, WebP or BMP"
+ACCEPTED_FORMATS = _ACCEPTED
+"""The formats read here, in words for the page's labels (``"PNG, JPEG, HEIC, AVIF, GIF, WebP or BMP"``)."""
+_FORMAT_NAMES = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "GIF": "GIF", "WEBP": "WebP", "BMP": "BMP",
+                 "HEIF": "HEIC", "AVIF": "AVIF"}
 _ANIMATED_FORMATS = {"GIF", "PNG", "WEBP"}  # MPO's extra frames are previews or depth maps, not animation
 _GRAYSCALE_MODES = {"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
 
@@ -156,6 +180,11 @@ SCANS_MESSAGE = (
     "This JPEG is built from {scans} scans where photos have at most a few dozen; a file built like this can "
     "take minutes to decode, so it is not read. Open and re-save it as an ordinary JPEG."
 )
+GRID_MESSAGE = (
+    "This {kind} picture is a grid of {tiles:,} tiles where its {width}×{height} size needs {needed:,}; a file "
+    "built like this makes the decoder do far more work than the picture needs, so it is not read. Open and "
+    "re-save it, or export it as JPEG."
+)
 CHUNKS_MESSAGE = (
     "This PNG is split into more than {limit:,} chunks where ordinary files have a few thousand at most; a "
     "file built like this is slow to read, so it is not read. Open and re-save it as an ordinary PNG."
@@ -173,7 +202,7 @@ class DecodedImage:
     name: str  # as uploaded, unescaped: display it only through escaping APIs
     view: Image.Image  # the 32×32 picture the model sees (lib.cifar.preprocess.model_view)
     thumbnail: Image.Image  # the upright picture, at most THUMBNAIL_SIDE on its longer side
-    format: str  # "PNG", "JPEG", "GIF", "WebP" or "BMP"
+    format: str  # "PNG", "JPEG", "HEIC", "AVIF", "GIF", "WebP" or "BMP"
     original_size: tuple[int, int]  # (width, height) as stored, before the EXIF rotation
     original_mode: str  # Pillow's mode of the stored frame, e.g. "P", "I;16", "CMYK"
     upright_size: tuple[int, int]  # (width, height) at full size, after the EXIF rotation
@@ -379,6 +408,187 @@ def _structure_reason(data: bytes) -> str | None:
             return SCANS_MESSAGE.format(scans=f"{scans:,}")
     elif data.startswith(b"\x89PNG\r\n\x1a\n") and _png_chunk_count(data, MAX_PNG_CHUNKS + 1) > MAX_PNG_CHUNKS:
         return CHUNKS_MESSAGE.format(limit=MAX_PNG_CHUNKS)
+    elif data[4:8] == b"ftyp":
+        return heif_grid_reason(data)
+    return None
+
+
+# --------------------------------------------------------------------------------------------- HEIF grids
+# HEIF (ISO/IEC 23008-12) and AVIF store a picture as items described by boxes inside the top-level "meta"
+# box: "iinf" names each item's type, "iloc" says where its bytes lie, "iref"/"dimg" lists a grid's tiles,
+# "iprp" gives each item its properties ("ispe": width and height). A "grid" item's own bytes say how many
+# rows and columns of tiles it has and its output size. Only these boxes are read here, each walk bounded by
+# the file's length; anything malformed returns None and is left to the decoder (in its worker, with its
+# deadline).
+
+def _boxes(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """(type, payload start, payload end) of each box between ``start`` and ``end``."""
+    pos = start
+    while pos + 8 <= end:
+        size, kind, header = int.from_bytes(data[pos:pos + 4], "big"), data[pos + 4:pos + 8], 8
+        if size == 1 and pos + 16 <= end:
+            size, header = int.from_bytes(data[pos + 8:pos + 16], "big"), 16
+        elif size == 0:
+            size = end - pos
+        if size < header or pos + size > end:
+            return
+        yield kind, pos + header, pos + size
+        pos += size
+
+
+def _uint(data: bytes, pos: int, size: int) -> tuple[int, int]:
+    """A big-endian unsigned integer of ``size`` bytes at ``pos`` (0 bytes read as 0), and the next position."""
+    if pos + size > len(data):
+        raise ValueError("box ends early")
+    return int.from_bytes(data[pos:pos + size], "big"), pos + size
+
+
+@dataclass(frozen=True)
+class HeifGrid:
+    """A grid item as its boxes declare it: its tiles, their size and the output size."""
+
+    rows: int
+    columns: int
+    tiles_listed: int  # "dimg" references from the grid to its tiles
+    tile_size: tuple[int, int]  # the first tile's "ispe"
+    output_size: tuple[int, int]
+
+    @property
+    def tiles(self) -> int:
+        return max(self.rows * self.columns, self.tiles_listed)
+
+    @property
+    def tiles_needed(self) -> int:
+        """Tiles of this size that cover the output: what a well-made grid has."""
+        (tile_w, tile_h), (width, height) = self.tile_size, self.output_size
+        return max(1, -(-width // max(tile_w, 1))) * max(1, -(-height // max(tile_h, 1)))
+
+
+def heif_grids(data: bytes) -> list[HeifGrid]:
+    """Every grid item of a HEIF/AVIF file, read from its boxes; raises ValueError on malformed boxes."""
+    meta = next(((s, e) for kind, s, e in _boxes(data, 0, len(data)) if kind == b"meta"), None)
+    if meta is None:
+        return []
+    children = {kind: (s, e) for kind, s, e in _boxes(data, meta[0] + 4, meta[1])}  # meta is a FullBox
+    types = _item_types(data, *children.get(b"iinf", (0, 0)))
+    grid_ids = [item for item, kind in types.items() if kind == b"grid"]
+    if not grid_ids:
+        return []
+    locations = _item_locations(data, *children[b"iloc"])
+    tiles = _tile_references(data, *children.get(b"iref", (0, 0)))
+    sizes = _item_sizes(data, *children.get(b"iprp", (0, 0)))
+    idat = children.get(b"idat", (0, 0))
+    grids = []
+    for item in grid_ids:
+        method, extents = locations.get(item, (0, []))
+        base = idat[0] if method == 1 else 0
+        body = b"".join(data[base + offset:base + offset + length] for offset, length in extents)
+        _, pos = _uint(body, 0, 1)  # version
+        flags, pos = _uint(body, pos, 1)
+        rows, pos = _uint(body, pos, 1)
+        columns, pos = _uint(body, pos, 1)
+        field = 4 if flags & 1 else 2
+        width, pos = _uint(body, pos, field)
+        height, pos = _uint(body, pos, field)
+        listed = tiles.get(item, [])
+        if listed and listed[0] in sizes:
+            grids.append(HeifGrid(rows + 1, columns + 1, len(listed), sizes[listed[0]], (width, height)))
+    return grids
+
+
+def _item_types(data: bytes, start: int, end: int) -> dict[int, bytes]:
+    """item ID → item type, from "iinf"'s "infe" entries (versions 2 and 3 carry the type)."""
+    types = {}
+    if end - start >= 4:
+        header = 6 if data[start] == 0 else 8  # FullBox header, then a 16- or 32-bit entry count
+        for kind, s, _ in _boxes(data, start + header, end):
+            if kind == b"infe" and data[s] in (2, 3):
+                id_size = 2 if data[s] == 2 else 4
+                item, pos = _uint(data, s + 4, id_size)
+                types[item] = data[pos + 2:pos + 6]  # after item_protection_index
+    return types
+
+
+def _item_locations(data: bytes, start: int, end: int) -> dict[int, tuple[int, list[tuple[int, int]]]]:
+    """item ID → (construction method: 0 file offsets, 1 offsets into "idat"; [(offset, length)]), from "iloc"."""
+    version = data[start]
+    sizes, pos = _uint(data, start + 4, 2)
+    offset_size, length_size, base_size = sizes >> 12, (sizes >> 8) & 15, (sizes >> 4) & 15
+    index_size = sizes & 15 if version in (1, 2) else 0
+    count, pos = _uint(data, pos, 2 if version < 2 else 4)
+    locations = {}
+    for _ in range(count):
+        item, pos = _uint(data, pos, 2 if version < 2 else 4)
+        method = 0
+        if version in (1, 2):
+            method, pos = _uint(data, pos, 2)
+            method &= 15
+        pos += 2  # data_reference_index
+        base, pos = _uint(data, pos, base_size)
+        extent_count, pos = _uint(data, pos, 2)
+        extents = []
+        for _ in range(extent_count):
+            pos += index_size
+            offset, pos = _uint(data, pos, offset_size)
+            length, pos = _uint(data, pos, length_size)
+            extents.append((base + offset, length))
+        locations[item] = (method, extents)
+    return locations
+
+
+def _tile_references(data: bytes, start: int, end: int) -> dict[int, list[int]]:
+    """grid item ID → its tiles' item IDs, from "iref"'s "dimg" references."""
+    references: dict[int, list[int]] = {}
+    if end - start >= 4:
+        id_size = 2 if data[start] == 0 else 4
+        for kind, s, _ in _boxes(data, start + 4, end):
+            if kind == b"dimg":
+                source, pos = _uint(data, s, id_size)
+                count, pos = _uint(data, pos, 2)
+                targets = []
+                for _ in range(count):
+                    target, pos = _uint(data, pos, id_size)
+                    targets.append(target)
+                references[source] = targets
+    return references
+
+
+def _item_sizes(data: bytes, start: int, end: int) -> dict[int, tuple[int, int]]:
+    """item ID → its "ispe" (width, height), from "iprp": the properties in "ipco", given to items by "ipma"."""
+    children = {kind: (s, e) for kind, s, e in _boxes(data, start, end)}
+    if b"ipco" not in children or b"ipma" not in children:
+        return {}
+    properties = list(_boxes(data, *children[b"ipco"]))
+    start, _ = children[b"ipma"]
+    version, flags = data[start], data[start + 3]
+    count, pos = _uint(data, start + 4, 4)
+    sizes = {}
+    for _ in range(count):
+        item, pos = _uint(data, pos, 2 if version < 1 else 4)
+        associations, pos = _uint(data, pos, 1)
+        for _ in range(associations):
+            value, pos = _uint(data, pos, 2 if flags & 1 else 1)
+            index = value & (0x7FFF if flags & 1 else 0x7F)  # 1-based; the top bit says "essential"
+            if 1 <= index <= len(properties) and properties[index - 1][0] == b"ispe":
+                width, _ = _uint(data, properties[index - 1][1] + 4, 4)
+                height, _ = _uint(data, properties[index - 1][1] + 8, 4)
+                sizes[item] = (width, height)
+    return sizes
+
+
+def heif_grid_reason(data: bytes) -> str | None:
+    """:data:`GRID_MESSAGE` when a HEIF/AVIF grid lists more tiles than its output size needs (or more than
+    :data:`MAX_GRID_TILES`), else None; malformed boxes are the decoder's to report."""
+    try:
+        grids = heif_grids(data)
+    except (ValueError, KeyError, IndexError):
+        return None
+    kind = "AVIF" if (_iso_brands(data) or set()) & _AVIF_BRANDS else "HEIC"
+    for grid in grids:
+        if grid.tiles > grid.tiles_needed or grid.tiles > MAX_GRID_TILES:
+            width, height = grid.output_size
+            return GRID_MESSAGE.format(kind=kind, tiles=grid.tiles, width=width, height=height,
+                                       needed=grid.tiles_needed)
     return None
 
 
@@ -417,12 +627,17 @@ def byte_count_reason(data: bytes, max_bytes: int) -> str | None:
     if not data:
         return EMPTY_MESSAGE
     if len(data) > max_bytes:
-        size_mb = math.ceil(len(data) / 1e5) / 10  # rounded up, so 8_000_001 bytes never reads "8.0 MB"
-        return (
-            f"The file is {size_mb:.1f} MB; the limit is {max_bytes / 1e6:g} MB per image. "
-            "Downscale or compress it and upload it again."
-        )
+        return too_big_message(len(data), max_bytes)
     return None
+
+
+def too_big_message(size: int, max_bytes: int = MAX_BYTES) -> str:
+    """The message for a file of ``size`` bytes over ``max_bytes``."""
+    size_mb = math.ceil(size / 1e5) / 10  # rounded up, so 25_000_001 bytes never reads "25.0 MB"
+    return (
+        f"The file is {size_mb:.1f} MB; the limit is {max_bytes / 1e6:g} MB per image. "
+        "Downscale or compress it and upload it again."
+    )
 
 
 def _sniff_refused(data: bytes) -> str | None:
@@ -430,8 +645,10 @@ def _sniff_refused(data: bytes) -> str | None:
     brands = _iso_brands(data)
     if brands is not None:
         if brands & _AVIF_BRANDS:
-            return AVIF_MESSAGE
-        return HEIC_MESSAGE if brands & _HEIF_BRANDS else VIDEO_MESSAGE
+            return None if AVIF_READABLE else AVIF_MESSAGE
+        if brands & _HEIF_BRANDS:
+            return None if HEIF_READABLE else HEIC_MESSAGE
+        return VIDEO_MESSAGE
     kind = next((kind for signature, kind in _REFUSED_SIGNATURES if data.startswith(signature)), None)
     # ICO/CUR: reserved 0, type 1 or 2, then a non-zero image count (an uncompressed TGA starts 00 00 02 00 00 00)
     if kind is None and data[:4] in {b"\x00\x00\x01\x00", b"\x00\x00\x02\x00"} and data[4:6] != b"\x00\x00":
@@ -459,6 +676,11 @@ def _sniff_allowed(data: bytes) -> str | None:
     """The allowed format these bytes start like, if any (to say "damaged PNG", not "not an image")."""
     if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
         return "WebP"
+    brands = _iso_brands(data) or set()
+    if brands & _AVIF_BRANDS:
+        return "AVIF"
+    if brands & _HEIF_BRANDS:
+        return "HEIC"
     return next((kind for signature, kind in _ALLOWED_SIGNATURES if data.startswith(signature)), None)
 
 
