@@ -25,12 +25,13 @@ st.markdown("**Drag ε.** The smoothed target's bars and the loss curve move wit
             "below the dotted floor line.")
 explorable("home", K, eps, spread, [
     {"kind": "row", "blocks": [
-        {"kind": "figure", "part": "ce", "caption": "ce_caption", "stem": "ce_stem", "key": "home_ce",
+        {"kind": "figure", "part": "ce", "caption": "ce_caption", "stem": "ce_stem", "key": "home_ce", "height": 250,
          "title": "Cross-entropy against p", "label": "Line chart of the cross-entropy against the predicted "
                                                       "probability p, with the entropy floor"},
         {"kind": "figure", "part": "bars", "caption": "bars_caption", "stem": "bars_stem", "key": "home_bars",
+         "height": 250,
          "title": "Smoothed target ỹ", "label": "Bar chart of the smoothed target ỹ"}]},
-])
+], compact=True)
 state = SmoothingState(K, eps, spread)
 prose(
     "Cross-entropy against a one-hot target rewards a classifier for pushing the true class towards "

@@ -109,7 +109,9 @@ class Explorable {
       id, type: "range", min: "0", max: String(this.table.values.length - 1), step: "1",
       value: String(this.index), "data-testid": "lslabSlider",
     });
-    const help = element("p", { class: "lslab-help", id: id + "-help", text: s.help });
+    // A compact explorable (the home page's first screen) keeps the help for screen readers only.
+    const help = element("p", { class: s.compact ? "lslab-help lslab-visually-hidden" : "lslab-help",
+                                id: id + "-help", text: s.help });
     this.input.setAttribute("aria-describedby", help.id);
     this.input.addEventListener("input", () => this.show(Number(this.input.value)));
     // The settled position goes to Python (URL, notes, questions, share panel): on release, or once
@@ -168,7 +170,8 @@ class Explorable {
   }
 
   figureBlock(b) {
-    const spec = this.table.figures[b.part];
+    // A block may ask for a shorter figure (the home page's, which must fit a phone's first screen).
+    const spec = b.height ? { ...this.table.figures[b.part], height: b.height } : this.table.figures[b.part];
     const children = [];
     if (b.heading) children.push(element("h3", { class: "lslab-heading", text: b.heading }));
     const box = element("div", { class: "lslab-figure", "data-part": b.part });

@@ -152,21 +152,22 @@ def eps_slider(page: str, eps_max: float, on_change: Any, args: tuple) -> float:
 
 
 def explorable(page: str, K: int, eps: float, spread: str, blocks: Sequence[Block], *, settings: tuple = (),
-               follows: str | None = None) -> None:
+               follows: str | None = None, compact: bool = False) -> None:
     """Draw the page's live part for the settled (K, ε, spread), then a download button per figure.
 
     ``blocks`` lay out the view's parts: ``{"kind": "figure", "part", "caption"?, "export_caption"?, "stem", "key",
     "title", "label"}`` (``export_caption``: the part written under the figure in its download when it has no
     caption of its own), ``{"kind": "metrics", "metrics": [{"label", "value", "note"?}]}``, ``{"kind": "math",
     "part"}``, ``{"kind": "caption", "part"}`` and ``{"kind": "row", "blocks"}`` (side by side where there is
-    room). ``settings`` are the view's own settings after K and the convention (:data:`VIEWS`); ``follows``
-    names the explorable of the same page whose ε slider this one follows (then it has no slider).
+    room); a figure block may ask for a ``height`` in px. ``settings`` are the view's own settings after K and the
+    convention (:data:`VIEWS`); ``follows`` names the explorable of the same page whose ε slider this one follows
+    (then it has no slider); ``compact`` keeps the slider's help for screen readers only (a first screen).
     """
     shown = _visible(blocks)
     view = VIEWS[page](K, spread, *settings)
     if live_figures():
         spec = {"page": page, "blocks": shown, "settle_ms": SETTLE_MS,
-                "follows": follows, "slider": {"key": "eps", "label": EPS_LABEL, "help": EPS_HELP}}
+                "follows": follows, "slider": {"key": "eps", "label": EPS_LABEL, "help": EPS_HELP, "compact": compact}}
         version, payload = _payload(page, K, spread, tuple(settings),
                                     json.dumps(spec, sort_keys=True, ensure_ascii=False))
         values = slider_values(K, spread)
