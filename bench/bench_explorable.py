@@ -1,24 +1,26 @@
-"""What a learner waits on the explainer pages, in Chromium: the live explorable beside Streamlit's slider path.
+"""What a learner waits on the explainer pages, in Chromium: the live SVG figures beside Streamlit's slider path.
 
-    python bench/bench_explorable.py [--presses 12]
+    python bench/bench_explorable.py [--presses 12] [--k-moves 8]
 
-Two servers run side by side from the repository root: the app as shipped (the live explorable,
-``ui/explorable.py``) and the same app with ``LSLAB_LIVE_FIGURES=0`` (Streamlit's own ε slider, charts and
-metrics, one rerun per move: the path before the explorable). On both explainer pages, in both, it measures:
+Two servers run side by side from the repository root: the app as shipped (the live explorable, SVG figures
+drawn by ``ui/svgfig.js``) and the same app with ``LSLAB_LIVE_FIGURES=0`` (Streamlit's own ε slider, plotly
+charts and metrics, one rerun per move). On both explainer pages, in both, it measures:
 
-* **key presses**: ``--presses`` ArrowRight presses on ε, one at a time. For each, from the keydown (its
-  timestamp in the page) to the first change of the floor number on screen — the big metric on the target
-  page, the caption that states the floor on the loss-curves page — and to the last figure finished drawing
-  (plotly's ``plotly_afterplot``; the page is watched until nothing changed for a second). Median and max. The
-  window is 1300 × 1000 px at the top of the page; the live path draws only the figures on screen (the rest
-  when they are scrolled into view), the Streamlit path redraws every figure of the page.
-* **drag**: the ε thumb dragged across the track with the mouse for 1 s (a move every 16 ms); how many
-  times the first figure was redrawn (plotly's ``plotly_afterplot``) during that second.
-* **first figure**: a fresh browser context (empty cache) opens the page; time from navigation start to the
-  first figure drawn, and the same for a second visit with the cache warm.
+* **drag**: 60 mouse moves sent back to back across the ε track; the animation frames in which a figure
+  changed, per second of actual drag time. Beside it, in the same run, a *bare page*: a range input that redraws
+  one 300-point SVG path on every input event. Its rate is what the DevTools protocol delivers here (a real mouse
+  sends a move per frame); the app's rate is given as a share of it.
+* **key → floor number, key → figures settled**: ``--presses`` ArrowRight presses on ε, one at a time, from the
+  keydown to the first change of the floor number on screen and to the last change of any figure (the page is
+  watched until nothing changed for a second). Median and max.
+* **K → figures settled**: ``--k-moves`` ArrowRight presses on the K slider (one stop each), from the keydown to
+  the last change of any figure; with the server's CPU time per move (``/proc``: user + system) and the bytes
+  the browser received per move (HTTP + websocket frames, from the DevTools protocol).
+* **empty cache**: a fresh browser context opens the page: navigation → first figure drawn, and the bytes
+  received until then (HTTP bodies as sent, websocket frames).
 
-Prints numbers and the load average beside them (the machine is shared: compare the two columns of one
-run, not runs with each other). No thresholds.
+Prints numbers and the load average beside them (the machine is shared: compare the paths within one run, not
+runs with each other). No thresholds.
 """
 
 from __future__ import annotations
@@ -38,52 +40,54 @@ from browser_helpers import launch_chromium, running_streamlit, wait_for_idle  #
 
 PAGES = {"target_and_floor": "Target & floor", "loss_curves": "Loss curves"}
 START = "?K=10&eps=0.1&spread=all"
-FIGURES = ".js-plotly-plot"
+LIVE_FIGURE, PLOTLY_FIGURE = ".lslab-svg[data-plot]", ".js-plotly-plot .main-svg"
 
-# Records, in the page, when ε's keydown happened, when the floor text changed and when a figure finished drawing
-# (plotly's own plotly_afterplot event, on every figure, those Streamlit re-creates on a rerun included). Kept
-# light on purpose: an observer that walks every mutation record slows the page it measures.
+# Records, in the page, when a key went down, when the floor text changed, and in which animation frames a figure
+# changed (any mutation inside an SVG figure or a plotly chart). Kept light: one observer, no record walking
+# beyond finding the figure an element belongs to.
 WATCH = """
 ([floorSelector, floorText]) => {
   const w = window.__bench = {keydown: [], floor: [], figure: [], frames: new Set(), frame: 0};
   document.addEventListener('keydown', () => w.keydown.push(performance.now()), true);
   const tick = () => { w.frame += 1; requestAnimationFrame(tick); };
   tick();
-  const attach = () => {
-    const plots = document.querySelectorAll('.js-plotly-plot');
-    plots.forEach((gd) => {
-      // Attached again whenever plotly gave the figure a new event emitter (Streamlit re-plots on a rerun);
-      // a figure plotted afresh has already drawn by now, so that counts as a redraw itself.
-      if (!gd.on || !gd._ev || gd.__benchEmitter === gd._ev) return;
-      if (gd.__benchEmitter) w.figure.push(performance.now());
-      gd.__benchEmitter = gd._ev;
-      gd.on('plotly_afterplot', () => {
-        w.figure.push(performance.now());
-        if (gd === document.querySelector('.js-plotly-plot')) w.frames.add(w.frame);
-      });
-    });
-  };
-  setInterval(attach, 20);
-  attach();
   const floorNow = () => {
     const floor = [...document.querySelectorAll(floorSelector)].find(e => e.textContent.includes(floorText));
     return floor ? floor.textContent : null;
   };
   let last = floorNow();
-  new MutationObserver(() => {
-    attach();
+  const inFigure = (node) => {
+    const el = node.nodeType === 1 ? node : node.parentElement;
+    return el && el.closest && (el.closest('.lslab-svg') || el.closest('.js-plotly-plot') || el.closest('.lslab-figure'));
+  };
+  new MutationObserver((records) => {
     const text = floorNow();
     if (text !== last) { last = text; w.floor.push(performance.now()); }
-  }).observe(document.body, {subtree: true, childList: true, characterData: true});
+    for (const r of records) {
+      if (inFigure(r.target)) { w.figure.push(performance.now()); w.frames.add(w.frame); break; }
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
 }
 """
+
+# The bare page: what one SVG path redrawn on every input event costs here, to set the drag rate against.
+BARE = """<!doctype html><html><body style="margin:40px;font-family:sans-serif">
+<input id="s" type="range" min="0" max="99" value="10" style="width:900px" aria-label="eps">
+<svg width="900" height="300"><path id="p" fill="none" stroke="blue" stroke-width="2"/></svg>
+<script>
+const s = document.getElementById('s'), p = document.getElementById('p');
+const draw = () => { const a = +s.value / 99; let d = '';
+  for (let i = 0; i < 300; i++) d += (i ? 'L' : 'M') + (i * 3) + ',' + (150 - 140 * Math.sin(i / 30 + a * 6)).toFixed(1);
+  p.setAttribute('d', d); };
+s.addEventListener('input', draw); draw();
+</script></body></html>"""
 
 
 def floor_target(page_name: str, live: bool) -> tuple[str, str]:
     """CSS selector of the element holding the floor number, and a text it contains."""
     if page_name == "target_and_floor":
         return ("[data-testid=lslabMetricValue]" if live else "[data-testid=stMetricValue]"), "nats"
-    return (".lslab-caption" if live else "[data-testid=stCaptionContainer]"), "The other K − 1 classes"
+    return (".lslab-caption" if live else "[data-testid=stCaptionContainer]"), "the floor"
 
 
 def eps_slider(page, live: bool):
@@ -92,24 +96,31 @@ def eps_slider(page, live: bool):
     return page.get_by_role("group", name="ε, the smoothing strength").get_by_role("slider")
 
 
-def open_page(browser, url: str, page_name: str):
-    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+def k_slider(page):
+    return page.get_by_test_id("stSlider").filter(has_text="K, the number of classes").get_by_role("slider")
+
+
+def open_page(browser, url: str, page_name: str, live: bool, context=None):
+    page = (context or browser).new_page(viewport={"width": 1300, "height": 1000})
     page.goto(f"{url}/{page_name}{START}")
-    page.locator(f"{FIGURES} .main-svg").first.wait_for(timeout=120_000)
-    page.locator(f"{FIGURES}").nth(2).wait_for(timeout=120_000)
+    page.locator(LIVE_FIGURE if live else PLOTLY_FIGURE).first.wait_for(timeout=120_000)
     wait_for_idle(page, timeout=120_000)
-    page.wait_for_timeout(1500)
+    page.wait_for_timeout(1000)
     return page
 
 
 def quiet(page, since_ms: float = 1000, limit_ms: float = 30_000, changed: bool = False) -> None:
-    """Wait until no figure and no floor text changed for ``since_ms`` (and, with ``changed``, until the
-    floor has changed at all: a slow rerun can take longer than the quiet window)."""
-    need = "w.floor.length > 0 && " if changed else ""
+    """Wait until no figure and no floor text changed for ``since_ms`` (with ``changed``, until a figure has
+    changed at all: a slow rerun can take longer than the quiet window)."""
+    need = "w.figure.length > 0 && " if changed else ""
     page.wait_for_function(
         f"() => {{ const w = window.__bench; const last = Math.max(w.figure.at(-1) || 0, w.floor.at(-1) || 0);"
         f" return {need}performance.now() - last > {since_ms}; }}", timeout=limit_ms, polling=100)
     wait_for_idle(page, timeout=limit_ms)
+
+
+def reset(page) -> None:
+    page.evaluate("() => { const w = window.__bench; w.keydown = []; w.floor = []; w.figure = []; }")
 
 
 def key_presses(page, page_name: str, live: bool, presses: int) -> tuple[list[float], list[float]]:
@@ -120,7 +131,7 @@ def key_presses(page, page_name: str, live: bool, presses: int) -> tuple[list[fl
     to_floor, to_settled = [], []
     for _ in range(presses):
         quiet(page)
-        page.evaluate("() => { const w = window.__bench; w.keydown = []; w.floor = []; w.figure = []; }")
+        reset(page)
         thumb.press("ArrowRight")
         quiet(page, changed=True)
         w = page.evaluate("() => ({k: window.__bench.keydown, f: window.__bench.floor, g: window.__bench.figure})")
@@ -132,42 +143,125 @@ def key_presses(page, page_name: str, live: bool, presses: int) -> tuple[list[fl
     return to_floor, to_settled
 
 
-def drag(page, live: bool) -> tuple[int, int]:
-    """Drag ε for 1 s of wall time, a mouse move every 16 ms; (first-figure redraws, mouse moves made)."""
-    thumb = eps_slider(page, live)
+def drag_moves(page, thumb, track) -> tuple[int, float]:
+    """60 mouse moves back to back across the track; (frames in which a figure changed, seconds of drag)."""
     box = thumb.bounding_box()
-    track = (box if live else page.get_by_role("group", name="ε, the smoothing strength").bounding_box())
     y = box["y"] + box["height"] / 2
-    x0, x1 = track["x"] + track["width"] * 0.1, track["x"] + track["width"] * 0.9
+    x0, x1 = track["x"] + track["width"] * 0.05, track["x"] + track["width"] * 0.95
     page.mouse.move(box["x"] + box["width"] / 2, y)
     page.mouse.down()
     page.evaluate("() => { window.__bench.frames = new Set(); }")
-    start, moves = time.monotonic(), 0
-    while (elapsed := time.monotonic() - start) < 1.0:
-        page.mouse.move(x0 + (x1 - x0) * elapsed, y)
-        moves += 1
-        page.wait_for_timeout(16)
+    start = time.perf_counter()
+    for i in range(60):
+        page.mouse.move(x0 + (x1 - x0) * i / 59, y)
+    seconds = time.perf_counter() - start
     frames = page.evaluate("() => window.__bench.frames.size")
     page.mouse.up()
+    return frames, seconds
+
+
+def drag(page, live: bool) -> float:
+    thumb = eps_slider(page, live)
+    track = thumb.bounding_box() if live else page.get_by_role("group", name="ε, the smoothing strength").bounding_box()
+    frames, seconds = drag_moves(page, thumb, track)
     quiet(page)
-    return frames, moves
+    return frames / seconds
 
 
-def first_figure(browser, url: str, page_name: str) -> tuple[float, float]:
-    """Navigation start → first figure drawn, with an empty cache and then with it warm (ms)."""
+def bare_rate(browser) -> float:
+    page = browser.new_page(viewport={"width": 1300, "height": 600})
+    try:
+        page.set_content(BARE)
+        page.evaluate("""() => { const w = window.__bench = {frames: new Set(), frame: 0};
+          const tick = () => { w.frame += 1; requestAnimationFrame(tick); }; tick();
+          new MutationObserver(() => w.frames.add(w.frame)).observe(document.getElementById('p'),
+                                                                     {attributes: true}); }""")
+        thumb = page.get_by_role("slider", name="eps")
+        frames, seconds = drag_moves(page, thumb, thumb.bounding_box())
+        return frames / seconds
+    finally:
+        page.close()
+
+
+def server_pid(url: str) -> int | None:
+    """The streamlit process serving ``url`` (found by its --server.port argument in /proc)."""
+    port = url.rsplit(":", 1)[1]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                args = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"--server.port" in args and args[args.index(b"--server.port") + 1] == port.encode():
+                return int(entry.name)
+    return None
+
+
+def cpu_seconds(pid: int | None) -> float:
+    if pid is None:
+        return float("nan")
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Bytes:
+    """Bytes the page received: HTTP bodies as sent (encodedDataLength) and websocket frames' payloads."""
+
+    def __init__(self, page) -> None:
+        self.total = 0
+        session = page.context.new_cdp_session(page)
+        session.send("Network.enable")
+        session.on("Network.loadingFinished", lambda e: self._add(e.get("encodedDataLength", 0)))
+        session.on("Network.webSocketFrameReceived", lambda e: self._add(_frame_bytes(e["response"])))
+        self.session = session
+
+    def _add(self, n: float) -> None:
+        self.total += int(n)
+
+
+def _frame_bytes(response: dict) -> int:
+    data = response.get("payloadData", "")
+    return len(data) * 3 // 4 if response.get("opcode") == 2 else len(data.encode("utf-8"))
+
+
+def k_moves(page, url: str, moves: int) -> tuple[list[float], float, float]:
+    """ArrowRight on K ``moves`` times: (ms from keydown to figures settled, server CPU ms per move, bytes per
+    move)."""
+    counter = Bytes(page)
+    selector, text = floor_target("target_and_floor", True)
+    page.evaluate(WATCH, [selector, text])
+    thumb = k_slider(page)
+    pid = server_pid(url)
+    times, cpu, received = [], 0.0, 0
+    for _ in range(moves):
+        quiet(page)
+        reset(page)
+        before_cpu, before_bytes = cpu_seconds(pid), counter.total
+        thumb.focus()
+        thumb.press("ArrowRight")
+        quiet(page, changed=True)
+        cpu += cpu_seconds(pid) - before_cpu
+        received += counter.total - before_bytes
+        w = page.evaluate("() => ({k: window.__bench.keydown, g: window.__bench.figure})")
+        start = w["k"][0]
+        times.append(max(t for t in w["g"] if t >= start) - start)
+    return times, cpu * 1000 / moves, received / moves
+
+
+def first_figure(browser, url: str, page_name: str, live: bool) -> tuple[float, int]:
+    """An empty-cache visit: navigation start → first figure drawn (ms), and the bytes received by then."""
     context = browser.new_context(viewport={"width": 1300, "height": 1000})
-    out = []
     try:
         page = context.new_page()
-        for _ in range(2):
-            page.goto(f"{url}/{page_name}{START}")
-            page.locator(f"{FIGURES} .main-svg").first.wait_for(timeout=120_000)
-            out.append(page.evaluate("() => performance.now()"))
-            wait_for_idle(page, timeout=120_000)
-            page.goto("about:blank")
+        counter = Bytes(page)
+        page.goto(f"{url}/{page_name}{START}")
+        page.locator(LIVE_FIGURE if live else PLOTLY_FIGURE).first.wait_for(timeout=120_000)
+        at = page.evaluate("() => performance.now()")
+        wait_for_idle(page, timeout=120_000)
+        page.wait_for_timeout(500)
+        return at, counter.total
     finally:
         context.close()
-    return out[0], out[1]
 
 
 def summary(values: list[float]) -> str:
@@ -176,7 +270,9 @@ def summary(values: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--presses", type=int, default=12, help="ArrowRight presses per page and path (default 12)")
+    parser.add_argument("--presses", type=int, default=12, help="ArrowRight presses on ε per page and path (12)")
+    parser.add_argument("--k-moves", type=int, default=8, help="ArrowRight presses on K per page and path (8)")
+    parser.add_argument("--drags", type=int, default=3, help="drags per page and path (3)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -189,34 +285,49 @@ def main() -> None:
             del os.environ["LSLAB_LIVE_FIGURES"]
         playwright = stack.enter_context(sync_playwright())
         browser = launch_chromium(playwright)
-        paths = {"live explorable": (live_url, True), "Streamlit slider": (old_url, False)}
-        for url, _ in paths.values():  # warm each server's imports and caches once
+        paths = {"live SVG": (live_url, True), "Streamlit slider": (old_url, False)}
+        for url, live in paths.values():  # warm each server's imports and caches once
             for page_name in PAGES:
-                open_page(browser, url, page_name).close()
-        print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
-              f"({os.cpu_count()} CPUs)")
+                open_page(browser, url, page_name, live).close()
+        print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
+
+        print(f"\nDrag: 60 mouse moves back to back on ε ({args.drags} drags); frames/s in which a figure changed")
+        bare = statistics.median(bare_rate(browser) for _ in range(args.drags))
+        print(f"{'bare page (one 300-point path per input event)':52} {bare:6.1f} frames/s   1.00")
+        for page_name, title in PAGES.items():
+            for label, (url, live) in paths.items():
+                page = open_page(browser, url, page_name, live)
+                selector, text = floor_target(page_name, live)
+                page.evaluate(WATCH, [selector, text])
+                rate = statistics.median(drag(page, live) for _ in range(args.drags))
+                print(f"{title:16} {label:35} {rate:6.1f} frames/s  {rate / bare:5.2f}", flush=True)
+                page.close()
+
         print(f"\n{args.presses} ArrowRight presses on ε, ms from keydown (median, max)")
         print(f"{'page':16} {'path':18} {'floor number':>15} {'figures settled':>16}")
         for page_name, title in PAGES.items():
             for label, (url, live) in paths.items():
-                page = open_page(browser, url, page_name)
+                page = open_page(browser, url, page_name, live)
                 to_floor, to_settled = key_presses(page, page_name, live, args.presses)
                 print(f"{title:16} {label:18} {summary(to_floor)} {summary(to_settled)}", flush=True)
                 page.close()
-        print("\n1 s mouse drag on ε: frames in which the first figure was redrawn, mouse moves made")
+
+        print(f"\n{args.k_moves} ArrowRight presses on K (one stop each): figures settled (ms, median, max), "
+              "server CPU per move (ms), bytes received per move")
         for page_name, title in PAGES.items():
             for label, (url, live) in paths.items():
-                page = open_page(browser, url, page_name)
-                selector, text = floor_target(page_name, live)
-                page.evaluate(WATCH, [selector, text])
-                frames, moves = drag(page, live)
-                print(f"{title:16} {label:18} {frames:5d} {moves:9d}", flush=True)
+                page = open_page(browser, url, page_name, live)
+                times, cpu, received = k_moves(page, url, args.k_moves)
+                print(f"{title:16} {label:18} {summary(times)} {cpu:8.0f} ms {received / 1000:9.0f} kB", flush=True)
                 page.close()
-        print("\nnavigation → first figure, ms (empty cache, warm cache)")
+
+        print("\nEmpty cache: navigation → first figure (ms), bytes received by then")
         for page_name, title in PAGES.items():
-            for label, (url, _) in paths.items():
-                cold, warm = first_figure(browser, url, page_name)
-                print(f"{title:16} {label:18} {cold:7.0f} {warm:7.0f}", flush=True)
+            for label, (url, live) in paths.items():
+                runs = [first_figure(browser, url, page_name, live) for _ in range(3)]
+                at = statistics.median(r[0] for r in runs)
+                received = statistics.median(r[1] for r in runs)
+                print(f"{title:16} {label:18} {at:7.0f} ms {received / 1e6:7.2f} MB", flush=True)
         print(f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         browser.close()
 

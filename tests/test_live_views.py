@@ -3,6 +3,8 @@ heights, marked points and the heat map's colours — decoded from the bytes as 
 
 from __future__ import annotations
 
+import base64
+import io
 import math
 
 import numpy as np
@@ -10,6 +12,7 @@ import plotly.colors
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from strategies import class_counts, spreads
 
 from lib.explainer import gradient, live_figures, words
@@ -85,17 +88,33 @@ def test_the_floor_table_equals_lib_at_every_position(K, spread):
     assert np.allclose(curve[f"floor-{spread}"]["y"], floor_curve(K, grid, spread=spread), **F32)
 
 
-def test_the_heat_map_colours_follow_the_colour_scale():
-    ks, eps_grid, floors = heatmap_grid("all")
-    cells = marks(sent("floor", 10, "all")["figures"]["heatmap"])["cells"]
-    expected = plotly.colors.sample_colorscale("Viridis", list((floors / np.nanmax(floors)).ravel()))
-    for colour, reference, value in zip(cells["colours"], expected, floors.ravel(), strict=True):
-        r, g, b = (round(float(c)) for c in reference[4:-1].split(","))
-        assert colour == f"#{r:02x}{g:02x}{b:02x}", value
-    # Cells where "others" allows no such ε are blank.
-    others = marks(sent("floor", 10, "others")["figures"]["heatmap"])["cells"]["colours"]
-    blank = np.isnan(heatmap_grid("others")[2].ravel())
-    assert blank.any() and all((colour is None) == b for colour, b in zip(others, blank, strict=True))
+def heatmap_pixels(figure: dict) -> tuple[dict, np.ndarray]:
+    image = marks(figure)["cells"]
+    with Image.open(io.BytesIO(base64.b64decode(image["href"].split(",", 1)[1]))) as png:
+        return image, np.asarray(png.convert("RGBA"))
+
+
+@pytest.mark.parametrize("spread", ["all", "others"])
+def test_the_heat_map_colours_follow_the_colour_scale_cell_by_cell(spread):
+    ks, eps_grid, floors = heatmap_grid(spread)
+    image, pixels = heatmap_pixels(sent("floor", 10, spread)["figures"]["heatmap"])
+    assert pixels.shape == (live_figures.HEATMAP_ROWS, len(eps_grid), 4)
+    expected = plotly.colors.sample_colorscale("Viridis", list(np.nan_to_num(floors / np.nanmax(floors)).ravel()))
+    log0, log1 = math.log10(image["y0"]), math.log10(image["y1"])
+    for r, k in enumerate(ks):
+        # The pixel row at log10 K (the cell's centre on the axis), read top-down as the image is laid out.
+        row = int((log1 - math.log10(k)) / (log1 - log0) * live_figures.HEATMAP_ROWS)
+        for c in range(len(eps_grid)):
+            red, green, blue, alpha = pixels[row, c]
+            if np.isnan(floors[r, c]):
+                assert alpha == 0, (k, eps_grid[c])  # "others" allows no such ε: blank
+                continue
+            reference = expected[r * len(eps_grid) + c]
+            assert (red, green, blue, alpha) == (*(round(float(v)) for v in reference[4:-1].split(",")), 255), (
+                k, eps_grid[c])
+    # The image spans the axis' ends, so it lines up with the ticks.
+    figure = sent("floor", 10, spread)["figures"]["heatmap"]
+    assert [image["x0"], image["x1"]] == figure["x"]["domain"] and [image["y0"], image["y1"]] == figure["y"]["domain"]
 
 
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
