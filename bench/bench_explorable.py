@@ -58,7 +58,8 @@ WATCH = """
   let last = floorNow();
   const inFigure = (node) => {
     const el = node.nodeType === 1 ? node : node.parentElement;
-    return el && el.closest && (el.closest('.lslab-svg') || el.closest('.js-plotly-plot') || el.closest('.lslab-figure'));
+    return el && el.closest && (el.closest('.lslab-svg') || el.closest('.js-plotly-plot')
+                                || el.closest('.lslab-figure'));
   };
   new MutationObserver((records) => {
     const text = floorNow();
@@ -77,7 +78,8 @@ BARE = """<!doctype html><html><body style="margin:40px;font-family:sans-serif">
 <script>
 const s = document.getElementById('s'), p = document.getElementById('p');
 const draw = () => { const a = +s.value / 99; let d = '';
-  for (let i = 0; i < 300; i++) d += (i ? 'L' : 'M') + (i * 3) + ',' + (150 - 140 * Math.sin(i / 30 + a * 6)).toFixed(1);
+  for (let i = 0; i < 300; i++)
+    d += (i ? 'L' : 'M') + (i * 3) + ',' + (150 - 140 * Math.sin(i / 30 + a * 6)).toFixed(1);
   p.setAttribute('d', d); };
 s.addEventListener('input', draw); draw();
 </script></body></html>"""

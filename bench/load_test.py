@@ -1,31 +1,43 @@
-"""How many learners one server holds: N sessions at once, each moving a slider and classifying an image.
+"""How many learners one server holds: N sessions at once, each moving ε and K and classifying an image.
 
-    python bench/load_test.py [--sessions 5 10 20 40] [--moves 5] [--think 2] [--budget 280] [--client protocol]
-    python bench/load_test.py --client browser --sessions 1 3     # the same in real Chromium tabs
+    python bench/load_test.py [--sessions 5 10 20 40] [--moves 5] [--k-moves 2] [--think 2] [--path live streamlit]
+                              [--sweep 5] [--budget 600] [--client protocol]
+    python bench/load_test.py --client browser --sessions 1 3     # the Streamlit-slider path in real Chromium tabs
 
-Starts ``streamlit run app.py`` on a free loopback port (the repository's config: XSRF on; the shipped
-models, or two random-weight stand-ins when they are missing, said in the output), warms it up with one
-session, then for each N in ``--sessions`` runs N learners at once. Each learner is one Streamlit session:
+For each path in ``--path`` — ``live``, the explainer's default (the explorable component, ui/explorable.py), and
+``streamlit``, the Streamlit-slider path (``LSLAB_LIVE_FIGURES=0``) kept as the comparison row — starts
+``streamlit run app.py`` on a free loopback port (the repository's config: XSRF on; the shipped models, or two
+random-weight stand-ins when they are missing, said in the output), warms it up with one session, then for each
+N in ``--sessions`` runs N learners at once. Each learner is one Streamlit session:
 
 1. opens ``/target_and_floor?K=10&eps=0.1`` (``open``);
-2. moves the ε slider ``--moves`` times, one step of 0.01 each, after a random pause of up to ``--think``
-   seconds, and times each move until the page has updated and shows the new floor (``slider``);
-3. switches to the classifier page, uploads a generated 64×64 PNG and times until the prediction is there
+2. moves ε ``--moves`` times (0.11, 0.12, …), after a random pause of up to ``--think`` seconds each, and times
+   each move until the page has rerun and the server has written the new ε into the URL (``ε``). On the live
+   path a move is what the browser sends when the explorable's slider settles: the component's state
+   ``{"eps": 0.11}``; on the Streamlit path it is the ε slider's value, and the new floor metric must be there too;
+3. moves K ``--k-moves`` times to random stops of the K select_slider (``K``: the rerun that builds or looks up
+   the new K's tables);
+4. switches to the classifier page, uploads a generated 64×64 PNG and times until the prediction is there
    (``classify``: the upload, the rerun and both models).
+
+Then, unless ``--sweep 0``, the K sweep of issue 23: ``--sweep`` learners (5) move ε on the target page, six moves
+each alone, then on while one more learner sweeps K on the loss-curves page through 40 stops, each move sent as
+soon as the last one finished. Printed: the others' ε p95 alone and during the sweep (target: at most
+max(3 × alone, 150 ms)), and the server's memory growth during the sweep (target: at most 300 MiB).
 
 Two kinds of client:
 
-* ``protocol`` (default): a small client that speaks Streamlit's own websocket protocol (the protobuf
-  ``BackMsg``/``ForwardMsg`` the browser's frontend exchanges with the server, the XSRF cookie and token,
-  the upload PUT), so 40 learners cost this machine almost nothing and the CPUs go to the server, as they
-  would with a class whose browsers run on their own laptops. A response time runs from sending the
-  rerun request to the server's "script finished" message, every element of the new page received.
+* ``protocol`` (default): :mod:`tests/protocol_client.py`, a small client that speaks Streamlit's own websocket
+  protocol (the protobuf ``BackMsg``/``ForwardMsg`` the browser's frontend exchanges with the server, the XSRF
+  cookie and token, the upload PUT), so 40 learners cost this machine almost nothing and the CPUs go to the
+  server, as they would with a class whose browsers run on their own laptops. A response time runs from
+  sending the rerun request to the server's "script finished" message, every element of the new page received.
 * ``browser``: real Chromium contexts through Playwright (focus the thumb, press ArrowRight, wait for the
-  floor metric; upload through the file input, wait for the prediction), timed to the visible result.
-  Here the browsers share the 2 CPUs with the server and dominate them (a tab renders the page's plotly
-  figures on every move), so use it for end-to-end checks at small N, not for capacity.
+  floor metric; upload through the file input, wait for the prediction), timed to the visible result, on the
+  Streamlit-slider path only (no K moves). Here the browsers share the 2 CPUs with the server and dominate them,
+  so use it for end-to-end checks at small N, not for capacity.
 
-Errors are failed or timed-out actions, a wrong floor after a move, and Streamlit exception elements;
+Errors are failed or timed-out actions, a page that did not follow a move, and Streamlit exception elements;
 they must be 0. Server memory is the RSS of the server process (/proc/PID/status) before each level,
 after it and its peak; server CPU is the process's user+system time during the level. The whole run is
 bounded by ``--budget`` seconds: a level that would start with less than a minute left is skipped.
@@ -49,6 +61,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import numpy as np
 from PIL import Image
@@ -56,7 +69,12 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "tests"))
+
+from protocol_client import EPS_LABEL, ProtocolSession  # noqa: E402
+
 from lib.classifier.image_io import ACCEPTED_FORMATS  # noqa: E402
+from lib.explainer.url_state import K_STOPS  # noqa: E402
 from lib.smoothing import entropy_floor  # noqa: E402
 from lib.timing import percentile_ms  # noqa: E402
 
@@ -168,7 +186,7 @@ class PeakRss:
 # --------------------------------------------------------------------------------------------- sessions
 @dataclass
 class Results:
-    times: dict[str, list[float]] = field(default_factory=lambda: {"open": [], "slider": [], "classify": []})
+    times: dict[str, list[float]] = field(default_factory=lambda: {"open": [], "eps": [], "K": [], "classify": []})
     errors: list[str] = field(default_factory=list)
 
     def add(self, kind: str, seconds: float) -> None:
@@ -190,138 +208,84 @@ def floor_text(eps: float) -> str:
     return f"{entropy_floor(10, eps):.4f} nats"
 
 
-class ProtocolSession:
-    """One Streamlit session driven over the websocket protocol the browser's frontend speaks.
-
-    ``/_stcore/health`` sets the XSRF cookie; the websocket carries it as a cookie and as its token
-    (second subprotocol entry); each rerun request is a ``BackMsg`` with the client state (page, query
-    string, widget values) and is answered by ``ForwardMsg``s up to ``script_finished``. Like the browser,
-    the session keeps the query string the server writes (``page_info_changed``) and sends it back.
-    """
-
-    def __init__(self, url: str) -> None:
-        import requests
-
-        self.url, self.http = url, requests.Session()
-        self.query, self.pages, self.session_id, self.widgets = "", {}, "", {}
-
-    async def connect(self) -> None:
-        import websockets
-
-        await asyncio.to_thread(self.http.get, f"{self.url}/_stcore/health", timeout=30)
-        self.xsrf = self.http.cookies.get("_streamlit_xsrf", "")
-        self.ws = await websockets.connect(
-            self.url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit", self.xsrf],
-            additional_headers={"Cookie": f"_streamlit_xsrf={self.xsrf}", "Origin": self.url}, max_size=None,
-            open_timeout=60, ping_interval=None)
-
-    async def close(self) -> None:
-        await self.ws.close()
-
-    async def _receive_until_finished(self, want: bytes | None) -> bool:
-        """Read ForwardMsgs to the end of the run; True if ``want`` was in one. An exception element raises."""
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        found = want is None
-        while True:
-            raw = await self.ws.recv()
-            message = ForwardMsg()
-            message.ParseFromString(raw)
-            kind = message.WhichOneof("type")
-            found = found or want in raw
-            if kind == "new_session":
-                self.session_id = message.new_session.initialize.session_id
-            elif kind == "navigation":
-                self.pages = {page.url_pathname: page.page_script_hash for page in message.navigation.app_pages}
-            elif kind == "page_info_changed":
-                self.query = message.page_info_changed.query_string
-            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                element = message.delta.new_element
-                widget = getattr(element, element.WhichOneof("type"))
-                if element.WhichOneof("type") == "exception":
-                    raise RuntimeError(f"exception on the page: {element.exception.message[:80]}")
-                if getattr(widget, "id", ""):
-                    self.widgets[getattr(widget, "label", "")] = widget.id
-            elif kind == "script_finished" and message.script_finished != 2:  # 2: stopped early for a rerun
-                return found
-
-    async def rerun(self, page: str, *, query: str | None = None, set_widget=None, want: bytes | None = None) -> bool:
-        """Ask for a rerun of ``page`` (with ``set_widget(widget_states)`` filling in a changed value); wait for it."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-
-        message = BackMsg()
-        state = message.rerun_script
-        state.query_string = self.query if query is None else query
-        if page in self.pages:
-            state.page_script_hash = self.pages[page]
-        else:
-            state.page_name = page
-        if set_widget is not None:
-            set_widget(state.widget_states.widgets.add())
-        await self.ws.send(message.SerializeToString())
-        return await self._receive_until_finished(want)
-
-    async def upload(self, page: str, label: str, name: str, data: bytes, want: bytes) -> bool:
-        """What the file uploader does: ask for an upload URL, PUT the file with the XSRF header, rerun with it."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        request = BackMsg()
-        request.file_urls_request.request_id = "upload"
-        request.file_urls_request.file_names.append(name)
-        request.file_urls_request.session_id = self.session_id
-        await self.ws.send(request.SerializeToString())
-        while True:
-            message = ForwardMsg()
-            message.ParseFromString(await self.ws.recv())
-            if message.WhichOneof("type") == "file_urls_response":
-                urls = message.file_urls_response.file_urls[0]
-                break
-        response = await asyncio.to_thread(
-            self.http.put, self.url + urls.upload_url, files={"file": (name, data, "image/png")},
-            headers={"X-Xsrftoken": self.xsrf}, timeout=60)
-        if response.status_code != 204:
-            raise RuntimeError(f"upload refused with HTTP {response.status_code}")
-
-        def attach(widget) -> None:
-            widget.id = self.widgets[label]
-            info = widget.file_uploader_state_value.uploaded_file_info.add()
-            info.name, info.size, info.file_id = name, len(data), urls.file_id
-            info.file_urls.CopyFrom(urls)
-
-        return await self.rerun(page, set_widget=attach, want=want)
+OPEN_QUERY = "K=10&eps=0.1&spread=all"
+PAGE_PREFIX = {"target_and_floor": "floor", "loss_curves": "curves"}  # the explainer pages' widget-key prefixes
 
 
-async def protocol_learner(url: str, number: int, moves: int, think: float, results: Results) -> None:
+def eps_of_move(move: int) -> float:
+    """The ε of a learner's ``move``-th move: 0.11, 0.12, …, 0.20, 0.11, … (each differs from the one before)."""
+    return round(0.1 + 0.01 * ((move - 1) % 10 + 1), 2)
+
+
+def shown(session: ProtocolSession) -> dict[str, str]:
+    """The explainer's parameters in the address the server last wrote for ``session``."""
+    return {name: values[-1] for name, values in parse_qs(session.query).items()}
+
+
+async def move_eps(session: ProtocolSession, path: str, page: str, eps: float) -> None:
+    """One ε move as the browser sends it: on the live path the explorable's settled state (its component
+    state ``{"eps": …}``), on the Streamlit path the ε slider's value. Checked: no exception, the URL the server
+    writes names the new ε, and on the Streamlit path the floor metric for it is in the answer."""
+    prefix = PAGE_PREFIX[page]
+    if path == "live":
+        run = await session.rerun(page, set_widget=session.settled_eps(prefix, eps))
+    else:
+        run = await session.rerun(page, set_widget=session.slider(EPS_LABEL, eps),
+                                  want=floor_text(eps).encode() if page == "target_and_floor" else None)
+    if run.exceptions:
+        raise RuntimeError(f"exception on the page: {run.exceptions[0][:80]}")
+    if not run.found or float(shown(session).get("eps", "nan")) != eps:
+        raise RuntimeError(f"the page did not follow ε = {eps}")
+
+
+async def move_k(session: ProtocolSession, page: str, K: int) -> None:
+    """One K move: the K select_slider to the stop ``K`` (the same widget on both paths)."""
+    run = await session.rerun(page, set_widget=session.select_slider(f"{PAGE_PREFIX[page]}_k", str(K)))
+    if run.exceptions:
+        raise RuntimeError(f"exception on the page: {run.exceptions[0][:80]}")
+    if shown(session).get("K") != str(K):
+        raise RuntimeError(f"the page did not follow K = {K}")
+
+
+async def open_explainer(session: ProtocolSession, page: str = "target_and_floor", query: str = OPEN_QUERY) -> None:
+    await session.connect()
+    run = await session.rerun(page, query=query)
+    if run.exceptions:
+        raise RuntimeError(f"exception on the page: {run.exceptions[0][:80]}")
+    if f"{PAGE_PREFIX[page]}_k" not in session.widgets:
+        raise RuntimeError("the page opened without its K slider")
+
+
+async def protocol_learner(url: str, number: int, moves: int, k_moves: int, think: float, path: str,
+                           results: Results) -> None:
     session, step = ProtocolSession(url), "connect"
+    stops = random.Random(number).sample([k for k in K_STOPS if k != 10], k_moves)
     try:
         await asyncio.sleep(random.uniform(0, think))  # a class does not click in the same millisecond
-        await session.connect()
         step = "open"
         start = time.perf_counter()
-        if not await session.rerun("target_and_floor", query="K=10&eps=0.1&spread=all", want=floor_text(0.1).encode()):
-            raise RuntimeError("the page opened without the worked example's floor")
+        await open_explainer(session)
         results.add("open", time.perf_counter() - start)
         for move in range(1, moves + 1):
-            step = f"slider move {move}"
+            step = f"ε move {move}"
             await asyncio.sleep(random.uniform(0, think))
-            eps = round(0.1 + 0.01 * move, 2)
-
-            def move_eps(widget, eps=eps) -> None:
-                widget.id = session.widgets["ε, the smoothing strength"]
-                widget.double_array_value.data.append(eps)
-
             start = time.perf_counter()
-            if not await session.rerun("target_and_floor", set_widget=move_eps, want=floor_text(eps).encode()):
-                raise RuntimeError(f"the floor for ε = {eps} did not appear")
-            results.add("slider", time.perf_counter() - start)
+            await move_eps(session, path, "target_and_floor", eps_of_move(move))
+            results.add("eps", time.perf_counter() - start)
+        for move, K in enumerate(stops, 1):
+            step = f"K move {move}"
+            await asyncio.sleep(random.uniform(0, think))
+            start = time.perf_counter()
+            await move_k(session, "target_and_floor", K)
+            results.add("K", time.perf_counter() - start)
         step = "classify"
         await asyncio.sleep(random.uniform(0, think))
         start = time.perf_counter()
         await session.rerun("classify")
         results.add("open", time.perf_counter() - start)
         start = time.perf_counter()
-        if not await session.upload("classify", UPLOAD_LABEL, f"learner{number}.png", png(number), b"ms per image"):
+        run = await session.upload("classify", UPLOAD_LABEL, f"learner{number}.png", png(number), b"ms per image")
+        if run.exceptions or not run.found:
             raise RuntimeError("no prediction after the upload")
         results.add("classify", time.perf_counter() - start)
     except Exception as error:  # every failure is counted and named, never hidden
@@ -358,7 +322,7 @@ async def browser_learner(browser, url: str, number: int, moves: int, think: flo
             start = time.perf_counter()
             await thumb.press("ArrowRight")
             await page.wait_for_function(METRIC_IS, arg=floor_text(round(0.1 + 0.01 * move, 2)), polling="raf")
-            results.add("slider", time.perf_counter() - start)
+            results.add("eps", time.perf_counter() - start)
         step = "classify"
         await asyncio.sleep(random.uniform(0, think))
         start = time.perf_counter()
@@ -378,10 +342,12 @@ async def browser_learner(browser, url: str, number: int, moves: int, think: flo
         await context.close()
 
 
-async def run_level(url: str, sessions: int, moves: int, think: float, client: str) -> Results:
+async def run_level(url: str, sessions: int, moves: int, k_moves: int, think: float, client: str, path: str
+                    ) -> Results:
     results = Results()
     if client == "protocol":
-        await asyncio.gather(*(protocol_learner(url, i, moves, think, results) for i in range(sessions)))
+        await asyncio.gather(*(protocol_learner(url, i, moves, k_moves, think, path, results)
+                               for i in range(sessions)))
         return results
     from playwright.async_api import async_playwright
 
@@ -394,11 +360,77 @@ async def run_level(url: str, sessions: int, moves: int, think: float, client: s
     return results
 
 
-def warm_up(url: str, client: str) -> None:
+def warm_up(url: str, client: str, path: str) -> None:
     """One learner first, so the models are loaded and caches filled before anything is measured."""
-    results = asyncio.run(run_level(url, 1, 1, 0.0, client))
+    results = asyncio.run(run_level(url, 1, 1, 1, 0.0, client, path))
     if results.errors:
         raise RuntimeError(f"warm-up failed: {results.errors}")
+
+
+# --------------------------------------------------------------------------------------------- K sweep
+SWEEP_PAGE = "loss_curves"  # the page with the larger per-K tables
+SWEEP_STOPS = [*K_STOPS[1:], *K_STOPS[-2:-7:-1]]  # from K = 2 up every stop to 1000, then 5 back down: 40 moves
+
+
+@dataclass
+class Sweep:
+    alone: list[float] = field(default_factory=list)  # the others' ε moves before the sweep
+    during: list[float] = field(default_factory=list)  # and while it runs
+    k_moves: list[float] = field(default_factory=list)  # the sweeper's
+    errors: list[str] = field(default_factory=list)
+
+
+async def sweep_scenario(url: str, path: str, others: int, alone_moves: int, think: float, pid: int | None
+                         ) -> tuple[Sweep, float, float, float]:
+    """``others`` learners move ε on the target page (``alone_moves`` each, pauses up to ``think``); then one
+    learner sweeps K through :data:`SWEEP_STOPS` on the loss-curves page, each move sent as soon as the last one
+    finished, while the others keep moving ε until the sweep ends. Returns the times and the server's RSS before
+    the sweep, after it and its peak (MiB)."""
+    sweep, sweeping, swept = Sweep(), asyncio.Event(), asyncio.Event()
+    sessions = [ProtocolSession(url) for _ in range(others)]
+    sweeper = ProtocolSession(url)
+    await asyncio.gather(*(open_explainer(session) for session in sessions),
+                         open_explainer(sweeper, SWEEP_PAGE, f"K={K_STOPS[0]}&eps=0.1&spread=all"))
+
+    async def other(number: int, session: ProtocolSession) -> None:
+        move = 0
+        try:
+            while not swept.is_set() and (sweeping.is_set() or move < alone_moves):
+                move += 1
+                await asyncio.sleep(random.uniform(0, think))
+                during = sweeping.is_set()
+                start = time.perf_counter()
+                await move_eps(session, path, "target_and_floor", eps_of_move(move))
+                elapsed = time.perf_counter() - start
+                if during and not swept.is_set():
+                    sweep.during.append(elapsed)
+                elif not during:
+                    sweep.alone.append(elapsed)
+                if not sweeping.is_set() and move >= alone_moves:
+                    await sweeping.wait()  # alone: done; now wait for the sweep, then move again
+        except Exception as error:
+            sweep.errors.append(f"other {number}, ε move {move}: {type(error).__name__}: {error}")
+
+    async def sweep_k() -> tuple[float, float, float]:
+        while len(sweep.alone) < others * alone_moves and not sweep.errors:
+            await asyncio.sleep(0.05)
+        before, sampler = rss_mib(pid), PeakRss(pid) if pid else None
+        sweeping.set()
+        try:
+            for K in SWEEP_STOPS:
+                start = time.perf_counter()
+                await move_k(sweeper, SWEEP_PAGE, K)
+                sweep.k_moves.append(time.perf_counter() - start)
+        except Exception as error:
+            sweep.errors.append(f"sweeper, K = {K}: {type(error).__name__}: {error}")
+        finally:
+            swept.set()
+        peak = sampler.stop() if sampler else float("nan")
+        return before, rss_mib(pid), peak
+
+    *_, memory = await asyncio.gather(*(other(i, s) for i, s in enumerate(sessions)), sweep_k())
+    await asyncio.gather(*(s.close() for s in [*sessions, sweeper]))
+    return (sweep, *memory)
 
 
 # --------------------------------------------------------------------------------------------- report
@@ -411,24 +443,78 @@ def training_running() -> bool:
     return subprocess.run(["pgrep", "-f", "lib.cifar.train"], capture_output=True).returncode == 0
 
 
+HEADER = (f"{'path':>9} {'N':>3} {'actions':>7} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} | {'ε p50':>7} {'p95':>7} | "
+          f"{'K p50':>7} {'p95':>7} | {'classify p50':>12} {'p95':>7} | {'open p50':>8} | "
+          f"{'RSS before→after (peak) MiB':>28} | {'server CPU':>10} {'per action':>10} {'wall':>6}")
+
+
+def run_levels(args: argparse.Namespace, path: str, url: str, pid: int | None, began: float) -> list[str]:
+    """The levels of ``--sessions`` on one server; prints a row per level and returns the errors."""
+    errors: list[str] = []
+    for sessions in args.sessions:
+        left = args.budget - (time.monotonic() - began)
+        if left < 60:
+            print(f"{path:>9} {sessions:>3} skipped: {left:.0f} s of the {args.budget:.0f} s budget left")
+            continue
+        before, cpu_before, start = rss_mib(pid), cpu_seconds(pid), time.perf_counter()
+        sampler = PeakRss(pid) if pid else None
+        try:
+            results = asyncio.run(asyncio.wait_for(
+                run_level(url, sessions, args.moves, args.k_moves, args.think, args.client, path), left - 5))
+        except TimeoutError:
+            results = Results(errors=[f"level {sessions} ran out of the time budget"])
+        peak, wall = (sampler.stop() if sampler else float("nan")), time.perf_counter() - start
+        after, cpu = rss_mib(pid), cpu_seconds(pid) - cpu_before
+        every = [t for values in results.times.values() for t in values]
+        times = results.times
+        print(f"{path:>9} {sessions:>3} {results.actions:>7} {len(results.errors):>6} {ms_cell(every, 50)} "
+              f"{ms_cell(every, 95)} | {ms_cell(times['eps'], 50)} {ms_cell(times['eps'], 95)} | "
+              f"{ms_cell(times['K'], 50)} {ms_cell(times['K'], 95)} | {ms_cell(times['classify'], 50):>12} "
+              f"{ms_cell(times['classify'], 95)} | {ms_cell(times['open'], 50):>8} | "
+              f"{f'{before:.0f} → {after:.0f} ({peak:.0f})':>28} | {cpu:8.1f} s "
+              f"{1e3 * cpu / max(results.actions, 1):7.0f} ms {wall:5.0f} s", flush=True)
+        errors += [f"{path}, N = {sessions}: {error}" for error in results.errors]
+    return errors
+
+
+def report_sweep(path: str, sweep: Sweep, before: float, after: float, peak: float, others: int) -> list[str]:
+    alone, during = percentile_ms(sweep.alone, 95), percentile_ms(sweep.during, 95)
+    bound = max(3 * alone, 150.0)
+    print(f"{path:>9} | others' ε p95 alone {alone:5.0f} ms ({len(sweep.alone)} moves), during the sweep "
+          f"{during:5.0f} ms ({len(sweep.during)} moves); target ≤ {bound:.0f} ms "
+          f"({'met' if during <= bound else 'NOT met'}) | sweeper's K p50 {percentile_ms(sweep.k_moves, 50):4.0f} "
+          f"p95 {percentile_ms(sweep.k_moves, 95):4.0f} ms over {len(sweep.k_moves)} moves | server RSS "
+          f"{before:.0f} → {after:.0f} MiB (peak {peak:.0f}), growth {peak - before:+.0f} MiB; target ≤ 300 "
+          f"({'met' if peak - before <= 300 else 'NOT met'}) | {others} others, {len(sweep.errors)} errors",
+          flush=True)
+    return [f"{path}, sweep: {error}" for error in sweep.errors]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, nargs="+", default=[5, 10, 20, 40],
                         help="concurrent sessions per level (default: 5 10 20 40)")
-    parser.add_argument("--moves", type=int, default=5, help="slider moves per session (default: 5)")
+    parser.add_argument("--moves", type=int, default=5, help="ε moves per session (default: 5)")
+    parser.add_argument("--k-moves", type=int, default=2, help="K moves per session, to random stops (default: 2)")
     parser.add_argument("--think", type=float, default=2.0,
                         help="longest random pause before each action, seconds (default: 2)")
+    parser.add_argument("--path", choices=("live", "streamlit"), nargs="+", default=["live", "streamlit"],
+                        help="the explainer's live path (the component; the default) and/or the Streamlit-slider "
+                        "path (LSLAB_LIVE_FIGURES=0), each on a server of its own (default: both)")
+    parser.add_argument("--sweep", type=int, default=5, metavar="OTHERS",
+                        help="after the levels, one learner sweeps K through 40 stops while OTHERS learners move ε "
+                        "(default: 5; 0: no sweep)")
     parser.add_argument("--url", help="measure a running deployment (e.g. replicas behind nginx) instead of "
-                        "starting a server; no server memory or CPU then")
+                        "starting a server; no server memory or CPU then (and one --path: the deployment's)")
     parser.add_argument("--client", choices=("protocol", "browser"), default="protocol",
-                        help="Streamlit's websocket protocol without a browser (default), or Chromium tabs")
-    parser.add_argument("--budget", type=float, default=280.0,
-                        help="seconds for the whole run, server start included (default: 280)")
+                        help="Streamlit's websocket protocol without a browser (default), or Chromium tabs "
+                        "(the Streamlit-slider path only)")
+    parser.add_argument("--budget", type=float, default=600.0,
+                        help="seconds for the whole run, server starts included (default: 600)")
     args = parser.parse_args()
-    # This bench drives Streamlit's ε slider (its widget protocol, or the browser's keys on it):
-    # the pages' Streamlit-slider path, one rerun per move (ui/explorable.py). The live explorable reruns only
-    # when ε settles; bench/bench_explorable.py measures it in the browser.
-    os.environ["LSLAB_LIVE_FIGURES"] = "0"
+    paths = ["streamlit"] if args.client == "browser" else args.path
+    if args.url:
+        paths = paths[:1]
     began = time.monotonic()
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -438,52 +524,51 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     clients = ("protocol clients (no browser)" if args.client == "protocol"
                else "Chromium tabs, sharing the CPUs with the server")
-    target = args.url or "one `streamlit run app.py` on 127.0.0.1"
+    target = args.url or "one `streamlit run app.py` per path on 127.0.0.1"
     print(f"Load test: {clients} against {target}; {os.cpu_count()} CPUs; "
           f"load average {load_before:.1f} at start; training job "
           f"{'RUNNING (numbers polluted)' if training_running() else 'not running'}; models: "
-          f"{'shipped' if shipped else 'random-weight stand-ins'}; {args.moves} slider moves + 1 upload per "
-          f"session, pauses up to {args.think:g} s.")
+          f"{'shipped' if shipped else 'random-weight stand-ins'}; per session {args.moves} ε moves, "
+          f"{args.k_moves} K moves and 1 upload, pauses up to {args.think:g} s; paths: {', '.join(paths)}.")
 
-    with (external(args.url) if args.url else streamlit_server(env)) as (url, pid):
-        idle = rss_mib(pid) if pid else float("nan")
-        warm_up(url, args.client)
-        if pid:
-            print(f"server RSS: {idle:.0f} MiB idle after start, {rss_mib(pid):.0f} MiB after one warm-up session "
-                  "(models loaded)\n")
-        else:
-            print(f"measuring {url}: server memory and CPU are not visible from here\n")
-        print(f"{'N':>3} {'actions':>7} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} | {'slider p50':>10} {'p95':>7} | "
-              f"{'classify p50':>12} {'p95':>7} | {'open p50':>8} | {'RSS before→after (peak) MiB':>28} | "
-              f"{'server CPU':>10} {'per action':>10} {'wall':>6}")
-        all_errors: list[str] = []
-        for sessions in args.sessions:
-            left = args.budget - (time.monotonic() - began)
-            if left < 60:
-                print(f"{sessions:>3} skipped: {left:.0f} s of the {args.budget:.0f} s budget left")
-                continue
-            before, cpu_before, start = rss_mib(pid), cpu_seconds(pid), time.perf_counter()
-            sampler = PeakRss(pid) if pid else None
-            try:
-                results = asyncio.run(asyncio.wait_for(run_level(url, sessions, args.moves, args.think, args.client),
-                                                     left - 5))
-            except TimeoutError:
-                results = Results(errors=[f"level {sessions} ran out of the time budget"])
-            peak, wall = (sampler.stop() if sampler else float("nan")), time.perf_counter() - start
-            after, cpu = rss_mib(pid), cpu_seconds(pid) - cpu_before
-            every = [t for values in results.times.values() for t in values]
-            print(f"{sessions:>3} {results.actions:>7} {len(results.errors):>6} {ms_cell(every, 50)} "
-                  f"{ms_cell(every, 95)} | {ms_cell(results.times['slider'], 50):>10} "
-                  f"{ms_cell(results.times['slider'], 95)} | {ms_cell(results.times['classify'], 50):>12} "
-                  f"{ms_cell(results.times['classify'], 95)} | {ms_cell(results.times['open'], 50):>8} | "
-                  f"{f'{before:.0f} → {after:.0f} ({peak:.0f})':>28} | {cpu:8.1f} s "
-                  f"{1e3 * cpu / max(results.actions, 1):7.0f} ms {wall:5.0f} s")
-            all_errors += results.errors
+    all_errors: list[str] = []
+    sweeps: list[tuple] = []
+    for path in paths:
+        path_env = {**env, "LSLAB_LIVE_FIGURES": "1" if path == "live" else "0"}
+        with (external(args.url) if args.url else streamlit_server(path_env)) as (url, pid):
+            idle = rss_mib(pid) if pid else float("nan")
+            warm_up(url, args.client, path)
+            if pid:
+                print(f"\n{path} path: server RSS {idle:.0f} MiB idle after start, {rss_mib(pid):.0f} MiB after one "
+                      "warm-up session (models loaded)")
+            else:
+                print(f"\n{path} path: measuring {url}: server memory and CPU are not visible from here")
+            print(HEADER)
+            all_errors += run_levels(args, path, url, pid, began)
+            if args.sweep and args.client == "protocol":
+                left = args.budget - (time.monotonic() - began)
+                if left < 60:
+                    print(f"{path:>9} sweep skipped: {left:.0f} s of the budget left")
+                    continue
+                try:
+                    sweeps.append((path, *asyncio.run(asyncio.wait_for(
+                        sweep_scenario(url, path, args.sweep, 6, min(args.think, 0.5), pid), left - 5))))
+                except TimeoutError:
+                    all_errors.append(f"{path}, sweep: ran out of the time budget")
+    if sweeps:
+        print(f"\nK sweep: one learner moves K on the {SWEEP_PAGE} page through {len(SWEEP_STOPS)} stops "
+              f"(from K = {K_STOPS[0]}: {SWEEP_STOPS[0]}, …, {K_STOPS[-1]}, then back to {SWEEP_STOPS[-1]}), "
+              "each move sent as soon as the "
+              "last finished, while the others move ε on the target page (pauses up to 0.5 s); growth: peak "
+              "RSS during the sweep minus RSS at its start.")
+        for path, sweep, before, after, peak in sweeps:
+            all_errors += report_sweep(path, sweep, before, after, peak, args.sweep)
     for error in all_errors:
         print("error:", error)
     print(f"\nwhole run {time.monotonic() - began:.0f} s; load average {os.getloadavg()[0]:.1f} at the end "
-          "(1-minute). 'p50/p95 ms': all actions of a level; 'server CPU': the server process's user+system time "
-          "during the level, 'per action' that divided by the actions (page opens, slider moves, uploads).")
+          "(1-minute). 'p50/p95 ms': all actions of a level; 'ε': a settled ε move (live: the explorable's "
+          "component state; streamlit: the slider), 'K': a move of the K slider to another stop; 'server CPU': "
+          "the server process's user+system time during the level, 'per action' that divided by the actions.")
     sys.exit(1 if all_errors else 0)
 
 

@@ -14,7 +14,7 @@ LONG = "9" * 5_000_000
 
 
 @pytest.mark.parametrize("raw", ["ten", "", LONG, "1e309", float("nan"), float("inf"), -float("inf"), 1e308,
-                                 [0.2], {"x": 1}, True, False, "<b>x</b>"])
+                                 10**400, -(10**400), [0.2], {"x": 1}, True, False, "<b>x</b>"])
 def test_a_crafted_eps_keeps_the_current_one_with_a_short_note_or_is_clamped(raw):
     eps, notes = read_eps({"eps": raw}, 10, "all")
     assert eps is None or 0.0 <= eps <= 0.99

@@ -74,6 +74,41 @@ def component_js() -> str:
     return drawing + "\n" + page
 
 
+def _guard_unreadable_json_states() -> None:
+    """Make a component state that Python's ``json`` cannot read arrive as no state, instead of an exception.
+
+    Streamlit 1.67 parses a custom component's state (a widget state's ``json_value``, or a trigger's
+    ``json_trigger_value``) with ``json.loads`` before any code of ours runs, and does not catch what that raises:
+    text that is not JSON, an integer of more than 4,300 digits (Python's limit on reading integers), arrays nested
+    100,000 deep. The rerun fails with an exception element and a traceback in the log, and since the text stays
+    in the session's widget states, so does every later rerun of that tab. A browser cannot send such text
+    (``setStateValue`` writes it with ``JSON.stringify``); a crafted client can. Such a state is read as ``None``,
+    what a cleared widget sends: the component's state becomes empty and ε stays where it was. Wraps Streamlit's
+    unpacking once per process; every other value goes through it untouched.
+    """
+    from streamlit.runtime.state import session_state
+
+    unpack = session_state.unpack_widget_state_value
+    if getattr(unpack, "lslab_guarded", False):
+        return
+
+    def guarded(widget_state: Any) -> Any:
+        field = widget_state.WhichOneof("value")
+        try:
+            value = unpack(widget_state)
+            if field == "json_trigger_value":  # parsed later, by the trigger's deserializer: read it once here
+                json.loads(value)
+            return value
+        except (ValueError, RecursionError):  # json.JSONDecodeError is a ValueError
+            if field in ("json_value", "json_trigger_value"):
+                return None
+            raise
+
+    guarded.lslab_guarded = True  # type: ignore[attr-defined]
+    session_state.unpack_widget_state_value = guarded
+
+
+_guard_unreadable_json_states()
 _component = st.components.v2.component(
     "lslab_explorable", js=component_js(),
     css=(_HERE / "explorable.css").read_text(encoding="utf-8"), isolate_styles=False)
@@ -120,6 +155,10 @@ def _component_moved(page: str) -> None:
     except (TypeError, ValueError):
         state = None
     eps, notes = read_eps(state, int(K), str(spread))
+    if state is not None and "eps" not in state:
+        # This callback runs only when the state's ε changed: without one, it was taken away — a state that was
+        # not an object, or not JSON at all (_guard_unreadable_json_states). No browser sends that.
+        notes = ["The slider sent a state without ε; ε stays where it was."]
     if notes:
         st.session_state[NOTES_KEY] = st.session_state.get(NOTES_KEY, []) + notes
     if eps is not None:

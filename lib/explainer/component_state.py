@@ -25,8 +25,18 @@ def _describe(raw: Any) -> str:
     if isinstance(raw, bool) or raw is None:
         return f"ε = {str(raw).lower() if raw is not None else 'null'}"
     if isinstance(raw, (int, float)):
-        return "ε = a number that is not finite" if isinstance(raw, float) and not math.isfinite(raw) else "ε"
+        return "ε = a number that is not finite" if isinstance(raw, float) else "ε = an integer too large to read"
     return f"ε as {'a list' if isinstance(raw, (list, tuple)) else 'an object' if isinstance(raw, dict) else 'data'}"
+
+
+def _finite(raw: int | float) -> float | None:
+    """``raw`` as a finite float, or None. A JSON integer has no size limit: ``{"eps": 1000…0}`` with 400 digits
+    arrives as a Python int that no float holds, and ``math.isfinite`` or ``float`` would raise on it."""
+    try:
+        value = float(raw)
+    except OverflowError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def read_eps(state: Any, K: int, spread: str) -> tuple[float | None, list[str]]:
@@ -46,12 +56,12 @@ def read_eps(state: Any, K: int, spread: str) -> tuple[float | None, list[str]]:
     if isinstance(raw, bool):
         value = None
     elif isinstance(raw, (int, float)):
-        value = float(raw) if math.isfinite(raw) else None
+        value = _finite(raw)
     elif isinstance(raw, str):
         value = parse_number(raw[:_TEXT_PREFIX]) if len(raw) <= _TEXT_PREFIX else None
     else:
         value = None
     if value is None:
-        return None, [f"The slider sent {_describe(raw)}, which is not a number; ε stays where it was."]
+        return None, [f"The slider sent {_describe(raw)}, which is not a usable number; ε stays where it was."]
     state_out, notes = clamp_state(int(K), value, spread)
     return state_out.eps, notes
