@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
+import shutil
 import threading
 from collections.abc import Mapping, Sequence
 from functools import partial
@@ -59,19 +59,47 @@ EPS_LABEL = "ε, the smoothing strength"
 EPS_HELP = ("The probability mass moved away from the one-hot target. The slider stops before the true class "
             "would stop being the most likely.")
 _HERE = Path(__file__).resolve().parent
+_STATIC = _HERE.parent / "static" / "lslab"  # served at app/static/lslab (server.enableStaticServing); git-ignored
+BROWSER_FILES = ("explorable.js", "svgfig.js", "explorable.css")
 TABLE_CACHE_BYTES = 24 * 2**20  # about 100 tables of ≤ 300 KB: every K stop of both conventions of a page or two
 Block = Mapping[str, Any]
 
 
-def component_js() -> str:
-    """The component's code: the drawing module (``svgfig.js``) and the explorable (``explorable.js``), joined
-    into one module, since a component's code is one string (no file of ours is served to import from)."""
-    drawing = (_HERE / "svgfig.js").read_text(encoding="utf-8")
-    drawing = re.sub(r"^export \{[^}]*\};?\s*$", "", drawing, flags=re.M)  # its export list
-    drawing = re.sub(r"^export ", "", drawing, flags=re.M)
-    page = (_HERE / "explorable.js").read_text(encoding="utf-8")
-    page = re.sub(r'^import \{[^}]*\} from "\./svgfig\.js";\s*$', "", page, flags=re.M)
-    return drawing + "\n" + page
+def browser_modules() -> str:
+    """Copy the browser code (``ui/explorable.js``, ``ui/svgfig.js``, ``ui/explorable.css``) into the app's static
+    folder under a name made of its contents' hash, once per process; return its folder's address (relative to
+    the page).
+
+    Served as files, the code reaches a browser once and is cached; written inline into the component, Streamlit
+    sends the ~40 KB of it again with every mount of the component, four per rerun on the loss-curves page.
+    Plain ES modules as they are, no build step: ``explorable.js`` imports ``./svgfig.js`` itself.
+    """
+    sources = {name: (_HERE / name).read_bytes() for name in BROWSER_FILES}
+    digest = hashlib.sha1(b"".join(sources[name] for name in BROWSER_FILES)).hexdigest()[:12]
+    folder = _STATIC / digest
+    if not folder.is_dir():
+        partial = folder.with_name(f"{digest}.{os.getpid()}.tmp")
+        partial.mkdir(parents=True, exist_ok=True)
+        for name, content in sources.items():
+            (partial / name).write_bytes(content)
+        try:
+            partial.replace(folder)  # atomic: a browser never reads half a folder
+        except OSError:  # another process put the same files there first
+            shutil.rmtree(partial, ignore_errors=True)
+    return f"app/static/lslab/{digest}"
+
+
+def component_js(modules: str) -> str:
+    """The component's own code: a loader of the browser modules served from ``modules`` (and their style)."""
+    return f"""const base = new URL({json.dumps(modules + "/")}, document.baseURI);
+if (!document.getElementById("lslab-explorable-css")) {{
+  const link = Object.assign(document.createElement("link"), {{ id: "lslab-explorable-css", rel: "stylesheet",
+                                                               href: new URL("explorable.css", base).href }});
+  document.head.appendChild(link);
+}}
+const loaded = import(new URL("explorable.js", base).href);
+export default function (component) {{ loaded.then((module) => module.default(component)); }}
+"""
 
 
 def _guard_unreadable_json_states() -> None:
@@ -109,9 +137,7 @@ def _guard_unreadable_json_states() -> None:
 
 
 _guard_unreadable_json_states()
-_component = st.components.v2.component(
-    "lslab_explorable", js=component_js(),
-    css=(_HERE / "explorable.css").read_text(encoding="utf-8"), isolate_styles=False)
+_component = st.components.v2.component("lslab_explorable", js=component_js(browser_modules()), isolate_styles=False)
 _tables = ByteCache(TABLE_CACHE_BYTES)
 
 

@@ -268,6 +268,16 @@ const MARKS = {
                                 "stroke-dasharray": DASHES[m.dash] || "", "stroke-linejoin": "round",
                                 "data-mark": m.id }, fig.marksLayer);
     const draw = (i) => path.setAttribute("d", linePath(valueAt(m.x, i), valueAt(m.y, i), fig.x, fig.y));
+    if (m.dy !== undefined) {
+      // The same curve at every position, moved by dy (a value, mapped through the y scale like any other).
+      draw(0);
+      const shift = (i) => {
+        const dy = valueAt(m.dy, i);
+        path.setAttribute("display", Number.isFinite(dy) ? "inline" : "none");
+        if (Number.isFinite(dy)) path.setAttribute("transform", `translate(0 ${fmt(fig.y(dy) - fig.y(0))})`);
+      };
+      return { update: shift };
+    }
     if (!isPerState(m.y) && !isPerState(m.x)) { draw(0); return {}; }
     return { update: draw };
   },
@@ -385,6 +395,11 @@ const MARKS = {
       label.textContent = text;
       const w = label.getComputedTextLength();
       let lx = px + dx, anchor = dx < 0 ? "end" : "start";
+      if (m.label_x !== undefined) {  // a place in the plot that Python knows is empty, in data units
+        lx = fig.x(valueAt(m.label_x, i));
+        anchor = "start";
+        dy = fig.y(valueAt(m.label_y, i)) - py;
+      }
       if (anchor === "start" && lx + w > p.right) { lx = px - Math.abs(dx); anchor = "end"; }
       if (anchor === "end" && lx - w < p.left) {
         // Room on neither side at this width: start it where it ends inside the plot.
