@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lib.numbers import for_people, nats
+from lib.digits import for_people, nats
 from lib.smoothing import (
     CONVENTIONS,
     Spread,

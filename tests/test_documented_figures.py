@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lib.cifar.model import EVALUATION_FILE, available_models
-from lib.numbers import for_people, percent
+from lib.digits import for_people, percent
 from lib.paths import models_dir
 from lib.training import runs, words
 

@@ -8,8 +8,8 @@ import re
 import numpy as np
 import pytest
 
+from lib.digits import for_people, nats
 from lib.explainer import figures, words
-from lib.numbers import for_people, nats
 from lib.smoothing import (
     entropy_floor,
     floor_grid,

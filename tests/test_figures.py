@@ -11,9 +11,9 @@ import pytest
 from helpers import trace_colours
 
 from lib import palette
+from lib.digits import nats, tex
 from lib.explainer import figures
 from lib.explainer.words import floor_sum_latex, gap_latex, target_latex, worked_example_sentence
-from lib.numbers import nats, tex
 from lib.smoothing import entropy_floor, floor_grid, optimal_logit_gap
 
 ALL_BUILDERS = [figures.target_bars, figures.floor_vs_eps, figures.ce_vs_prob, figures.ce_decomposition,

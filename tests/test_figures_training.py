@@ -12,7 +12,7 @@ from helpers import build_log, trace_colours, write_run
 
 from lib import palette
 from lib.calibration import reliability_bins
-from lib.numbers import percent
+from lib.digits import percent
 from lib.training import figures as figs
 from lib.training import runs, toy
 

@@ -9,7 +9,7 @@ import pytest
 from explainer_page import PATHS, ExplainerPage, open_page, use_path
 from streamlit.testing.v1 import AppTest
 
-from lib.numbers import for_people, signed
+from lib.digits import for_people, signed
 from lib.smoothing import entropy_floor, optimal_logit_gap
 
 

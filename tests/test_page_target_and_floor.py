@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from explainer_page import PATHS, ExplainerPage, open_page, use_path
 
-from lib.numbers import for_people
+from lib.digits import for_people
 from lib.smoothing import entropy_floor
 
 

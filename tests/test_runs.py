@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib.calibration import reliability_bins
-from lib.numbers import nats, percent
+from lib.digits import nats, percent
 from lib.paths import models_dir
 from lib.training import runs, words
 from lib.training.projection import project_onto_plane

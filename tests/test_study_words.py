@@ -84,7 +84,7 @@ def test_wrong_class_words_follow_the_matrices():
 
 def test_upload_runners_up_leave_out_the_top_class():
     prediction = ModelPrediction("eps0", 0.0, tuple(CLASSES), np.array([0.1, 0.7, 0.15, 0.05]))
-    assert classifier_words.runners_up(prediction, 2) == "bird 15.0 %, airplane 10.0 %"
+    assert classifier_words.runners_up(prediction, 2) == "bird 15%, airplane 10%"
 
 
 @pytest.mark.parametrize("metric", list(training_figures.METRIC_TITLES))

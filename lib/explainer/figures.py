@@ -2,7 +2,7 @@
 
 Every builder takes plain numbers (K, ε, spread) and returns a ``go.Figure``; none imports streamlit.
 Losses are in nats (natural log). Colours come from :mod:`lib.palette` (Okabe–Ito). Labels on the figure
-write numbers as the captions do (:mod:`lib.numbers`, 4 significant figures); hover text, asked for, shows
+write numbers as the captions do (:mod:`lib.digits`, 4 significant figures); hover text, asked for, shows
 6. Conventions as in :mod:`lib.smoothing`: "all" (PyTorch) and "others" (fairseq).
 """
 
@@ -14,9 +14,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lib import palette
+from lib.digits import for_people, nats, signed
 from lib.explainer import gradient
 from lib.figure_base import figure
-from lib.numbers import for_people, nats, signed
 from lib.smoothing import (
     CONVENTIONS,
     Spread,

@@ -2,7 +2,7 @@
 
 Pure functions of (K, ε, spread) built on :mod:`lib.smoothing`, so what a page prints is tested like
 any other number. Losses in nats; conventions "all" (PyTorch) and "others" (fairseq), Szegedy et al. 2016.
-Every computed number is written by :mod:`lib.numbers` (4 significant figures, trailing zeros dropped), the
+Every computed number is written by :mod:`lib.digits` (4 significant figures, trailing zeros dropped), the
 formulas' terms and totals included, so a number reads the same in a caption, a sentence and a formula; K and ε
 are written as set (``f"{eps:g}"``).
 """
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from lib.digits import for_people, nats, signed, tex
 from lib.explainer import gradient
-from lib.numbers import for_people, nats, signed, tex
 from lib.smoothing import (
     CONVENTIONS,
     Spread,
@@ -41,7 +41,7 @@ def floor_sum_latex(K: int, eps: float, *, spread: Spread = "all") -> str:
     """``L_min = −Σ ỹᵢ ln ỹᵢ`` written out with the live numbers, for ``st.latex``.
 
     The K−1 equal "other" terms are grouped: ``−ỹ_t ln ỹ_t − (K−1)·ỹ_o ln ỹ_o = a + b = L_min``. Terms and
-    total at the app's 4 significant figures (:mod:`lib.numbers`), as the captions write the floor: enough
+    total at the app's 4 significant figures (:mod:`lib.digits`), as the captions write the floor: enough
     for a + b to visibly give the total, to its last digit within rounding.
     """
     k, e, s = validate(K, eps, spread=spread)

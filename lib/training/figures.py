@@ -18,8 +18,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lib import figure_base, palette
+from lib.digits import for_people, nats, percent
 from lib.figure_base import figure, themed
-from lib.numbers import for_people, nats, percent
 from lib.training import runs, toy
 from lib.training.runs import Run
 

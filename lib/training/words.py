@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from lib.numbers import for_people, nats, percent
+from lib.digits import for_people, nats, percent
 from lib.training import toy
 from lib.training.figures import METRIC_TITLES
 from lib.training.runs import (

@@ -1,4 +1,4 @@
-"""The one rule for numbers people read (lib/numbers.py): 4 significant figures, trailing zeros dropped."""
+"""The one rule for numbers people read (lib/digits.py): 4 significant figures, trailing zeros dropped."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lib.numbers import MINUS, for_people, nats, percent, signed, tex
+from lib.digits import MINUS, for_people, nats, percent, signed, tex
 
 
 def read_back(text: str) -> float:

@@ -1,5 +1,8 @@
 """How the app writes a number for people to read: one rule, so the same number reads the same wherever it appears.
 
+(Named ``digits``, not ``numbers``: a module ``numbers`` would shadow the standard library's wherever ``lib/`` itself
+is on ``sys.path``, as it is in the decode workers.)
+
 The rule (issue 21, "Digits for people"):
 
 * **4 significant figures, trailing zeros dropped** — ``0.50030 → 0.5003``, ``2.302585 → 2.303``,
