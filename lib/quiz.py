@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lib.digits import for_people, nats
 from lib.smoothing import (
     CONVENTIONS,
     Spread,
@@ -47,7 +48,7 @@ class Question:
 
     def shown_answer(self) -> str:
         if self.numeric:
-            return f"{self.answer:.4g}" + (f" {self.unit}" if self.unit else "")
+            return for_people(float(self.answer)) + (f" {self.unit}" if self.unit else "")
         return str(self.answer)
 
 
@@ -86,7 +87,7 @@ def grade(question: Question, response: float | str | None) -> Verdict:
             return Verdict(True, False, f"Not quite: the answer is {question.shown_answer()}. "
                                         f"{question.explanation}")
         correct = abs(value - float(question.answer)) <= question.tolerance
-        close = "" if correct else f" (you entered {value:.4g})"
+        close = "" if correct else f" (you entered {for_people(value)})"
         head = "Right" if correct else "Not quite"
         return Verdict(True, correct, f"{head}: {question.shown_answer()}{close}. {question.explanation}")
     correct = response == question.answer
@@ -104,7 +105,7 @@ def true_class_question(K: int, eps: float, spread: Spread) -> Question:
     formula = CONVENTIONS[spread].true_formula
     return Question(
         "target", f"{_setting(K, eps, spread)}: what probability does the smoothed target ỹ give the true class?",
-        on, f"ỹ_true = {formula} = {on:.4g}; each of the other {K - 1} classes gets {off:.4g}.",
+        on, f"ỹ_true = {formula} = {for_people(on)}; each of the other {K - 1} classes gets {for_people(off)}.",
         tolerance=_tolerance(on, **_PROBABILITY))
 
 
@@ -113,8 +114,8 @@ def floor_question(K: int, eps: float, spread: Spread) -> Question:
     floor = entropy_floor(K, eps, spread=spread)
     return Question(
         "floor", f"{_setting(K, eps, spread)}: what is the entropy floor L_min, in nats?", floor,
-        f"L_min = −ỹ_true ln ỹ_true − (K−1)·ỹ_other ln ỹ_other with ỹ_true = {on:.4g}, ỹ_other = {off:.4g} "
-        f"(0·ln 0 = 0), which is {floor:.4f} nats.", tolerance=_tolerance(floor), unit="nats")
+        f"L_min = −ỹ_true ln ỹ_true − (K−1)·ỹ_other ln ỹ_other with ỹ_true = {for_people(on)}, "
+        f"ỹ_other = {for_people(off)} (0·ln 0 = 0), which is {nats(floor)}.", tolerance=_tolerance(floor), unit="nats")
 
 
 def pytorch_convention_question(K: int, eps: float) -> Question:
@@ -128,7 +129,7 @@ def pytorch_convention_question(K: int, eps: float) -> Question:
         CONVENTIONS[answer].meaning,
         f'PyTorch mixes the one-hot target with the uniform distribution: ỹ = (1 − ε)·onehot + ε/K. For the '
         f'"{other}" target at K = {K}, ε = {eps:g} you pass label_smoothing = '
-        f"{to_pytorch_label_smoothing(K, eps, spread=other):.4g} instead.",
+        f"{for_people(to_pytorch_label_smoothing(K, eps, spread=other))} instead.",
         choices=tuple(c.meaning for c in CONVENTIONS.values()))
 
 
@@ -137,7 +138,7 @@ def more_classes_question(K: int, eps: float, spread: Spread) -> Question:
     now, more = entropy_floor(K, eps, spread=spread), entropy_floor(K + 1, eps, spread=spread)
     answer = _SAME if math.isclose(now, more, abs_tol=1e-12) else (_RISES if more > now else _FALLS)
     why = ("with ε = 0 the target is one-hot and the floor is 0 for any K" if answer == _SAME
-           else f"the same ε is spread over more classes, more terms in −Σ ỹ ln ỹ: {now:.4f} → {more:.4f} nats")
+           else f"the same ε is spread over more classes, more terms in −Σ ỹ ln ỹ: {for_people(now)} → {nats(more)}")
     return Question("more_classes", f"{_setting(K, eps, spread)}: with one class more (K = {K + 1}) and the same "
                     "ε, what happens to the floor?", answer, _sentence(why), choices=(_RISES, _FALLS, _SAME))
 
@@ -147,7 +148,7 @@ def minimum_question(K: int, eps: float, spread: Spread) -> Question:
     return Question(
         "minimum", f"{_setting(K, eps, spread)}: at which predicted probability p of the true class is the "
         "smoothed cross-entropy smallest?", on,
-        f"CE is smallest where the prediction equals the target, p = ỹ_true = {on:.4g}"
+        f"CE is smallest where the prediction equals the target, p = ỹ_true = {for_people(on)}"
         + (" — not at p = 1." if on < 1 else ": with ε = 0 the target is one-hot, and only p = 1 reaches 0."),
         tolerance=_tolerance(on, **_PROBABILITY))
 
@@ -162,7 +163,8 @@ def logit_gap_question(K: int, eps: float, spread: Spread) -> Question:
     on, off = target_values(K, eps, spread=spread)
     return Question(
         "gap", f"{_setting(K, eps, spread)}: what is the best logit gap z_true − z_other?", gap,
-        f"At the optimum softmax(z) = ỹ, so the gap is ln(ỹ_true/ỹ_other) = ln({on:.4g}/{off:.4g}) = {gap:.4f}.",
+        f"At the optimum softmax(z) = ỹ, so the gap is ln(ỹ_true/ỹ_other) = ln({for_people(on)}/{for_people(off)}) "
+        f"= {for_people(gap)}.",
         tolerance=_tolerance(gap))
 
 
@@ -170,7 +172,7 @@ def pytorch_value_question(K: int, eps: float, spread: Spread) -> Question:
     value = to_pytorch_label_smoothing(K, eps, spread=spread)
     why = ("In the \"all\" convention PyTorch's label_smoothing is ε itself." if spread == "all" else
            f"PyTorch spreads its value over all K classes; ε over K − 1 classes equals label_smoothing = ε·K/(K−1) "
-           f"= {value:.4g}.")
+           f"= {for_people(value)}.")
     return Question("pytorch_value", f"{_setting(K, eps, spread)}: which `label_smoothing` must you pass to "
                     "`nn.CrossEntropyLoss` to train against this target?", value, why,
                     tolerance=_tolerance(value, **_PROBABILITY))
@@ -183,7 +185,7 @@ def removable_part_question(K: int, eps: float, spread: Spread) -> Question:
     floor = entropy_floor(K, eps, spread=spread)
     parts = ("H(ỹ), the entropy of the target", "KL(ỹ‖p), the divergence from the target", "both")
     if abs(kl_at_target) < 1e-9 < floor:
-        answer, why = parts[1], (f"At p = ỹ the KL part is 0 while H(ỹ) = {floor:.4f} nats stays: it depends on "
+        answer, why = parts[1], (f"At p = ỹ the KL part is 0 while H(ỹ) = {nats(floor)} stays: it depends on "
                                  f"the target only ({_setting(K, eps, spread)}).")
     else:
         answer, why = parts[2], (f"With ε = {eps:g} the target is one-hot, so H(ỹ) is already 0 and the loss can "
@@ -198,12 +200,12 @@ def toy_questions(K: int, eps: float) -> list[Question]:
     on, _ = target_values(K, eps, spread="all")
     return [
         Question("toy_floor", f"Your classifier: K = {K}, ε = {eps:g}. Where will its training loss level off, "
-                 "in nats?", floor, f"At the entropy floor H(ỹ) = {floor:.4f} nats"
+                 "in nats?", floor, f"At the entropy floor H(ỹ) = {nats(floor)}"
                  + (", which is 0 for ε = 0: then the loss keeps creeping towards 0." if eps == 0 else
                     ": the loss never goes below it."), tolerance=_tolerance(floor), unit="nats"),
         Question("toy_confidence", f"Your classifier: K = {K}, ε = {eps:g}. Which mean confidence (top "
                  "softmax probability) will it level off at?", on,
-                 f"At 1 − ε + ε/K = {on:.4g}: the prediction that minimises the loss equals the target.",
+                 f"At 1 − ε + ε/K = {for_people(on)}: the prediction that minimises the loss equals the target.",
                  tolerance=_tolerance(on, **_PROBABILITY)),
     ]
 
@@ -215,10 +217,10 @@ def classifier_questions(num_classes: int, eps: float) -> list[Question]:
     return [
         Question("ceiling", f"The model trained with ε = {eps:g} on K = {num_classes} classes (PyTorch's "
                  "convention): which top probability was it trained to give the true class?", on,
-                 f"Its target gives the true class 1 − ε + ε/K = {on:.4g}; going past that only raises its "
+                 f"Its target gives the true class 1 − ε + ε/K = {for_people(on)}; going past that only raises its "
                  "training loss, so it rarely does.", tolerance=_tolerance(on, **_PROBABILITY)),
         Question("max_entropy", f"What is the largest entropy a prediction over K = {num_classes} classes can "
-                 "have, in nats?", most, f"ln K = ln {num_classes} = {most:.4f} nats, reached by the uniform "
+                 "have, in nats?", most, f"ln K = ln {num_classes} = {nats(most)}, reached by the uniform "
                  "prediction: the model does not know at all.", tolerance=_tolerance(most), unit="nats"),
     ]
 

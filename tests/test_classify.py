@@ -18,6 +18,7 @@ from PIL import Image
 from lib.cifar.data import CLASSES
 from lib.classifier import classify, words
 from lib.classifier.image_io import BUDGET_MESSAGE, MEMORY_MESSAGE, RejectedImage
+from lib.digits import percent
 from lib.smoothing import smoothed_target
 from lib.timing import percentile_ms
 
@@ -210,8 +211,8 @@ def test_headline_and_grid_caption_show_the_numbers_of_the_prediction(models):
     result = classify.classify_upload("x.png", png_bytes(), models)
     soft = result.prediction("eps0.1")
     headline = words.prediction_headline(soft)
-    assert headline.startswith("ε = 0.1: airplane, 80.0% (the smoothed target stops at 91.0%) · entropy ")
-    assert headline.endswith(" nats of at most ln 10 = 2.30")
+    assert headline.startswith("ε = 0.1: airplane, 80% (the smoothed target stops at 91%) · entropy ")
+    assert headline.endswith(" nats of at most ln 10 = 2.303")
     assert "one-hot target" in words.prediction_headline(result.prediction("eps0"))
     assert words.grid_caption(result, "eps0").startswith("ε = 0: airplane 97%  \nε = 0.1: airplane 80%  \n")
     assert words.grid_caption(result, "eps0.1").startswith("ε = 0.1: airplane 80%  \nε = 0: airplane 97%  \n")
@@ -240,9 +241,9 @@ def test_listed_order_puts_the_chosen_model_first_and_keeps_the_others_in_order(
 def test_what_to_notice_compares_the_models_and_warns_about_forced_classes(models):
     result = classify.classify_upload("x.png", png_bytes(), models)
     first, second, third = words.what_to_notice(result)
-    assert "ε = 0.1 is less sure: 80.0% for airplane against 97.0%" in first
-    assert "91.0%" in second and "one of CIFAR-10's 10 classes" in third
-    assert "here it says 80.0%, below it" in second and "not a cap on each image" in second
+    assert "ε = 0.1 is less sure: 80% for airplane against 97%" in first
+    assert "91%" in second and "one of CIFAR-10's 10 classes" in third
+    assert "here it says 80%, below it" in second and "not a cap on each image" in second
     alone = classify.ImageResult("x", result.thumbnail, result.model_view, result.predictions[1:], 0.1)
     assert len(words.what_to_notice(alone)) == 1
 
@@ -291,12 +292,12 @@ def test_the_verdict_claims_no_order_the_entropy_contradicts():
     smooth, sharp = prediction("eps0.1", 0.1, 0.55, 0.06), prediction("eps0", 0.0, 0.484, 0.40)
     assert smooth.entropy > sharp.entropy
     verdict = words.certainty_verdict(smooth, sharp)
-    assert verdict.startswith("is neither clearly surer nor less sure: it gives its top class more, 55.0%")
+    assert verdict.startswith("is neither clearly surer nor less sure: it gives its top class more, 55%")
     assert "spreads the rest more widely" in verdict
     smooth, sharp = prediction("eps0.1", 0.1, 0.60, 0.39), prediction("eps0", 0.0, 0.70, 0.04)
     assert smooth.entropy < sharp.entropy
     verdict = words.certainty_verdict(smooth, sharp)
-    assert verdict.startswith("is neither clearly surer nor less sure: it gives its top class less, 60.0%")
+    assert verdict.startswith("is neither clearly surer nor less sure: it gives its top class less, 60%")
     assert "spreads the rest less widely" in verdict
 
 
@@ -309,9 +310,9 @@ def test_a_gap_under_the_margin_is_about_as_sure_whatever_its_sign():
 
 def test_an_order_both_measures_agree_on_is_named():
     smooth, sharp = prediction("eps0.1", 0.1, 0.80, 0.05), prediction("eps0", 0.0, 0.97, 0.02)
-    assert words.certainty_verdict(smooth, sharp).startswith("is less sure: 80.0% for airplane against 97.0%")
+    assert words.certainty_verdict(smooth, sharp).startswith("is less sure: 80% for airplane against 97%")
     smooth, sharp = prediction("eps0.1", 0.1, 0.90, 0.05), prediction("eps0", 0.0, 0.60, 0.10)
-    assert words.certainty_verdict(smooth, sharp).startswith("is, unusually, surer here: 90.0%")
+    assert words.certainty_verdict(smooth, sharp).startswith("is, unusually, surer here: 90%")
     # Exactly at the margin an order may be claimed (the grid shows it: 2 whole points apart).
     smooth, sharp = prediction("eps0.1", 0.1, 0.50, 0.10), prediction("eps0", 0.0, 0.52, 0.10)
     assert words.certainty_verdict(smooth, sharp).startswith("is less sure: ")
@@ -324,7 +325,7 @@ def test_the_ceiling_sentence_says_where_this_image_sits_against_the_target_top(
         probs = np.full(10, (1 - confidence) / 9)
         probs[3] = confidence
         text = words.ceiling_sentence(classify.ModelPrediction("eps0.1", 0.1, classes, probs))
-        assert f"here it says {confidence:.1%}, {where}" in text and "91.0%" in text
+        assert f"here it says {percent(confidence)}, {where}" in text and "91%" in text
         assert "bunch" not in text
 
 

@@ -29,10 +29,10 @@ def test_only_the_top_class_is_highlighted_and_labelled(eps, colour):
     colours, labels = list(bars.marker.color), list(bars.text)
     # In the colour of the target the model learnt from, as every figure of the app draws that model.
     assert colours[2] == colour and colours.count(colour) == 1 and line.line.color == colour
-    assert labels[2] == "62.0%" and labels.count("") == 9  # the value is printed, not told by colour alone
+    assert labels[2] == "62%" and labels.count("") == 9  # the value is printed, not told by colour alone
 
 
-@pytest.mark.parametrize(("eps", "ceiling", "words"), [(0.1, 0.91, "1 − ε + ε/K = 0.910"), (0.0, 1.0, "one-hot")])
+@pytest.mark.parametrize(("eps", "ceiling", "words"), [(0.1, 0.91, "1 − ε + ε/K = 91%"), (0.0, 1.0, "one-hot")])
 def test_the_dashed_line_sits_at_the_smoothed_target_ceiling(eps, ceiling, words):
     fig = bars_of(eps)
     _, line = fig.data
@@ -44,4 +44,4 @@ def test_the_dashed_line_sits_at_the_smoothed_target_ceiling(eps, ceiling, words
 
 def test_title_names_the_model_top_class_confidence_and_entropy():
     title = bars_of(0.1).layout.title.text
-    assert title.startswith("ε = 0.1: bird 62.0%, entropy ") and title.endswith(" nats")
+    assert title.startswith("ε = 0.1: bird 62%, entropy ") and title.endswith(" nats")

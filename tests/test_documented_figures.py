@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from lib.cifar.model import EVALUATION_FILE, available_models
+from lib.digits import for_people, percent
 from lib.paths import models_dir
 from lib.training import runs, words
 
@@ -82,13 +83,13 @@ def test_the_training_pages_final_figures_are_the_recorded_evaluation():
     yardstick = words.why_not_compare(all_runs, 50)
     for run in all_runs:
         ev = recorded(run.name)
-        assert f"{run.label}: {100 * ev['ece']:.2f}% → {100 * ev['ece_temperature_scaled']:.2f}%" in summary
+        assert f"{run.label}: {percent(ev['ece'])} → {percent(ev['ece_temperature_scaled'])}" in summary
         row = next(r for r in table if r["source"].endswith(f"({run.name})"))
-        assert row["remedy"] == f"temperature scaling, T = {ev['temperature']:.3f}"
-        assert f"{100 * ev['accuracy']:.2f}%" in yardstick
+        assert row["remedy"] == f"temperature scaling, T = {for_people(ev['temperature'])}"
+        assert percent(ev['accuracy']) in yardstick
         caption = words.reliability_caption(run, scaled=False)
         if "reliability" in ev:  # the record holds the shipped prediction's bins: the diagram draws those
-            assert f"ECE {100 * ev['ece']:.2f}%" in caption and "mirror" in caption
+            assert f"ECE {percent(ev['ece'])}" in caption and "mirror" in caption
         else:  # the training log's bins, named as such
             assert "last epoch of the training log" in caption
     assert "mirror" in summary and "one view" not in summary

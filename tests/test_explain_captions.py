@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 
+from lib.digits import for_people, nats
 from lib.explainer import figures, words
 from lib.smoothing import (
     entropy_floor,
@@ -26,13 +27,13 @@ def test_target_floor_and_curve_captions_carry_the_computed_values(K, eps, sprea
     on, off = target_values(K, eps, spread=spread)
     floor = entropy_floor(K, eps, spread=spread)
     bars = words.target_bars_caption(K, eps, spread=spread)
-    assert f"the true class {on:.4g}" in bars and f" {off:.4g}" in bars
+    assert f"the true class {for_people(on)}" in bars and f" {for_people(off)}" in bars
     curve = words.floor_curve_caption(K, eps, spread=spread)
-    assert f"ln K = {math.log(K):.4f} nats" in curve and f"L_min = {floor:.4f} nats" in curve
+    assert f"ln K = {nats(math.log(K))}" in curve and f"L_min = {nats(floor)}" in curve
     prob = words.ce_vs_prob_caption(K, eps, spread=spread)
-    assert f"p = ỹ_true = {on:.4g}," in prob and f"the floor, {floor:.4f} nats" in prob
+    assert f"p = ỹ_true = {for_people(on)}," in prob and f"the floor, {nats(floor)}" in prob
     assert words.explainer_settings(K, eps, spread) in prob
-    assert f"H(ỹ) = {floor:.4f} nats" in words.decomposition_caption(K, eps, spread=spread)
+    assert f"H(ỹ) = {nats(floor)}" in words.decomposition_caption(K, eps, spread=spread)
 
 
 @pytest.mark.parametrize("K,eps,spread", SETTINGS)
@@ -43,7 +44,7 @@ def test_the_minimum_is_said_to_differ_from_p_1_only_where_it_does(K, eps, sprea
     assert ("not at p = 1" in prob) == (on < 1)
     if eps == 0:
         assert "one-hot" in prob
-        assert "keeps falling until p = ỹ_true = 1, where the minimum is the floor, 0.0000 nats" in prob
+        assert "keeps falling until p = ỹ_true = 1, where the minimum is the floor, 0 nats" in prob
 
 
 @pytest.mark.parametrize("K,eps,spread", SETTINGS)
@@ -53,7 +54,7 @@ def test_gap_caption_states_the_optimal_gap_or_that_there_is_none(K, eps, spread
     if math.isinf(gap):
         assert "only the one-hot curve is drawn" in text
     else:
-        assert f"at the gap {gap:.4f}." in text
+        assert f"at the gap {for_people(gap)}." in text
 
 
 @pytest.mark.parametrize("spread", ["all", "others"])
@@ -63,12 +64,12 @@ def test_heatmap_caption_reads_its_range_from_the_grid_it_describes(spread):
     text = words.heatmap_caption(10, 0.1, ks, eps_grid, floors, spread=spread)
     assert f"K = {ks[0]}–{ks[-1]} and ε = 0–0.99" in text
     top = np.nanmax(floors)
-    assert f"to {top:.3f} nats at K = 1000, ε = 0.99" in text
+    assert f"to {nats(top)} at K = 1000, ε = 0.99" in text
     assert top < math.log(1000) - 0.01  # the map never reaches ln 1000: no target on it is uniform
-    assert f"L_min = {entropy_floor(10, 0.1, spread=spread):.4f} nats" in text
+    assert f"L_min = {nats(entropy_floor(10, 0.1, spread=spread))}" in text
     small = words.heatmap_caption(3, 0.5, ks[:3], eps_grid[:11], floors[:3, :11], spread=spread)
     assert f"K = {ks[0]}–{ks[2]} and ε = 0–0.1," in small
-    assert f"to {np.nanmax(floors[:3, :11]):.3f} nats" in small
+    assert f"to {nats(np.nanmax(floors[:3, :11]))}" in small
 
 
 @pytest.mark.parametrize("K,eps,spread", SETTINGS)
@@ -80,4 +81,4 @@ def test_the_pytorch_sentence_names_the_argument_that_rebuilds_the_current_targe
     assert float(quoted) == pytest.approx(argument, abs=5e-5)
     np.testing.assert_allclose(smoothed_target(K, argument, spread="all"), smoothed_target(K, eps, spread=spread),
                                atol=1e-12)
-    assert f"K = {K}, ε = {eps:g}" in text and f"{entropy_floor(K, eps, spread=spread):.4f} nats" in text
+    assert f"K = {K}, ε = {eps:g}" in text and nats(entropy_floor(K, eps, spread=spread)) in text

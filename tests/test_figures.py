@@ -11,8 +11,9 @@ import pytest
 from helpers import trace_colours
 
 from lib import palette
+from lib.digits import nats, tex
 from lib.explainer import figures
-from lib.explainer.words import floor_sum_latex, gap_latex, target_latex, tex_number, worked_example_sentence
+from lib.explainer.words import floor_sum_latex, gap_latex, target_latex, worked_example_sentence
 from lib.smoothing import entropy_floor, floor_grid, optimal_logit_gap
 
 ALL_BUILDERS = [figures.target_bars, figures.floor_vs_eps, figures.ce_vs_prob, figures.ce_decomposition,
@@ -46,7 +47,7 @@ def test_floor_curve_marks_the_current_point_at_the_floor():
     assert _marker_points(fig) == []  # an arrow, not a trace: the traces are the same at every ε
     now = fig.layout.annotations[-1]
     floor = entropy_floor(10, 0.1, spread="others")
-    assert (now.x, now.y, now.text) == (0.1, floor, f"now: L_min = {floor:.4f} nats") and now.showarrow
+    assert (now.x, now.y, now.text) == (0.1, floor, f"now: L_min = {nats(floor)}") and now.showarrow
     later = figures.floor_vs_eps(10, 0.3, spread="others")
     assert len(fig.data) == len(later.data) == 2
     for trace, same in zip(fig.data, later.data, strict=True):
@@ -94,10 +95,10 @@ def test_heatmap_shows_the_grid_and_marks_the_current_cell():
     assert now.hovertext == f"now: K = 10, ε = 0.1<br>L_min = {entropy_floor(10, 0.1):.6f} nats"
 
 
-def test_tex_number_writes_small_numbers_as_powers_of_ten():
-    assert tex_number(0.91) == "0.91"
-    assert tex_number(9.9e-4) == r"9.9\times10^{-4}"
-    assert tex_number(0.0) == "0"
+def test_formulas_write_small_numbers_as_powers_of_ten():
+    assert tex(0.91) == "0.91"
+    assert tex(9.9e-4) == r"9.9\times10^{-4}"
+    assert tex(0.0) == "0"
 
 
 def test_floor_sum_shows_the_worked_example_terms():
@@ -109,7 +110,7 @@ def test_floor_sum_shows_the_worked_example_terms():
 
 def test_target_and_gap_latex_show_the_convention_formula():
     assert r"\tfrac{\varepsilon}{K-1} = 0.01111" in target_latex(10, 0.1, spread="others")
-    assert "4.5109" in gap_latex(10, 0.1) and r"\infty" in gap_latex(10, 0.0)
+    assert "4.511" in gap_latex(10, 0.1) and r"\infty" in gap_latex(10, 0.0)
 
 
 def test_worked_example_sentence_states_both_floors_and_what_pytorch_reaches():

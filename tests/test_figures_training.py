@@ -12,6 +12,7 @@ from helpers import build_log, trace_colours, write_run
 
 from lib import palette
 from lib.calibration import reliability_bins
+from lib.digits import percent
 from lib.training import figures as figs
 from lib.training import runs, toy
 
@@ -83,7 +84,7 @@ def test_reliability_diagram_has_fifteen_bins_with_counts_written_on_them():
     assert len(accuracy.x) == 15 and len(counts.x) == 15
     assert list(counts.text) == [str(c) if c else "" for c in bins["count"]]
     assert list(accuracy.y) == bins["accuracy"]
-    assert f"ECE {100 * bins['ece']:.2f}%" in fig.layout.title.text
+    assert f"ECE {percent(bins['ece'])}" in fig.layout.title.text
     assert list(diagonal.x) == [0, 1] and list(diagonal.y) == [0, 1]
 
 
@@ -119,9 +120,9 @@ def test_race_figures_draw_both_runs_up_to_the_frame_against_each_reference():
     assert sorted(_hline_values(loss)) == pytest.approx([0.0, 0.5002880350577578])
     assert _hline_values(gap) == pytest.approx([math.log(91)])
     assert sorted(_hline_values(conf)) == pytest.approx([0.91, 1.0])
-    assert "floor H(ỹ) for ε = 0.1: 0.500" in _annotation_texts(loss)
-    assert "gap* for ε = 0.1: 4.51" in _annotation_texts(gap)
-    assert "1 − ε + ε/K = 0.910" in _annotation_texts(conf)
+    assert "floor H(ỹ) for ε = 0.1: 0.5003" in _annotation_texts(loss)
+    assert "gap* for ε = 0.1: 4.511" in _annotation_texts(gap)
+    assert "1 − ε + ε/K = 0.91" in _annotation_texts(conf)
 
 
 def test_race_figures_colour_one_hot_and_smoothed_by_their_palette_names():

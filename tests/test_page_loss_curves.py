@@ -9,6 +9,7 @@ import pytest
 from explainer_page import PATHS, ExplainerPage, open_page, use_path
 from streamlit.testing.v1 import AppTest
 
+from lib.digits import for_people, signed
 from lib.smoothing import entropy_floor, optimal_logit_gap
 
 
@@ -35,7 +36,7 @@ def test_default_state_pytorch_loss_equals_the_floor(page, shown):
     assert panel["PyTorch loss"] == "0.500288 nats" == panel["Entropy floor H(ỹ)"]
     assert float(panel["Difference"].split()[0]) < 1e-12
     assert "label_smoothing=0.1)" in page.code[0].value
-    assert any("4.5109" in latex for latex in shown.latex())
+    assert any("4.511" in latex for latex in shown.latex())
     assert shown.figure_count() == 3
 
 
@@ -44,7 +45,7 @@ def test_others_convention_hands_pytorch_eps_k_over_k_minus_1(page, shown):
     panel = pytorch_panel(page)
     assert panel["PyTorch loss"] == "0.544805 nats" == panel["Entropy floor H(ỹ)"]
     assert "label_smoothing=0.1111111111111111" in page.code[0].value
-    assert any(f"{optimal_logit_gap(10, 0.1, spread='others'):.4f}" in latex for latex in shown.latex())
+    assert any(for_people(optimal_logit_gap(10, 0.1, spread='others')) in latex for latex in shown.latex())
 
 
 def test_moving_sliders_moves_the_optimum_and_the_check(page, shown):
@@ -52,8 +53,8 @@ def test_moving_sliders_moves_the_optimum_and_the_check(page, shown):
     shown.set_eps(0.25)
     panel = pytorch_panel(page)
     assert panel["PyTorch loss"] == f"{entropy_floor(100, 0.25):.6f} nats"
-    assert any(f"{optimal_logit_gap(100, 0.25):.4f}" in latex for latex in shown.latex())
-    assert any(f"{entropy_floor(100, 0.25):.4f}" in c for c in shown.captions())
+    assert any(for_people(optimal_logit_gap(100, 0.25)) in latex for latex in shown.latex())
+    assert any(for_people(entropy_floor(100, 0.25)) in c for c in shown.captions())
 
 
 def test_one_hot_explains_there_is_no_finite_optimum(page, shown):
@@ -76,7 +77,7 @@ def test_the_gradient_section_shows_autograds_gradient_at_the_chosen_gap(page, s
     autograd = "\n".join(c.value for c in page.caption)
     assert 'Checked at K = 10, ε = 0.1, convention "all" (PyTorch), gap 8' in autograd
     assert f"∂L/∂z_true = {check.pytorch_gradient[0]:.12g}" in autograd
-    assert f"{gradient.logit_gradient(10, 0.1, 8.0)[0]:+.4g} with ε = 0.1" in shown.gradient_caption()
+    assert f"{signed(gradient.logit_gradient(10, 0.1, 8.0)[0])} with ε = 0.1" in shown.gradient_caption()
     assert "positive, so gradient descent pushes the true logit down; past the optimal gap" in shown.gradient_caption()
     page.slider(key="curves_grad_gap").set_value(2.0).run()
     assert "negative, so gradient descent pushes the true logit up; below the optimal gap" in shown.gradient_caption()
@@ -87,5 +88,5 @@ def test_the_gradient_section_follows_eps(page, shown):
 
     page.slider(key="curves_grad_gap").set_value(3.0).run()
     shown.set_eps(0.3)  # on the live path the gradient table's state for ε = 0.3 is the one shown
-    assert f"{gradient.logit_gradient(10, 0.3, 3.0)[0]:+.4g} with ε = 0.3" in shown.gradient_caption()
+    assert f"{signed(gradient.logit_gradient(10, 0.3, 3.0)[0])} with ε = 0.3" in shown.gradient_caption()
     assert 'Checked at K = 10, ε = 0.3, convention "all" (PyTorch), gap 3' in "\n".join(c.value for c in page.caption)

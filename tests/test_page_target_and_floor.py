@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from explainer_page import PATHS, ExplainerPage, open_page, use_path
 
+from lib.digits import for_people
 from lib.smoothing import entropy_floor
 
 
@@ -40,7 +41,7 @@ def test_the_pytorch_box_follows_k_eps_and_the_convention(page):
 def test_moving_eps_updates_the_floor_the_sum_and_the_url(page):
     page.set_eps(0.3)
     assert page.floor_metrics()[0] == f"{entropy_floor(10, 0.3):.4f} nats"
-    assert any(f"{entropy_floor(10, 0.3):.4f}" in latex for latex in page.latex())
+    assert any(for_people(entropy_floor(10, 0.3)) in latex for latex in page.latex())
     assert page.at.query_params["eps"] == "0.3"
     assert page.eps == pytest.approx(0.3)
 

@@ -51,7 +51,7 @@ def test_training_curves_follow_the_window_and_the_floor_view(models):
     assert not at.exception
     assert "moving average over 50 steps" in captions(at)
     assert "the training loss is" in markdown(at) and "CIFAR-10 test (JPEG q75 copy)" in markdown(at)
-    assert "0.500 nats for ε = 0.1" in markdown(at)
+    assert "0.5003 nats for ε = 0.1" in markdown(at)
     at.slider(key="training_window").set_value(5).run()
     assert "moving average over 5 steps" in captions(at)
     assert "Averaged over the last 5 steps" in markdown(at)
@@ -66,7 +66,7 @@ def test_calibration_switches_between_before_and_after_temperature_scaling(model
     table = at.table[0].value
     assert len(table) == 4 and "Guo et al. 2017" in set(table["source"])
     at.toggle(key="training_scaled").set_value(True).run()
-    assert "ε = 0.1, after temperature scaling (T = 1.500), " in captions(at)
+    assert "ε = 0.1, after temperature scaling (T = 1.5), " in captions(at)
     assert "before temperature scaling" not in captions(at)
 
 
@@ -276,7 +276,7 @@ def test_the_study_tabs_show_the_recorded_numbers_for_the_chosen_corruption(mode
     at = page(tab="shift")
     assert not at.exception
     text = captions(at)
-    assert "On gaussian noise at severity 3 (20 images): raw ECE 10.0 % for ε = 0.1 against 23.0 % for ε = 0" in text
+    assert "On gaussian noise at severity 3 (20 images): raw ECE 10% for ε = 0.1 against 23% for ε = 0" in text
     at.selectbox(key="training_shift_corruption").set_value("contrast").run()
     at.select_slider(key="training_shift_severity").set_value(0).run()
     assert "On clean test images (20 images)" in captions(at)

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib.calibration import reliability_bins
+from lib.digits import nats, percent
 from lib.paths import models_dir
 from lib.training import runs, words
 from lib.training.projection import project_onto_plane
@@ -112,22 +113,22 @@ def test_loss_above_the_floor_subtracts_each_runs_own_floor(two_runs):
 def test_the_comparison_sentence_states_our_numbers(two_runs):
     plain, smooth = two_runs
     text = words.why_not_compare(two_runs, 20)
-    assert f"{runs.final_loss(smooth, 20):.3f} nats for ε = 0.1" in text
-    assert f"{runs.final_loss(plain, 20):.3f} nats for ε = 0" in text
-    assert "0.500 nats for ε = 0.1" in text  # the floor
-    assert f"{runs.final_loss(smooth, 20) - smooth.floor:.3f} nats for ε = 0.1" in text
-    assert f"{smooth.last['test']['nll']:.3f} nats" in text
-    assert f"{100 * smooth.last['test']['accuracy']:.2f}%" in text
+    assert f"{nats(runs.final_loss(smooth, 20))} for ε = 0.1" in text
+    assert f"{nats(runs.final_loss(plain, 20))} for ε = 0" in text
+    assert "0.5003 nats for ε = 0.1" in text  # the floor
+    assert f"{nats(runs.final_loss(smooth, 20) - smooth.floor)} for ε = 0.1" in text
+    assert nats(smooth.last['test']['nll']) in text
+    assert percent(smooth.last['test']['accuracy']) in text
     assert "CIFAR-10 test (JPEG q75 copy)" in text
 
 
 def test_captions_carry_the_figures_numbers(two_runs):
     _, smooth = two_runs
-    assert "floor H(ỹ) = 0.500 nats" in words.curves_caption(two_runs, 10, above_floor=False)
+    assert "floor H(ỹ) = 0.5003 nats" in words.curves_caption(two_runs, 10, above_floor=False)
     assert "minus its floor" in words.curves_caption(two_runs, 10, above_floor=True)
     metrics = words.test_metrics_caption(two_runs)
     _, acc = runs.epoch_series(smooth, "accuracy")
-    assert f"{100 * acc[-1]:.1f}%" in metrics and "200 images" in metrics
+    assert percent(acc[-1]) in metrics and "200 images" in metrics
 
 
 # --------------------------------------------------------------------------------------------- calibration
@@ -152,9 +153,9 @@ def test_reliability_caption_names_the_ece_and_the_fullest_bin(two_runs):
     _, smooth = two_runs
     part = smooth.last["test"]
     text = words.reliability_caption(smooth, scaled=False)
-    assert f"ECE {100 * part['ece']:.2f}%" in text and "15 bins of 200 images" in text
+    assert f"ECE {percent(part['ece'])}" in text and "15 bins of 200 images" in text
     assert max(part["reliability"]["count"]) > 0 and f"holds {max(part['reliability']['count'])} images" in text
-    assert "T = 1.500" in words.reliability_caption(smooth, scaled=True)
+    assert "T = 1.5)" in words.reliability_caption(smooth, scaled=True)
 
 
 def test_calibration_table_puts_our_runs_beside_the_literature(two_runs):
@@ -163,7 +164,7 @@ def test_calibration_table_puts_our_runs_beside_the_literature(two_runs):
     guo, muller = table[2], table[3]
     assert (guo["ECE before"], guo["ECE after"]) == ("4.60%", "0.83%") and "ResNet-110" in guo["data and network"]
     assert (muller["ECE before"], muller["ECE after"]) == ("15.0%", "2.4%") and "α = 0.05" in muller["remedy"]
-    assert table[1]["ECE before"] == f"{100 * two_runs[1].last['test']['ece']:.2f}%"
+    assert table[1]["ECE before"] == percent(two_runs[1].last['test']['ece'])
 
 
 def test_calibration_summary_says_whether_smoothing_lowered_the_ece(two_runs):
@@ -171,7 +172,7 @@ def test_calibration_summary_says_whether_smoothing_lowered_the_ece(two_runs):
     text = words.calibration_summary(two_runs)
     lower = smooth.last["test"]["ece"] < plain.last["test"]["ece"]
     assert ("gives an ECE lower than" in text) == lower
-    assert f"{100 * plain.last['test']['ece']:.2f}%" in text
+    assert percent(plain.last['test']['ece']) in text
 
 
 # --------------------------------------------------------------------------------------------- representations

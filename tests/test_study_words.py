@@ -52,9 +52,9 @@ def wrong_study() -> dict:
 
 def test_shift_summary_names_the_lower_ece_before_and_after_temperature():
     text = training_words.shift_summary(shift_study(), "gaussian_noise", 3, LABELS)
-    assert "raw ECE 10.0 % for ε = 0.1 against 23.0 % for ε = 0 (lower: ε = 0.1)" in text
-    assert "after each model's own temperature 23.0 % against 13.0 % (lower: ε = 0)" in text
-    assert "AUROC 0.820 (ε = 0.1) and 0.870 (ε = 0)" in text
+    assert "raw ECE 10% for ε = 0.1 against 23% for ε = 0 (lower: ε = 0.1)" in text
+    assert "after each model's own temperature 23% against 13% (lower: ε = 0)" in text
+    assert "AUROC 0.82 (ε = 0.1) and 0.87 (ε = 0)" in text
 
 
 def test_literature_comparison_counts_every_setting_and_follows_the_numbers():
@@ -69,22 +69,22 @@ def test_literature_comparison_counts_every_setting_and_follows_the_numbers():
 
 def test_shift_table_has_both_models_and_no_after_t_accuracy():
     rows = training_words.shift_table(shift_study(), "contrast", 0, LABELS)
-    assert rows[0] == {"": "accuracy", "ε = 0, raw": "93.0 %", "ε = 0.1, raw": "93.0 %"}
-    assert rows[1]["ε = 0.1, after T = 0.700"] == "20.0 %"
+    assert rows[0] == {"": "accuracy", "ε = 0, raw": "93%", "ε = 0.1, raw": "93%"}
+    assert rows[1]["ε = 0.1, after T = 0.7"] == "20%"
 
 
 def test_wrong_class_words_follow_the_matrices():
     study = wrong_study()
     assert training_words.look_alikes(study, "eps0", "cat") == [("bird", 0.08), ("airplane", 0.01)]
     caption = training_words.wrong_class_caption(study, LABELS)
-    assert "ρ = 0.500" in caption and "ε = 0: bird 8.0 %" in caption
+    assert "ρ = 0.5" in caption and "ε = 0: bird 8%" in caption
     verdict = training_words.erasure_verdict(study)
     assert verdict.startswith("In 4 of 4 classes the smoothed model spreads") and "agree with Müller" in verdict
 
 
 def test_upload_runners_up_leave_out_the_top_class():
     prediction = ModelPrediction("eps0", 0.0, tuple(CLASSES), np.array([0.1, 0.7, 0.15, 0.05]))
-    assert classifier_words.runners_up(prediction, 2) == "bird 15.0 %, airplane 10.0 %"
+    assert classifier_words.runners_up(prediction, 2) == "bird 15%, airplane 10%"
 
 
 @pytest.mark.parametrize("metric", list(training_figures.METRIC_TITLES))

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from lib import palette
 from lib.classifier.classify import ModelPrediction
+from lib.digits import nats, percent
 from lib.figure_base import figure
 
 OTHER = palette.GUIDE  # the classes the model did not pick: context, not a quantity of their own
@@ -33,16 +34,16 @@ def probability_bars(prediction: ModelPrediction, *, height: int = 300) -> go.Fi
         type="bar", x=classes, y=probs, name=f"ε = {eps}",
         marker=dict(color=[top_colour if i == top else OTHER for i in range(len(classes))],
                     opacity=[1.0 if i == top else 0.55 for i in range(len(classes))]),
-        text=[f"{p:.1%}" if i == top else "" for i, p in enumerate(probs)], textposition="outside",
+        text=[percent(p) if i == top else "" for i, p in enumerate(probs)], textposition="outside",
         hovertemplate="%{x}<br>p = %{y:.4f}<extra></extra>", showlegend=False,
     )
-    line_text = (f"smoothed target's top: 1 − ε + ε/K = {ceiling:.3f}" if prediction.label_smoothing > 0
+    line_text = (f"smoothed target's top: 1 − ε + ε/K = {percent(ceiling)}" if prediction.label_smoothing > 0
                  else "one-hot target's top: 1")
     # The line is named in a legend under the class names: a label on it ran into the top bar's value.
     line = dict(type="scatter", mode="lines", x=[classes[0], classes[-1]], y=[ceiling, ceiling], name=line_text,
                 line=dict(color=top_colour, dash="dash", width=2), hoverinfo="skip", showlegend=True)
     return figure([bars, line], x_title=None, y_title="probability", height=height + 30,
-                  title=f"ε = {eps}: {prediction.top_class} {prediction.confidence:.1%}, "
-                        f"entropy {prediction.entropy:.2f} nats",
+                  title=f"ε = {eps}: {prediction.top_class} {percent(prediction.confidence)}, "
+                        f"entropy {nats(prediction.entropy)}",
                   margin=dict(l=50, r=10), legend=dict(font=dict(size=11)),
                   xaxis=dict(tickangle=-45), yaxis=dict(range=[0, 1.12], tickformat=".0%"), bargap=0.25)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from lib.cifar.model import Classifier
 from lib.cifar.preprocess import CIFAR_SIZE
 from lib.classifier.classify import MAX_IMAGES_PER_RUN, ImageResult, ModelPrediction, Outcome
+from lib.digits import for_people, nats, percent
 from lib.timing import percentile_ms
 from lib.training import wrong_classes
 
@@ -37,15 +38,15 @@ def timing_summary(results: Iterable[Outcome]) -> str | None:
 
 
 def prediction_headline(prediction: ModelPrediction) -> str:
-    """``"ε = 0.1: ship, 62.3% (the smoothed target stops at 91.0%) · entropy 1.12 nats of at most ln 10 = 2.30"``."""
+    """``"ε = 0.1: ship, 62.3% (the smoothed target stops at 91%) · entropy 1.123 nats of at most ln 10 = 2.303"``."""
     eps = f"{prediction.label_smoothing:g}"
     if prediction.label_smoothing > 0:
-        ceiling = f" (the smoothed target stops at {prediction.ceiling:.1%})"
+        ceiling = f" (the smoothed target stops at {percent(prediction.ceiling)})"
     else:
         ceiling = " (one-hot target: no ceiling below 100%)"
     most = math.log(len(prediction.classes))
-    return (f"ε = {eps}: {prediction.top_class}, {prediction.confidence:.1%}{ceiling} · "
-            f"entropy {prediction.entropy:.2f} nats of at most ln {len(prediction.classes)} = {most:.2f}")
+    return (f"ε = {eps}: {prediction.top_class}, {percent(prediction.confidence)}{ceiling} · "
+            f"entropy {nats(prediction.entropy)} of at most ln {len(prediction.classes)} = {for_people(most)}")
 
 
 def listed_order(result: ImageResult, first: str) -> list[ModelPrediction]:
@@ -78,13 +79,13 @@ def details_title(names: Sequence[str], index: int) -> str:
 def grid_caption(result: ImageResult, first: str) -> str:
     """Every model's answer for one image, ``first`` on top, one line each (Markdown line breaks)::
 
-        ε = 0.1: ship 62%
-        ε = 0: ship 98%
+        ε = 0.1: ship 62.3%
+        ε = 0: ship 98.1%
         41 ms · true: cat
 
     The comparison is the page's point, so each grid cell shows it without opening the details.
     """
-    lines = [f"ε = {p.label_smoothing:g}: {p.top_class} {p.confidence:.0%}" for p in listed_order(result, first)]
+    lines = [f"ε = {p.label_smoothing:g}: {p.top_class} {percent(p.confidence)}" for p in listed_order(result, first)]
     lines.append(f"{result.seconds * 1000:.0f} ms" + (f" · true: {result.true_label}" if result.true_label else ""))
     return "  \n".join(lines)
 
@@ -98,8 +99,8 @@ def ceiling_sentence(prediction: ModelPrediction) -> str:
     than 95 % (docs/model.md, *How sure the smoothed model is*). Upscaled inputs change none of that: the
     pipeline reduces every picture to 32×32 first.
     """
-    ceiling = f"{prediction.ceiling:.1%}"
-    here = f"{prediction.confidence:.1%}"
+    ceiling = percent(prediction.ceiling)
+    here = percent(prediction.confidence)
     if prediction.confidence > prediction.ceiling:
         where = f"here it says {here}, above that line"
     else:
@@ -113,9 +114,9 @@ def ceiling_sentence(prediction: ModelPrediction) -> str:
 ABOUT_AS_SURE = 0.02
 """Top-class confidences closer than this (2 percentage points) are "about as sure", never ordered.
 
-The grid prints confidences in whole percents, where a gap of at most 1 point can read as equal or even reversed
-(70.2 % and 70.3 % both read 70 %); only a gap over 1 point is sure to show there in the order the words claim.
-Twice that keeps a claimed order plain at a glance on the grid and on the detail charts alike.
+The page prints confidences at 3 significant figures (:func:`lib.digits.percent`), where a gap of a tenth of a
+point reads as one; a gap this large keeps a claimed order plain at a glance on the grid and on the detail charts
+alike, not something to find in the last digit.
 """
 
 
@@ -127,9 +128,9 @@ def certainty_verdict(smooth: ModelPrediction, sharp: ModelPrediction) -> str:
     disagree, the verdict says so instead of picking one.
     """
     gap = smooth.confidence - sharp.confidence
-    numbers = (f"{smooth.confidence:.1%} for {smooth.top_class} against {sharp.confidence:.1%} for "
+    numbers = (f"{percent(smooth.confidence)} for {smooth.top_class} against {percent(sharp.confidence)} for "
                f"{sharp.top_class} at ε = {sharp.label_smoothing:g}")
-    entropies = f"entropy {smooth.entropy:.2f} against {sharp.entropy:.2f} nats"
+    entropies = f"entropy {for_people(smooth.entropy)} against {nats(sharp.entropy)}"
     if abs(gap) < ABOUT_AS_SURE:
         return f"is about as sure: {numbers}, with {entropies}"
     if gap < 0 and smooth.entropy >= sharp.entropy:
@@ -203,10 +204,10 @@ def model_view_caption(result: ImageResult) -> str:
 
 
 def runners_up(prediction: ModelPrediction, count: int = 3) -> str:
-    """One model's next guesses after its top class, most likely first: "dog 3.1 %, deer 0.8 %, frog 0.5 %".
+    """One model's next guesses after its top class, most likely first: "dog 3.12%, deer 0.8%, frog 0.51%".
 
     What Müller et al. 2019 say smoothing flattens: with ε = 0.1 the runners-up share ε/K-like crumbs;
     with ε = 0 they rank the look-alikes.
     """
     ranking = wrong_classes.wrong_class_ranking(prediction.probs, prediction.top, list(prediction.classes))[:count]
-    return ", ".join(f"{name} {100.0 * value:.1f} %" for name, value in ranking)
+    return ", ".join(f"{name} {percent(value)}" for name, value in ranking)

@@ -1,8 +1,9 @@
 """Plotly figures for the explainer pages: smoothed targets, the entropy floor, and loss curves.
 
 Every builder takes plain numbers (K, ε, spread) and returns a ``go.Figure``; none imports streamlit.
-Losses are in nats (natural log). Colours come from :mod:`lib.palette` (Okabe–Ito), and hover text
-shows exact values. Conventions as in :mod:`lib.smoothing`: "all" (PyTorch) and "others" (fairseq).
+Losses are in nats (natural log). Colours come from :mod:`lib.palette` (Okabe–Ito). Labels on the figure
+write numbers as the captions do (:mod:`lib.digits`, 4 significant figures); hover text, asked for, shows
+6. Conventions as in :mod:`lib.smoothing`: "all" (PyTorch) and "others" (fairseq).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lib import palette
+from lib.digits import for_people, nats, signed
 from lib.explainer import gradient
 from lib.figure_base import figure
 from lib.smoothing import (
@@ -115,7 +117,7 @@ def target_bars(K: int, eps: float, *, spread: Spread = "all") -> go.Figure:
                         pattern=dict(shape="" if selected else "/")),
             # Values on the selected convention's bars only (the other's on hover): side by side at 375 px
             # the two labels of a class ran together ("0.910.9").
-            text=[f"{v:.4g}" for v in values] if selected and len(labels) <= 11 else None,
+            text=[for_people(v) for v in values] if selected and len(labels) <= 11 else None,
             textposition="outside", cliponaxis=False,
             hovertemplate=f"{conv}: %{{x}}<br>ỹ = %{{y:.6g}}<extra></extra>",
         ))
@@ -139,8 +141,8 @@ def floor_vs_eps(K: int, eps: float, *, spread: Spread = "all", n: int = 201) ->
     ]
     floor = entropy_floor(k, e, spread=s)
     log_k = math.log(k)
-    shape, notes = _hline(log_k, palette.GUIDE, f"uniform target: ln K = {log_k:.4f} nats")
-    now = _now_arrow(e, floor, f"now: L_min = {floor:.4f} nats",
+    shape, notes = _hline(log_k, palette.GUIDE, f"uniform target: ln K = {nats(log_k)}")
+    now = _now_arrow(e, floor, f"now: L_min = {nats(floor)}",
                      f"K = {k}, ε = {e:g} ({s})<br>L_min = {floor:.6f} nats", ax=-40 if e > 0.5 else 40, ay=-36)
     return figure(traces, x_title="smoothing ε (no unit)", y_title="entropy floor L_min (nats)",
                    shapes=[shape], annotations=[*notes, now],
@@ -198,10 +200,10 @@ def ce_vs_prob(K: int, eps: float, *, spread: Spread = "all", n: int = 400) -> g
               "one-hot<br>p = %{x:.4f}<br>CE = %{y:.6f} nats<extra></extra>", width=2, dash="dash"),
         _line(p, ce_vs_true_prob(k, e, p, spread=s), f"smoothed target, ε = {e:g} ({s})",
               palette.for_eps(e), "smoothed<br>p = %{x:.4f}<br>CE = %{y:.6f} nats<extra></extra>"),
-        _marker(on, floor, f"minimum at p = ỹ_true = {on:.4g}",
+        _marker(on, floor, f"minimum at p = ỹ_true = {for_people(on)}",
                 f"minimum<br>p = ỹ_true = {on:.6f}<br>CE = L_min = {floor:.6f} nats<extra></extra>"),
     ]
-    shape, notes = _hline(floor, palette.FLOOR, f"floor L_min = {floor:.4f} nats", above=False)
+    shape, notes = _hline(floor, palette.FLOOR, f"floor L_min = {nats(floor)}", above=False)
     return figure(traces, x_title="predicted probability of the true class, p (no unit)",
                    y_title="cross-entropy (nats)", shapes=[shape], annotations=notes,
                    xaxis=dict(range=[0, 1]), yaxis=dict(range=[0, max(4.0, floor + 2.0)]))
@@ -224,7 +226,7 @@ def ce_decomposition(K: int, eps: float, *, spread: Spread = "all", n: int = 400
               "p = %{x:.4f}<br>KL = %{y:.6f} nats<br>CE = H + KL = %{customdata:.6f} nats<extra></extra>",
               width=1, stackgroup="ce", fillcolor=palette.KL, customdata=kl + floor),
     ]
-    shape, notes = _vline(on, palette.GUIDE, f"KL = 0 at p = {on:.4g}")
+    shape, notes = _vline(on, palette.GUIDE, f"KL = 0 at p = {for_people(on)}")
     return figure(traces, x_title="predicted probability of the true class, p (no unit)",
                    y_title="cross-entropy = H + KL (nats)", shapes=[shape], annotations=notes,
                    xaxis=dict(range=[0, 1]), yaxis=dict(range=[0, max(4.0, floor + 2.0)]))
@@ -250,11 +252,11 @@ def ce_vs_gap(K: int, eps: float, *, spread: Spread = "all", n: int = 400) -> go
         traces += [
             _line(gaps, ce_vs_logit_gap(k, e, gaps, spread=s), f"smoothed, ε = {e:g} ({s})",
                   palette.SMOOTHED, "smoothed<br>gap = %{x:.3f}<br>CE = %{y:.6f} nats<extra></extra>"),
-            _marker(gap_star, floor, f"optimum: gap* = {gap_star:.4f}",
+            _marker(gap_star, floor, f"optimum: gap* = {for_people(gap_star)}",
                     f"gap* = {gap_star:.6f}<br>CE = L_min = {floor:.6f} nats<extra></extra>"),
         ]
-        for shape, more in (_vline(gap_star, palette.GUIDE, f"gap* = {gap_star:.4f}"),
-                            _hline(floor, palette.FLOOR, f"floor {floor:.4f} nats", position="right",
+        for shape, more in (_vline(gap_star, palette.GUIDE, f"gap* = {for_people(gap_star)}"),
+                            _hline(floor, palette.FLOOR, f"floor {nats(floor)}", position="right",
                                    above=False)):
             shapes.append(shape)
             notes += more
@@ -308,11 +310,11 @@ def gradient_vs_gap(K: int, eps: float, gap: float, *, spread: Spread = "all", n
         traces.append(_line(gaps, gradient.true_class_gradient(k, e, gaps, spread=s), f"smoothed, ε = {e:g} ({s})",
                             palette.SMOOTHED,
                             "smoothed<br>gap = %{x:.3f}<br>∂L/∂z_true = %{y:+.6g}<extra></extra>"))
-        shape, more = _vline(gap_star, palette.GUIDE, f"zero at gap* = {gap_star:.4f}")
+        shape, more = _vline(gap_star, palette.GUIDE, f"zero at gap* = {for_people(gap_star)}")
         shapes.append(shape)
         notes += more
     now = float(gradient.true_class_gradient(k, e, np.array(gap), spread=s))
-    traces.append(_marker(gap, now, f"now: gap {gap:g}, ∂L/∂z_true = {now:+.4g} ({gradient.descent_word(now)})",
+    traces.append(_marker(gap, now, f"now: gap {gap:g}, ∂L/∂z_true = {signed(now)} ({gradient.descent_word(now)})",
                           f"gap = {gap:g}<br>∂L/∂z_true = {now:+.6g}<extra></extra>"))
     return figure(traces, x_title="logit gap z_true − z_other", y_title="∂L/∂z_true = p_true − ỹ_true",
                    shapes=shapes, annotations=notes, xaxis=dict(range=[-2.0, top]), yaxis=dict(range=[-1.05, 1.05]))

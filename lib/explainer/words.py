@@ -2,6 +2,9 @@
 
 Pure functions of (K, ε, spread) built on :mod:`lib.smoothing`, so what a page prints is tested like
 any other number. Losses in nats; conventions "all" (PyTorch) and "others" (fairseq), Szegedy et al. 2016.
+Every computed number is written by :mod:`lib.digits` (4 significant figures, trailing zeros dropped), the
+formulas' terms and totals included, so a number reads the same in a caption, a sentence and a formula; K and ε
+are written as set (``f"{eps:g}"``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from lib.digits import for_people, nats, signed, tex
 from lib.explainer import gradient
 from lib.smoothing import (
     CONVENTIONS,
@@ -29,25 +33,16 @@ WORKED_K = 10
 WORKED_EPS = 0.1
 
 
-def tex_number(x: float, digits: int = 4) -> str:
-    """``x`` with ``digits`` significant digits as LaTeX: 0.91 → ``0.91``, 1e-05 → ``1\\times10^{-5}``."""
-    if x == 0.0:
-        return "0"
-    if abs(x) < 1e-3:
-        mantissa, exponent = f"{x:.{digits - 1}e}".split("e")
-        mantissa = mantissa.rstrip("0").rstrip(".")
-        return f"{mantissa}\\times10^{{{int(exponent)}}}"
-    return f"{x:.{digits}g}"
-
-
 def _xlnx_term(x: float) -> str:
-    return f"{tex_number(x)}\\,\\ln {tex_number(x)}"
+    return f"{tex(x)}\\,\\ln {tex(x)}"
 
 
 def floor_sum_latex(K: int, eps: float, *, spread: Spread = "all") -> str:
     """``L_min = −Σ ỹᵢ ln ỹᵢ`` written out with the live numbers, for ``st.latex``.
 
-    The K−1 equal "other" terms are grouped: ``−ỹ_t ln ỹ_t − (K−1)·ỹ_o ln ỹ_o = a + b = L_min``.
+    The K−1 equal "other" terms are grouped: ``−ỹ_t ln ỹ_t − (K−1)·ỹ_o ln ỹ_o = a + b = L_min``. Terms and
+    total at the app's 4 significant figures (:mod:`lib.digits`), as the captions write the floor: enough
+    for a + b to visibly give the total, to its last digit within rounding.
     """
     k, e, s = validate(K, eps, spread=spread)
     on, off = target_values(k, e, spread=s)
@@ -58,8 +53,8 @@ def floor_sum_latex(K: int, eps: float, *, spread: Spread = "all") -> str:
     expanded = f"-\\,{_xlnx_term(on)} \\;-\\; {k - 1}\\cdot {_xlnx_term(off)}"
     if off == 0.0:
         expanded += r"\quad(0 \ln 0 = 0)"
-    return (f"{head} = {expanded} = {tex_number(true_part)} + {tex_number(other_part)} "
-            f"= {floor:.4f}\\ \\text{{nats}}")
+    return (f"{head} = {expanded} = {tex(true_part)} + {tex(other_part)} "
+            f"= {tex(floor)}\\ \\text{{nats}}")
 
 
 def target_latex(K: int, eps: float, *, spread: Spread = "all") -> str:
@@ -67,17 +62,17 @@ def target_latex(K: int, eps: float, *, spread: Spread = "all") -> str:
     k, e, s = validate(K, eps, spread=spread)
     on, off = target_values(k, e, spread=s)
     if s == "all":
-        return (f"\\tilde y_{{\\text{{true}}}} = 1 - \\varepsilon + \\tfrac{{\\varepsilon}}{{K}} = {tex_number(on)},"
-                f"\\qquad \\tilde y_{{\\text{{other}}}} = \\tfrac{{\\varepsilon}}{{K}} = {tex_number(off)}")
-    return (f"\\tilde y_{{\\text{{true}}}} = 1 - \\varepsilon = {tex_number(on)},"
-            f"\\qquad \\tilde y_{{\\text{{other}}}} = \\tfrac{{\\varepsilon}}{{K-1}} = {tex_number(off)}")
+        return (f"\\tilde y_{{\\text{{true}}}} = 1 - \\varepsilon + \\tfrac{{\\varepsilon}}{{K}} = {tex(on)},"
+                f"\\qquad \\tilde y_{{\\text{{other}}}} = \\tfrac{{\\varepsilon}}{{K}} = {tex(off)}")
+    return (f"\\tilde y_{{\\text{{true}}}} = 1 - \\varepsilon = {tex(on)},"
+            f"\\qquad \\tilde y_{{\\text{{other}}}} = \\tfrac{{\\varepsilon}}{{K-1}} = {tex(off)}")
 
 
 def gap_latex(K: int, eps: float, *, spread: Spread = "all") -> str:
     """The optimal logit gap formula of the convention with the live value (∞ for ε = 0)."""
     k, e, s = validate(K, eps, spread=spread)
     gap = optimal_logit_gap(k, e, spread=s)
-    value = r"\infty" if math.isinf(gap) else f"{gap:.4f}"
+    value = tex(gap)
     if s == "all":
         formula = r"\ln\!\left(1 + \frac{K(1-\varepsilon)}{\varepsilon}\right)"
     else:
@@ -92,13 +87,13 @@ def worked_example_sentence() -> str:
     all_floor = entropy_floor(k, e, spread="all")
     others_floor = entropy_floor(k, e, spread="others")
     return (
-        f"For **K = {k}, ε = {e}** the floor is **{all_floor:.4f} nats** in PyTorch's convention "
-        f'("all": the true class gets 1 − ε + ε/K = {1 - e + e / k:.2f}, every other class ε/K = {e / k:.2f}) '
-        f'and **{others_floor:.4f} nats** in the "others" convention (true class 1 − ε = {1 - e:.2f}, every '
-        f"other class ε/(K−1) = {e / (k - 1):.4f}). "
+        f"For **K = {k}, ε = {e}** the floor is **{nats(all_floor)}** in PyTorch's convention "
+        f'("all": the true class gets 1 − ε + ε/K = {for_people(1 - e + e / k)}, every other class ε/K = '
+        f'{for_people(e / k)}) and **{nats(others_floor)}** in the "others" convention (true class 1 − ε = '
+        f"{for_people(1 - e)}, every other class ε/(K−1) = {for_people(e / (k - 1))}). "
         f"`nn.CrossEntropyLoss(label_smoothing={e})` spreads ε over all K classes, so it reaches "
-        f"**{all_floor:.4f} nats** and no lower; to get the \"others\" target from PyTorch, pass "
-        f"`label_smoothing = ε·K/(K−1) = {to_pytorch_label_smoothing(k, e, spread='others'):.4f}`."
+        f"**{nats(all_floor)}** and no lower; to get the \"others\" target from PyTorch, pass "
+        f"`label_smoothing = ε·K/(K−1) = {for_people(to_pytorch_label_smoothing(k, e, spread='others'))}`."
     )
 
 
@@ -111,22 +106,22 @@ def pytorch_conversion_sentence(K: int, eps: float, spread: Spread = "all") -> s
     k, e, s = validate(K, eps, spread=spread)
     floor = entropy_floor(k, e, spread=s)
     on, off = target_values(k, e, spread=s)
-    target = f"ỹ_true = {on:.4g}, ỹ_other = {off:.4g}"
+    target = f"ỹ_true = {for_people(on)}, ỹ_other = {for_people(off)}"
     if s == "all":
         text = (f"For **K = {k}, ε = {e:g}** in the \"all\" convention ({target}), PyTorch builds this target "
-                f"itself: `nn.CrossEntropyLoss(label_smoothing={e:g})`, which bottoms out at **{floor:.4f} nats**.")
+                f"itself: `nn.CrossEntropyLoss(label_smoothing={e:g})`, which bottoms out at **{nats(floor)}**.")
         if e <= max_eps(k, spread="others"):
             converted = to_pytorch_label_smoothing(k, e, spread="others")
             text += (f" The \"others\" target at the same K and ε would need `label_smoothing = ε·K/(K−1) = "
-                     f"{e:g}·{k}/{k - 1} = {converted:.4g}`.")
+                     f"{e:g}·{k}/{k - 1} = {for_people(converted)}`.")
         return text
     converted = to_pytorch_label_smoothing(k, e, spread="others")
     passed_as_is = entropy_floor(k, e, spread="all")
     return (f"For **K = {k}, ε = {e:g}** in the \"others\" convention ({target}), PyTorch needs "
-            f"`label_smoothing = ε·K/(K−1) = {e:g}·{k}/{k - 1} = {converted:.4g}`: it spreads its argument over all "
-            f"{k} classes, so 1 − {converted:.4g} + {converted:.4g}/{k} = {on:.4g}, and the floor is "
-            f"**{floor:.4f} nats**. Passing `label_smoothing={e:g}` would train against the \"all\" target "
-            f"instead (floor {passed_as_is:.4f} nats).")
+            f"`label_smoothing = ε·K/(K−1) = {e:g}·{k}/{k - 1} = {for_people(converted)}`: it spreads its argument "
+            f"over all {k} classes, so 1 − {for_people(converted)} + {for_people(converted)}/{k} = {for_people(on)}, "
+            f"and the floor is **{nats(floor)}**. Passing `label_smoothing={e:g}` would train against the \"all\" "
+            f"target instead (floor {nats(passed_as_is)}).")
 
 
 def worked_example_table() -> str:
@@ -140,9 +135,9 @@ def worked_example_table() -> str:
     for s in ("all", "others"):
         on, off = target_values(k, e, spread=s)
         rows.append(
-            f"| {s} | {CONVENTIONS[s].used_by} | {on:.4g} | {off:.4g} | {entropy_floor(k, e, spread=s):.4f} "
-            f"| {optimal_logit_gap(k, e, spread=s):.4f} "
-            f"| {to_pytorch_label_smoothing(k, e, spread=s):.4g} |"
+            f"| {s} | {CONVENTIONS[s].used_by} | {for_people(on)} | {for_people(off)} "
+            f"| {for_people(entropy_floor(k, e, spread=s))} | {for_people(optimal_logit_gap(k, e, spread=s))} "
+            f"| {for_people(to_pytorch_label_smoothing(k, e, spread=s))} |"
         )
     return "\n".join(rows)
 
@@ -170,10 +165,10 @@ def target_bars_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
     on, off = target_values(k, e, spread=s)
     other = other_spread(s)
     text = (f"Bars of the smoothed target for K = {k}, ε = {e:g}, {_convention(s)} convention: the true class "
-            f"{on:.4g}, {_each_other(k)} {off:.4g}")
+            f"{for_people(on)}, {_each_other(k)} {for_people(off)}")
     if e <= max_eps(k, spread=other):
         o_on, o_off = target_values(k, e, spread=other)
-        text += f"; faded, the {_convention(other)} convention: {o_on:.4g} and {o_off:.4g}"
+        text += f"; faded, the {_convention(other)} convention: {for_people(o_on)} and {for_people(o_off)}"
     else:
         text += f"; the {_convention(other)} convention allows no ε this large for K = {k}"
     return text + "."
@@ -183,8 +178,8 @@ def floor_curve_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
     """The floor-against-ε curve in words: where it ends and where the current point sits."""
     k, e, s = validate(K, eps, spread=spread)
     floor = entropy_floor(k, e, spread=s)
-    return (f"The floor grows with ε and reaches ln K = {math.log(k):.4f} nats where the target becomes uniform "
-            f"(K = {k}). Marked: ε = {e:g}, L_min = {floor:.4f} nats in the {_convention(s)} convention; the "
+    return (f"The floor grows with ε and reaches ln K = {nats(math.log(k))} where the target becomes uniform "
+            f"(K = {k}). Marked: ε = {e:g}, L_min = {nats(floor)} in the {_convention(s)} convention; the "
             f"dashed curve is the other convention.")
 
 
@@ -201,9 +196,9 @@ def heatmap_caption(K: int, eps: float, ks: Sequence[int] | np.ndarray, eps_grid
     top = np.unravel_index(np.nanargmax(floors), floors.shape)
     return (f"More classes spread the same ε thinner, over more terms: the floor rises with K too. Heat map of "
             f"the floor ({_convention(s)} convention) over K = {ks[0]}–{ks[-1]} and ε = {eps_grid[0]:g}–"
-            f"{eps_grid[-1]:g}, from 0 nats at ε = 0 to {np.nanmax(floors):.3f} nats at K = {ks[int(top[0])]}, "
+            f"{eps_grid[-1]:g}, from 0 nats at ε = 0 to {nats(float(np.nanmax(floors)))} at K = {ks[int(top[0])]}, "
             f"ε = {eps_grid[int(top[1])]:g}; the arrow marked \"now\" points at K = {k}, ε = {e:g}, "
-            f"L_min = {floor:.4f} nats.")
+            f"L_min = {nats(floor)}.")
 
 
 def ce_vs_prob_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
@@ -212,10 +207,10 @@ def ce_vs_prob_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
     on, _ = target_values(k, e, spread=s)
     floor = entropy_floor(k, e, spread=s)
     # With ε = 0, ỹ_true = 1: "at p = ỹ_true, not at p = 1" would contradict itself, so that case says what is.
-    where = (f"The minimum sits at p = ỹ_true = {on:.4g}, not at p = 1, and its value is" if on < 1 else
+    where = (f"The minimum sits at p = ỹ_true = {for_people(on)}, not at p = 1, and its value is" if on < 1 else
              "With ε = 0 the target is one-hot, so the loss −ln p keeps falling until p = ỹ_true = 1, where the "
              "minimum is")
-    return (f"The other K − 1 classes share 1 − p evenly. {where} the floor, {floor:.4f} nats "
+    return (f"The other K − 1 classes share 1 − p evenly. {where} the floor, {nats(floor)} "
             f"({explainer_settings(k, e, s)}).")
 
 
@@ -236,8 +231,8 @@ def decomposition_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
     k, e, s = validate(K, eps, spread=spread)
     on, _ = target_values(k, e, spread=s)
     floor = entropy_floor(k, e, spread=s)
-    return (f"Training can only shrink the KL part; the entropy band is the target's own: H(ỹ) = {floor:.4f} nats "
-            f"for every p, and KL(ỹ‖p) on top, zero at p = {on:.4g} (K = {k}, ε = {e:g}, "
+    return (f"Training can only shrink the KL part; the entropy band is the target's own: H(ỹ) = {nats(floor)} "
+            f"for every p, and KL(ỹ‖p) on top, zero at p = {for_people(on)} (K = {k}, ε = {e:g}, "
             f"{_convention(s)} convention).")
 
 
@@ -251,7 +246,7 @@ def gap_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
         return head + f"Here ε = 0, so only the one-hot curve is drawn (K = {k})."
     floor = entropy_floor(k, e, spread=s)
     return head + (f"Here (K = {k}, ε = {e:g}, {_convention(s)} convention) the smoothed loss is lowest, "
-                   f"{floor:.4f} nats, at the gap {gap:.4f}.")
+                   f"{nats(floor)}, at the gap {for_people(gap)}.")
 
 
 def gradient_caption(K: int, eps: float, gap: float, *, spread: Spread = "all") -> str:
@@ -265,16 +260,17 @@ def gradient_caption(K: int, eps: float, gap: float, *, spread: Spread = "all") 
     one_hot = gradient.logit_gradient(k, 0.0, gap, spread=s)
     if e == 0.0:
         others = "the other logit" if k == 2 else f"the other {k - 1} logits"
-        return (f"At a logit gap of {gap:g}, ∂L/∂z_true = p_true − 1 = {one_hot[0]:+.4g}: negative, so gradient "
+        return (f"At a logit gap of {gap:g}, ∂L/∂z_true = p_true − 1 = {signed(one_hot[0])}: negative, so gradient "
                 f"descent {gradient.descent_word(one_hot[0])}, and {others} down (∂L/∂z_other = "
-                f"{one_hot[1]:+.4g}). With a one-hot target ∂L/∂z_true is negative at every gap, so the logits "
+                f"{signed(one_hot[1])}). With a one-hot target ∂L/∂z_true is negative at every gap, so the logits "
                 "grow for ever.")
     star = optimal_logit_gap(k, e, spread=s)
     sign = "negative" if grad[0] < -gradient.ZERO_GRADIENT else "positive" if grad[0] > gradient.ZERO_GRADIENT \
         else "zero"
     where = {"negative": "below the optimal gap", "positive": "past the optimal gap: the loss pushes back",
              "zero": "at the optimal gap"}[sign]
-    return (f"At a logit gap of {gap:g}, ∂L/∂z_true = p_true − ỹ_true = {grad[0]:+.4g} with ε = {e:g} "
+    return (f"At a logit gap of {gap:g}, ∂L/∂z_true = p_true − ỹ_true = {signed(grad[0])} with ε = {e:g} "
             f"({_convention(s)}): {sign}, so gradient descent {gradient.descent_word(grad[0])}; {where} "
-            f"(gap* = {star:.4f}). With the one-hot target ∂L/∂z_true there is {one_hot[0]:+.4g}: negative at "
-            f"every gap, so without smoothing descent always pushes the true logit up and the logits grow for ever.")
+            f"(gap* = {for_people(star)}). With the one-hot target ∂L/∂z_true there is {signed(one_hot[0])}: "
+            "negative at every gap, so without smoothing descent always pushes the true logit up and the logits "
+            "grow for ever.")

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lib import figure_base, palette
+from lib.digits import for_people, nats, percent
 from lib.figure_base import figure, themed
 from lib.training import runs, toy
 from lib.training.runs import Run
@@ -57,9 +58,9 @@ def training_loss(run_list: Sequence[Run], window: int, *, above_floor: bool = F
             # Named in the legend, not by a label on the line: the ε = 0 floor (0 nats) lies under its own curve.
             # In the floor's colour on every page; which run's floor it is, the legend and its height say.
             fig.add_trace(go.Scatter(x=[steps[0], steps[-1]], y=[run.floor, run.floor], mode="lines",
-                                     name=f"floor H(ỹ), {run.label}: {run.floor:.4f} nats", legendgroup=run.name,
+                                     name=f"floor H(ỹ), {run.label}: {nats(run.floor)}", legendgroup=run.name,
                                      line=dict(color=palette.FLOOR, dash="dot", width=2),
-                                     hovertemplate=f"floor H(ỹ), {run.label}: {run.floor:.4f} nats<extra></extra>"))
+                                     hovertemplate=f"floor H(ỹ), {run.label}: {nats(run.floor)}<extra></extra>"))
     if above_floor:
         fig.add_hline(y=0.0, line=dict(color=palette.FLOOR, dash="dot", width=2),
                       annotation_text="every run's floor: KL(ỹ‖p) = 0", annotation_position="bottom right")
@@ -123,7 +124,7 @@ def reliability_diagram(reliability: dict, *, title: str, eps: float) -> go.Figu
     fig.update_yaxes(type="log", range=[-0.2, math.log10(top) + 0.6], dtick=1, title_text="images", row=2, col=1)
     fig.update_xaxes(range=[0, 1], row=1, col=1)
     fig.update_xaxes(range=[0, 1], title_text="confidence = top-class probability", row=2, col=1)
-    title = f"{title} — ECE {100 * reliability['ece']:.2f}%"
+    title = f"{title} — ECE {percent(reliability['ece'])}"
     themed(fig, height=520, title=title)
     fig.update_layout(bargap=0)
     return fig
@@ -208,7 +209,7 @@ def race_loss(race: toy.Race, frame: int) -> go.Figure:
     floor = toy.reference_lines(race.K, race.eps)["floor"]
     rules = [_rule(0.0, "floor for ε = 0: 0", palette.FLOOR, "dot")]
     if race.eps > 0:
-        rules.append(_rule(floor, f"floor H(ỹ) for ε = {race.eps:g}: {floor:.3f}", palette.FLOOR, "dot"))
+        rules.append(_rule(floor, f"floor H(ỹ) for ε = {race.eps:g}: {for_people(floor)}", palette.FLOOR, "dot"))
     top = float(max(race.one_hot["loss"].max(), race.smoothed["loss"].max()))
     return _race_figure(race, frame, "loss", y_title="training loss (nats)", y_range=[-0.04 * top, 1.05 * top],
                         digits=".4f", rules=rules)
@@ -217,7 +218,7 @@ def race_loss(race: toy.Race, frame: int) -> go.Figure:
 def race_gap(race: toy.Race, frame: int) -> go.Figure:
     """Mean logit gap z_true − z_other of both runs against gap* = ln(1 + K(1 − ε)/ε); ε = 0 has none."""
     star = toy.reference_lines(race.K, race.eps)["gap"]
-    rules = [_rule(star, f"gap* for ε = {race.eps:g}: {star:.2f}", palette.GUIDE, "dot", below=True)] \
+    rules = [_rule(star, f"gap* for ε = {race.eps:g}: {for_people(star)}", palette.GUIDE, "dot", below=True)] \
         if math.isfinite(star) else []
     top = float(max(race.one_hot["gap"].max(), race.smoothed["gap"].max()))
     return _race_figure(race, frame, "gap", y_title="mean logit gap z_true − z_other", y_range=[0, 1.08 * top],
@@ -229,7 +230,7 @@ def race_confidence(race: toy.Race, frame: int) -> go.Figure:
     target = toy.reference_lines(race.K, race.eps)["confidence"]
     rules = [_rule(1.0, "1, where ε = 0 heads", palette.ONE_HOT, "dash")]
     if race.eps > 0:
-        rules.append(_rule(target, f"1 − ε + ε/K = {target:.3f}", palette.SMOOTHED, "dot", below=True))
+        rules.append(_rule(target, f"1 − ε + ε/K = {for_people(target)}", palette.SMOOTHED, "dot", below=True))
     return _race_figure(race, frame, "confidence", y_title="mean confidence (top softmax probability)",
                         y_range=[0, 1.08], digits=".4f", rules=rules)
 

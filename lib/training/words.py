@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from lib.digits import for_people, nats, percent
 from lib.training import toy
 from lib.training.figures import METRIC_TITLES
 from lib.training.runs import (
@@ -45,20 +46,20 @@ def why_not_compare(runs: Sequence[Run], window: int) -> str:
         return "No training logs were found."
     n = min(window, min(len(r.loss) for r in runs))
 
-    def nats(value) -> str:
-        return _each(runs, lambda r: f"{value(r):.3f} nats")
+    def each_nats(value) -> str:
+        return _each(runs, lambda r: nats(value(r)))
 
-    def percent(value) -> str:
-        return _each(runs, lambda r: f"{100 * value(r):.2f}%")
+    def each_percent(value) -> str:
+        return _each(runs, lambda r: percent(value(r)))
 
-    return (f"Averaged over the last {n} steps, the training loss is {nats(lambda r: final_loss(r, n))}. "
+    return (f"Averaged over the last {n} steps, the training loss is {each_nats(lambda r: final_loss(r, n))}. "
             f"These numbers measure the distance to different targets: no model can go below the floor H(ỹ) "
-            f"of its own target ({nats(lambda r: r.floor)}), so a smoothed run's loss stays high however good "
+            f"of its own target ({each_nats(lambda r: r.floor)}), so a smoothed run's loss stays high however good "
             f"the model is. Subtract the floor and both measure the same thing, the KL divergence still to "
-            f"remove: {nats(lambda r: final_loss(r, n) - r.floor)}. To compare the models themselves, use one "
+            f"remove: {each_nats(lambda r: final_loss(r, n) - r.floor)}. To compare the models themselves, use one "
             f"yardstick for both, measured on {runs[0].final_test['where']}: the unsmoothed test NLL is "
-            f"{nats(lambda r: r.final_test['test']['nll'])}, and the accuracy "
-            f"{percent(lambda r: r.final_test['test']['accuracy'])}.")
+            f"{each_nats(lambda r: r.final_test['test']['nll'])}, and the accuracy "
+            f"{each_percent(lambda r: r.final_test['test']['accuracy'])}.")
 
 
 def curves_caption(runs: Sequence[Run], window: int, *, above_floor: bool) -> str:
@@ -67,8 +68,8 @@ def curves_caption(runs: Sequence[Run], window: int, *, above_floor: bool) -> st
     for r in runs:
         shift = r.floor if above_floor else 0.0
         n = min(window, len(r.loss))
-        parts.append(f"{r.label}: {len(r.steps)} steps, from {r.loss[0] - shift:.3f} nats at the first step to "
-                     f"{final_loss(r, n) - shift:.3f} nats (mean of the last {n}); floor H(ỹ) = {r.floor:.3f} nats")
+        parts.append(f"{r.label}: {len(r.steps)} steps, from {nats(r.loss[0] - shift)} at the first step to "
+                     f"{nats(final_loss(r, n) - shift)} (mean of the last {n}); floor H(ỹ) = {nats(r.floor)}")
     what = "Training loss minus its floor H(ỹ)" if above_floor else "Training loss (the smoothed loss optimized)"
     return f"{what} per step, with a moving average over {window} steps. " + "; ".join(parts) + "."
 
@@ -79,8 +80,8 @@ def test_metrics_caption(runs: Sequence[Run]) -> str:
     for r in runs:
         _, nll = epoch_series(r, "nll")
         _, acc = epoch_series(r, "accuracy")
-        parts.append(f"{r.label}: NLL {' → '.join(f'{v:.3f}' for v in nll)} nats, "
-                     f"accuracy {' → '.join(f'{100 * v:.1f}%' for v in acc)}")
+        parts.append(f"{r.label}: NLL {' → '.join(for_people(v) for v in nll)} nats, "
+                     f"accuracy {' → '.join(percent(v) for v in acc)}")
     n = runs[0].last["test"]["n"] if runs else 0
     where = runs[0].test_set if runs else TEST_SET
     return f"Per epoch on {where} ({n} images): " + "; ".join(parts) + "."
@@ -92,21 +93,21 @@ def reliability_caption(run: Run, *, scaled: bool) -> str:
     rows = reliability_rows(part["reliability"])
     total = sum(r["count"] for r in rows)
     full = max(rows, key=lambda r: r["count"])
-    state = f"after temperature scaling (T = {temperature:.3f})" if scaled else "before temperature scaling"
-    return (f"{run.label}, {state}, {where}: ECE {100 * part['ece']:.2f}% over {len(rows)} bins of {total} "
-            f"images; mean confidence {100 * part['mean_confidence']:.1f}% against accuracy "
-            f"{100 * part['accuracy']:.1f}%. The fullest bin, ({full['lo']:.2f}, {full['hi']:.2f}], holds "
-            f"{full['count']} images ({100 * full['count'] / max(total, 1):.0f}%) with accuracy "
-            f"{100 * (full['accuracy'] or 0):.1f}% at mean confidence {100 * (full['confidence'] or 0):.1f}%.")
+    state = f"after temperature scaling (T = {for_people(temperature)})" if scaled else "before temperature scaling"
+    return (f"{run.label}, {state}, {where}: ECE {percent(part['ece'])} over {len(rows)} bins of {total} "
+            f"images; mean confidence {percent(part['mean_confidence'])} against accuracy "
+            f"{percent(part['accuracy'])}. The fullest bin, ({for_people(full['lo'])}, {for_people(full['hi'])}], "
+            f"holds {full['count']} images ({percent(full['count'] / max(total, 1))}) with accuracy "
+            f"{percent(full['accuracy'] or 0)} at mean confidence {percent(full['confidence'] or 0)}.")
 
 
 def calibration_table(runs: Sequence[Run]) -> list[dict[str, str]]:
     """Our final-epoch ECE before and after temperature scaling, then the published numbers."""
     rows = [{"source": f"This app, {r.label} ({r.name})",
              "data and network": f"{r.final_test['where']}, EfficientNet-Lite0",
-             "ECE before": f"{100 * r.final_test['test']['ece']:.2f}%",
-             "ECE after": f"{100 * r.final_test['test_temperature_scaled']['ece']:.2f}%",
-             "remedy": f"temperature scaling, T = {r.final_test['temperature']:.3f}"} for r in runs]
+             "ECE before": percent(r.final_test['test']['ece']),
+             "ECE after": percent(r.final_test['test_temperature_scaled']['ece']),
+             "remedy": f"temperature scaling, T = {for_people(r.final_test['temperature'])}"} for r in runs]
     return rows + [dict(row) for row in LITERATURE]
 
 
@@ -114,8 +115,8 @@ def calibration_summary(runs: Sequence[Run]) -> str:
     """One sentence with our ECEs, worded by what the numbers show (smoothing helped, or did not)."""
     if not runs:
         return ""
-    parts = [f"{r.label}: {100 * r.final_test['test']['ece']:.2f}% → "
-             f"{100 * r.final_test['test_temperature_scaled']['ece']:.2f}%" for r in runs]
+    parts = [f"{r.label}: {percent(r.final_test['test']['ece'])} → "
+             f"{percent(r.final_test['test_temperature_scaled']['ece'])}" for r in runs]
     text = (f"ECE before → after temperature scaling, 15 bins, {runs[0].final_test['where']}: "
             + "; ".join(parts) + ".")
     plain = [r for r in runs if r.eps == 0]
@@ -124,7 +125,7 @@ def calibration_summary(runs: Sequence[Run]) -> str:
         a, b = plain[0].final_test["test"]["ece"], smooth[-1].final_test["test"]["ece"]
         verdict = "lower" if b < a else "not lower"
         text += (f" Without any temperature, label smoothing ({smooth[-1].label}) gives an ECE {verdict} than "
-                 f"the unsmoothed model's ({100 * b:.2f}% vs {100 * a:.2f}%).")
+                 f"the unsmoothed model's ({percent(b)} vs {percent(a)}).")
     return text
 
 
@@ -135,8 +136,9 @@ def projection_caption(runs: Sequence[Run], key: str) -> str:
         entry = projection(r, key)
         g = cluster_geometry(entry)
         n = len(next(iter(entry["points"].values()))["x"])
-        parts.append(f"{r.label}: {n} test images per class; spread within a class {g['tightness']:.2f} of the "
-                     f"distance between class centres; nearest ÷ farthest pair of centres {g['equidistance']:.2f}")
+        parts.append(f"{r.label}: {n} test images per class; spread within a class {for_people(g['tightness'])} of "
+                     f"the distance between class centres; nearest ÷ farthest pair of centres "
+                     f"{for_people(g['equidistance'])}")
     return f"Penultimate-layer activations of {key.replace('-', ', ')} projected onto the plane through their " \
            f"three class templates. " + "; ".join(parts) + "."
 
@@ -147,14 +149,16 @@ def race_caption(race: toy.Race, frame: int) -> str:
     one, smooth = v["one_hot"], v["smoothed"]
     head = f"Step {one['step']:.0f} of {race.one_hot['step'][-1]:.0f}. "
     if race.eps == 0:
-        return head + (f"With ε = 0 both runs are the same one-hot run: its gap, {one['gap']:.2f}, keeps growing "
-                       "and its loss heads for 0. Move ε above 0 to race them.")
+        return head + (f"With ε = 0 both runs are the same one-hot run: its gap, {for_people(one['gap'])}, keeps "
+                       "growing and its loss heads for 0. Move ε above 0 to race them.")
     if toy.settled(race, frame):
-        return head + (f"ε = {race.eps:g} has settled: its gap {smooth['gap']:.2f} sits at gap* = "
-                       f"{smooth['gap_optimum']:.2f} and its loss on its floor. The one-hot gap, {one['gap']:.2f}, "
+        return head + (f"ε = {race.eps:g} has settled: its gap {for_people(smooth['gap'])} sits at gap* = "
+                       f"{for_people(smooth['gap_optimum'])} and its loss on its floor. The one-hot gap, "
+                       f"{for_people(one['gap'])}, "
                        "keeps growing.")
-    return head + (f"Watch the gap: the smoothed one, {smooth['gap']:.2f}, is slowing towards gap* = "
-                   f"{smooth['gap_optimum']:.2f}; the one-hot gap, {one['gap']:.2f}, has nowhere to stop.")
+    return head + (f"Watch the gap: the smoothed one, {for_people(smooth['gap'])}, is slowing towards gap* = "
+                   f"{for_people(smooth['gap_optimum'])}; the one-hot gap, {for_people(one['gap'])}, has nowhere to "
+                   "stop.")
 
 
 def race_description(race: toy.Race, frame: int) -> str:
@@ -163,14 +167,16 @@ def race_description(race: toy.Race, frame: int) -> str:
     one, smooth = v["one_hot"], v["smoothed"]
     head = (f"K = {race.K}, {race.n_points} points, ε = 0 and ε = {race.eps:g} trained from the same untrained "
             f"model with the same steps; step {one['step']:.0f} of {race.one_hot['step'][-1]:.0f}. ")
-    one_hot = (f"ε = 0: training loss {one['loss']:.3g} nats against its floor 0; mean logit gap {one['gap']:.2f}, "
-               f"with no finite optimum, so it keeps growing; mean confidence {one['confidence']:.3f}, heading for 1.")
+    one_hot = (f"ε = 0: training loss {nats(one['loss'])} against its floor 0; mean logit gap "
+               f"{for_people(one['gap'])}, with no finite optimum, so it keeps growing; mean confidence "
+               f"{for_people(one['confidence'])}, heading for 1.")
     if race.eps == 0:
         return head + one_hot
-    smoothed = (f" ε = {race.eps:g}: training loss {smooth['loss']:.3f} nats against its floor H(ỹ) = "
-                f"{smooth['floor']:.3f} ({smooth['loss'] - smooth['floor']:.2g} above it); mean logit gap "
-                f"{smooth['gap']:.2f} against gap* = ln(1 + K(1 − ε)/ε) = {smooth['gap_optimum']:.2f}; mean confidence "
-                f"{smooth['confidence']:.3f} against 1 − ε + ε/K = {smooth['confidence_target']:.3f}.")
+    smoothed = (f" ε = {race.eps:g}: training loss {nats(smooth['loss'])} against its floor H(ỹ) = "
+                f"{for_people(smooth['floor'])} ({for_people(smooth['loss'] - smooth['floor'])} above it); mean logit "
+                f"gap {for_people(smooth['gap'])} against gap* = ln(1 + K(1 − ε)/ε) = "
+                f"{for_people(smooth['gap_optimum'])}; mean confidence {for_people(smooth['confidence'])} against "
+                f"1 − ε + ε/K = {for_people(smooth['confidence_target'])}.")
     return head + one_hot + smoothed
 
 
@@ -195,10 +201,6 @@ def race_description(race: toy.Race, frame: int) -> str:
 SEVERITIES = ("1", "2", "3", "4", "5")
 
 
-def _pct(x: float) -> str:
-    return f"{100.0 * x:.1f} %"
-
-
 # --------------------------------------------------------------------------------------------- wrong classes
 def look_alikes(study: dict, model: str, true_class: str, count: int = 2) -> list[tuple[str, float]]:
     """The ``count`` wrong classes that get most of the model's probability on images of ``true_class``."""
@@ -210,15 +212,15 @@ def look_alikes(study: dict, model: str, true_class: str, count: int = 2) -> lis
 
 def wrong_class_caption(study: dict, labels: dict[str, str]) -> str:
     """The two matrices in words: entropy of the wrong-class distribution per model, the rank correlation."""
-    parts = [f"{labels[m]} {study['models'][m]['mean_normalised_entropy']:.3f}" for m in study["models"]]
+    parts = [f"{labels[m]} {for_people(study['models'][m]['mean_normalised_entropy'])}" for m in study["models"]]
     rho = study["rank_correlation"]
-    cat = "; ".join(f"{labels[m]}: " + ", ".join(f"{c} {_pct(p)}" for c, p in look_alikes(study, m, "cat"))
+    cat = "; ".join(f"{labels[m]}: " + ", ".join(f"{c} {percent(p)}" for c, p in look_alikes(study, m, "cat"))
                     for m in study["models"])
     return (f"Mean predicted probability of each wrong class given the true class, over {study['n']:,} "
             f"CIFAR-10 test images (JPEG q75 copy), log colour scale; the diagonal (the right answer) is left "
             f"out. How evenly the leftover probability spreads over the 9 wrong classes (normalised entropy, "
             f"1 = evenly, the structure erased; mean over classes): {'; '.join(parts)}. Rank correlation of the "
-            f"two models' wrong-class orderings, mean over classes: ρ = {rho['mean']:.3f}. "
+            f"two models' wrong-class orderings, mean over classes: ρ = {for_people(rho['mean'])}. "
             f"On cat images the most likely wrong classes are — {cat}.")
 
 
@@ -230,12 +232,12 @@ def erasure_verdict(study: dict, *, plain: str = "eps0", smoothed: str = "eps0.1
     n = len(a)
     agrees = more_even > n / 2
     return (f"In {more_even} of {n} classes the smoothed model spreads its leftover probability more evenly "
-            f"(mean normalised entropy {b.mean():.3f} against {a.mean():.3f}): "
+            f"(mean normalised entropy {for_people(b.mean())} against {for_people(a.mean())}): "
             + ("our models agree with Müller et al. 2019 — smoothing flattens the wrong-class structure a "
                "distillation student would learn from"
                if agrees else "our models do not show Müller et al.'s erasure here")
             + ", though the ordering of the look-alikes largely survives "
-              f"(ρ = {study['rank_correlation']['mean']:.2f}).")
+              f"(ρ = {for_people(study['rank_correlation']['mean'])}).")
 
 
 # --------------------------------------------------------------------------------------------- under shift
@@ -247,8 +249,9 @@ def cell(study: dict, model: str, corruption: str, severity: int) -> dict:
 
 def shift_table(study: dict, corruption: str, severity: int, labels: dict[str, str]) -> list[dict[str, str]]:
     """Rows for the page's table: one per metric, a column per model before and after its temperature."""
-    names = (("accuracy", "accuracy", _pct), ("ECE", "ece", _pct), ("mean confidence", "mean_confidence", _pct),
-             ("NLL (nats)", "nll", lambda x: f"{x:.3f}"), ("AUROC, right vs wrong", "auroc", lambda x: f"{x:.3f}"))
+    names = (("accuracy", "accuracy", percent), ("ECE", "ece", percent),
+             ("mean confidence", "mean_confidence", percent), ("NLL (nats)", "nll", for_people),
+             ("AUROC, right vs wrong", "auroc", for_people))
     rows = []
     for title, key, fmt in names:
         row = {"": title}
@@ -256,7 +259,7 @@ def shift_table(study: dict, corruption: str, severity: int, labels: dict[str, s
             values = cell(study, model, corruption, severity)
             row[f"{labels[model]}, raw"] = fmt(values["raw"][key])
             if key != "accuracy":  # temperature scaling never changes the predicted class
-                row[f"{labels[model]}, after T = {study['temperatures'][model]:.3f}"] = fmt(
+                row[f"{labels[model]}, after T = {for_people(study['temperatures'][model])}"] = fmt(
                     values["temperature_scaled"][key])
         rows.append(row)
     return rows
@@ -272,12 +275,13 @@ def shift_summary(study: dict, corruption: str, severity: int, labels: dict[str,
     def lower(key: str, part: str) -> str:
         return labels[smoothed] if b[part][key] < a[part][key] else labels[plain]
 
-    return (f"On {what} ({study['n']:,} images): raw ECE {_pct(b['raw']['ece'])} for {labels[smoothed]} against "
-            f"{_pct(a['raw']['ece'])} for {labels[plain]} (lower: {lower('ece', 'raw')}); after each model's own "
-            f"temperature {_pct(b['temperature_scaled']['ece'])} against {_pct(a['temperature_scaled']['ece'])} "
-            f"(lower: {lower('ece', 'temperature_scaled')}). Accuracy {_pct(b['raw']['accuracy'])} and "
-            f"{_pct(a['raw']['accuracy'])}; confidence separates right from wrong answers with AUROC "
-            f"{b['raw']['auroc']:.3f} ({labels[smoothed]}) and {a['raw']['auroc']:.3f} ({labels[plain]}).")
+    return (f"On {what} ({study['n']:,} images): raw ECE {percent(b['raw']['ece'])} for {labels[smoothed]} against "
+            f"{percent(a['raw']['ece'])} for {labels[plain]} (lower: {lower('ece', 'raw')}); after each model's own "
+            f"temperature {percent(b['temperature_scaled']['ece'])} against {percent(a['temperature_scaled']['ece'])} "
+            f"(lower: {lower('ece', 'temperature_scaled')}). Accuracy {percent(b['raw']['accuracy'])} and "
+            f"{percent(a['raw']['accuracy'])}; confidence separates right from wrong answers with AUROC "
+            f"{for_people(b['raw']['auroc'])} ({labels[smoothed]}) and {for_people(a['raw']['auroc'])} "
+            f"({labels[plain]}).")
 
 
 def shift_counts(study: dict, *, plain: str = "eps0", smoothed: str = "eps0.1") -> dict[str, int]:
@@ -304,15 +308,16 @@ def literature_comparison(study: dict, labels: dict[str, str], *, plain: str = "
         f"{raw} of {n}, but after each model's temperature it has the lower ECE in "
         f"{f'only {scaled} of {n}' if scaled else 'none of them'}; "
         f"the {labels[plain]} model's confidence separates right from wrong answers better (higher AUROC) in "
-        f"{auroc} of {n} (clean: {clean_a['raw']['auroc']:.3f} against {clean_b['raw']['auroc']:.3f}).\n\n"
+        f"{auroc} of {n} (clean: {for_people(clean_a['raw']['auroc'])} against "
+        f"{for_people(clean_b['raw']['auroc'])}).\n\n"
         f"- **Müller et al. 2019** found smoothing about as well calibrated as temperature scaling on clean "
-        f"data. Ours on clean images: raw ECE {_pct(clean_b['raw']['ece'])} ({labels[smoothed]}) against "
-        f"{_pct(clean_a['raw']['ece'])} ({labels[plain]}) — "
+        f"data. Ours on clean images: raw ECE {percent(clean_b['raw']['ece'])} ({labels[smoothed]}) against "
+        f"{percent(clean_a['raw']['ece'])} ({labels[plain]}) — "
         + ("smoothing did not make the raw model better calibrated here"
            if clean_b["raw"]["ece"] >= clean_a["raw"]["ece"] else "smoothing gave the better raw calibration")
-        + f"; its mean confidence {_pct(clean_b['raw']['mean_confidence'])} sits "
+        + f"; its mean confidence {percent(clean_b['raw']['mean_confidence'])} sits "
         + ("below" if clean_b["raw"]["mean_confidence"] < clean_b["raw"]["accuracy"] else "above")
-        + f" its accuracy {_pct(clean_b['raw']['accuracy'])}"
+        + f" its accuracy {percent(clean_b['raw']['accuracy'])}"
         + ".\n"
         "- **Ovadia et al. 2019** found calibration degrading with shift and a temperature fitted on clean data "
         "not carrying over. Ours: "
