@@ -7,6 +7,7 @@ import os
 import pytest
 from browser_helpers import ARTIFACTS, ROOT, chromium_skip_reason, running_streamlit, wait_for_idle
 
+from lib.digits import nats
 from lib.smoothing import entropy_floor
 
 pytestmark = pytest.mark.browser
@@ -37,7 +38,7 @@ def test_slider_moves_the_floor_and_deep_links_reproduce_a_view(streamlit_server
         eps_thumb.focus()
         for _ in range(3):
             eps_thumb.press("ArrowRight")
-        expect(floor_metric(page)).to_have_text(f"{entropy_floor(10, 0.13):.4f} nats", timeout=30_000)
+        expect(floor_metric(page)).to_have_text(nats(entropy_floor(10, 0.13)), timeout=30_000)
         page.wait_for_url("**eps=0.13**", timeout=30_000)  # the settled ε reached Python, which wrote the URL
         wait_for_idle(page)
         page.screenshot(path=ARTIFACTS / "target_and_floor_after_slider.png", full_page=True)
@@ -53,7 +54,7 @@ def test_slider_moves_the_floor_and_deep_links_reproduce_a_view(streamlit_server
         # A broken link is repaired with a note, not a traceback.
         page.goto(streamlit_server + "/target_and_floor?K=abc&eps=7&spread=others")
         expect(page.get_by_text("is not a number").first).to_be_visible(timeout=30_000)
-        expect(floor_metric(page)).to_have_text(f"{entropy_floor(10, 0.89, spread='others'):.4f} nats")
+        expect(floor_metric(page)).to_have_text(nats(entropy_floor(10, 0.89, spread='others')))
         assert page.get_by_test_id("stException").count() == 0
 
         # The README's screenshot: the worked example on the first explainer page.

@@ -16,6 +16,7 @@ import pytest
 from browser_helpers import wait_for_idle
 from PIL import Image
 
+from lib.digits import nats
 from lib.explainer import gradient, live_figures, words
 from lib.explainer.views import heatmap_grid
 from lib.export import file_stem
@@ -132,7 +133,7 @@ def check_target_page(page, K: int, spread: str) -> float:
     assert slider(page).get_attribute("aria-valuetext") == f"ε = {eps:g}"
     values = page.get_by_test_id("lslabMetricValue").all_inner_texts()
     floor = entropy_floor(K, eps, spread=spread)
-    assert values[0] == f"{floor:.4f} nats"
+    assert values[0] == nats(floor)
     check_bars(page, K, eps, spread)
     check_point(page, 1, live_figures.floor_vs_eps(K, spread, [eps]), "now", eps, floor)
     ks, eps_grid, floors = heatmap_grid(spread)

@@ -41,6 +41,7 @@ from PIL import Image
 from lib.cifar.data import CLASSES
 from lib.cifar.model import export_model
 from lib.cifar.network import CifarEfficientNet
+from lib.digits import nats
 from lib.smoothing import entropy_floor
 
 pytestmark = pytest.mark.browser
@@ -166,7 +167,7 @@ def test_embed_mode_shows_the_page_without_toolbar_or_page_list(app_url, browser
         for absent in ("stSidebar", "stSidebarNav", "stSidebarCollapsedControl", "stToolbar", "stMainMenu"):
             assert page.get_by_test_id(absent).count() == 0, absent
         eps_thumb(page).press("ArrowRight")  # a rerun keeps embed mode and its hidden page list
-        expect(floor_value(page)).to_have_text(f"{entropy_floor(5, 0.21):.4f} nats", timeout=30_000)
+        expect(floor_value(page)).to_have_text(nats(entropy_floor(5, 0.21)), timeout=30_000)
         page.wait_for_url("**eps=0.21**", timeout=30_000)  # the rerun for the settled ε has run
         wait_for_idle(page)
         assert page.get_by_test_id("stSidebar").count() == 0
@@ -207,7 +208,7 @@ def test_a_teacher_copies_the_snippet_and_it_works_in_a_course_page_on_another_s
             thumb.focus()
             thumb.press("ArrowRight")
             thumb.press("ArrowRight")
-            expect(floor_value(frame)).to_have_text(f"{entropy_floor(5, 0.22):.4f} nats", timeout=30_000)
+            expect(floor_value(frame)).to_have_text(nats(entropy_floor(5, 0.22)), timeout=30_000)
             settled_in_python(page, "eps=0.22")  # the download below is built for the settled state
             page.wait_for_timeout(500)  # let the figures redraw before the picture
             ARTIFACTS.mkdir(exist_ok=True)
@@ -304,7 +305,7 @@ def test_a_375_px_wide_phone_view_is_readable_and_the_keyboard_moves_a_slider(ap
         thumb = eps_thumb(page)
         thumb.focus()
         thumb.press("ArrowRight")
-        expect(floor_value(page)).to_have_text(f"{entropy_floor(5, 0.21):.4f} nats", timeout=30_000)
+        expect(floor_value(page)).to_have_text(nats(entropy_floor(5, 0.21)), timeout=30_000)
         page.wait_for_timeout(1000)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=ARTIFACTS / "phone-375px-target_and_floor.png")
@@ -348,7 +349,7 @@ def test_a_figure_downloads_as_an_offline_html_file_named_after_its_settings(app
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
     try:
         page.goto(app_url + "/target_and_floor?K=5&eps=0.2&spread=others")
-        expect(floor_value(page)).to_have_text(f"{entropy_floor(5, 0.2, spread='others'):.4f} nats", timeout=60_000)
+        expect(floor_value(page)).to_have_text(nats(entropy_floor(5, 0.2, spread='others')), timeout=60_000)
         # Click only once the page has settled: on a slow machine the charts still grow into place after the
         # numbers show, and a click aimed at a moving button can land on another one (seen on CI).
         page.locator(".lslab-svg").nth(2).wait_for(timeout=60_000)

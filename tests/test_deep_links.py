@@ -8,6 +8,7 @@ import pytest
 from explainer_page import PATHS, ExplainerPage, use_path
 from streamlit.testing.v1 import AppTest
 
+from lib.digits import nats
 from lib.smoothing import entropy_floor
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -47,7 +48,7 @@ def test_deep_link_sets_the_widgets_and_the_numbers():
     assert at.select_slider(key="floor_k").value == 3
     assert eps_of(at) == pytest.approx(0.5)
     assert at.radio(key="floor_spread").value == "others"
-    assert floors(at)[0] == f"{entropy_floor(3, 0.5, spread='others'):.4f} nats"
+    assert floors(at)[0] == nats(entropy_floor(3, 0.5, spread='others'))
     assert at.query_params == {"K": "3", "eps": "0.5", "spread": "others"}
 
 
@@ -72,7 +73,7 @@ def test_a_slider_move_wins_over_an_address_the_browser_has_not_updated_yet():
     set_eps(at, 0.22)
     assert not at.warning
     assert eps_of(at) == pytest.approx(0.22)
-    assert floors(at)[0] == f"{entropy_floor(5, 0.22):.4f} nats"
+    assert floors(at)[0] == nats(entropy_floor(5, 0.22))
     assert at.query_params["eps"] == "0.22"
 
 
@@ -84,7 +85,7 @@ def test_a_changed_address_without_a_widget_move_is_still_a_deep_link():
     at.run()
     assert at.select_slider(key="floor_k").value == 7
     assert eps_of(at) == pytest.approx(0.3)
-    assert floors(at)[0] == f"{entropy_floor(7, 0.3):.4f} nats"
+    assert floors(at)[0] == nats(entropy_floor(7, 0.3))
 
 
 def test_state_survives_moving_between_pages():

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from strategies import class_counts, spreads
 
+from lib.digits import nats
 from lib.explainer import gradient, live_figures, words
 from lib.explainer.live_table import at_state, decode_table, encode_table
 from lib.explainer.live_ticks import linear_ticks, log_ticks, tick_label, viridis
@@ -81,7 +82,7 @@ def test_the_floor_table_equals_lib_at_every_position(K, spread):
         floor = entropy_floor(K, eps, spread=spread)
         now = at_state(curve["now"], i)
         assert np.isclose(now["x"], eps, **F32) and np.isclose(now["y"], floor, **F32)
-        assert now["label"] == f"now: L_min = {floor:.4f} nats"
+        assert now["label"] == f"now: L_min = {nats(floor)}"
         arrow = at_state(heat["now"], i)
         assert np.isclose(arrow["x"], eps, **F32) and arrow["y"] == K  # the current cell, at every position
     grid = np.asarray(curve[f"floor-{spread}"]["x"], dtype=np.float64)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from explainer_page import PATHS, ExplainerPage, open_page, use_path
 
-from lib.digits import for_people
+from lib.digits import for_people, nats
 from lib.smoothing import entropy_floor
 
 
@@ -35,12 +35,12 @@ def test_the_pytorch_box_follows_k_eps_and_the_convention(page):
     page.at.radio(key="floor_spread").set_value("others").run()
     info = page.at.info[0].value
     assert "K = 5, ε = 0.2" in info and "ε·K/(K−1) = 0.2·5/4 = 0.25" in info
-    assert f"{entropy_floor(5, 0.2, spread='others'):.4f} nats" in info and "K = 10" not in info
+    assert nats(entropy_floor(5, 0.2, spread='others')) in info and "K = 10" not in info
 
 
 def test_moving_eps_updates_the_floor_the_sum_and_the_url(page):
     page.set_eps(0.3)
-    assert page.floor_metrics()[0] == f"{entropy_floor(10, 0.3):.4f} nats"
+    assert page.floor_metrics()[0] == nats(entropy_floor(10, 0.3))
     assert any(for_people(entropy_floor(10, 0.3)) in latex for latex in page.latex())
     assert page.at.query_params["eps"] == "0.3"
     assert page.eps == pytest.approx(0.3)
@@ -48,7 +48,7 @@ def test_moving_eps_updates_the_floor_the_sum_and_the_url(page):
 
 def test_moving_k_updates_the_floor(page):
     page.at.select_slider(key="floor_k").set_value(1000).run()
-    assert page.floor_metrics()[0] == f"{entropy_floor(1000, 0.1):.4f} nats"
+    assert page.floor_metrics()[0] == nats(entropy_floor(1000, 0.1))
     assert page.at.query_params["K"] == "1000"
 
 
@@ -66,8 +66,8 @@ def test_lowering_k_in_others_convention_clamps_eps_with_a_visible_note(page):
     assert not page.at.exception
     assert page.eps == pytest.approx(0.49)
     assert any("(K−1)/K = 0.5" in w.value for w in page.at.warning)
-    assert page.floor_metrics()[0] == f"{entropy_floor(2, 0.49, spread='others'):.4f} nats"
-    assert page.floor_metrics()[1] == f"{entropy_floor(2, 0.49, spread='all'):.4f} nats"
+    assert page.floor_metrics()[0] == nats(entropy_floor(2, 0.49, spread='others'))
+    assert page.floor_metrics()[1] == nats(entropy_floor(2, 0.49, spread='all'))
     page.at.run()  # the repair is made once: the component's own last ε (0.8) does not bring it back
     assert page.eps == pytest.approx(0.49) and not page.at.warning
 

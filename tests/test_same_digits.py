@@ -175,17 +175,12 @@ def _assert_consistent(texts: list[str]) -> None:
 
 
 # --------------------------------------------------------------------------------------------- the pages
-# Still written apart, at 4 decimals, by the live table's own code (lib/explainer/live_views.py, whose texts
-# lib/explainer/views.py must equal, and lib/explainer/live_figures.py): the floor metrics ("1.6969 nats" beside
-# the caption's "1.697 nats" where the floor passes 1) and the live figures' labels ("gap* = 4.5109" beside the
-# caption's "4.511"). Strict: once they write through lib.digits these pass, and the marks must go.
-_LIVE_TABLE = pytest.mark.xfail(strict=True, reason="live_views.py / live_figures.py still format with :.4f")
 _WORKED, _OTHERS, _LARGE = {}, {"K": "5", "eps": "0.2", "spread": "others"}, {"K": "100", "eps": "0.25"}
 EXPLAINER_CASES = [
     *(pytest.param("pages/target_and_floor.py", "floor", params, path,
-                   marks=[_LIVE_TABLE] if params is _LARGE else [], id=f"floor-{i}-{path}")
+                   marks=[], id=f"floor-{i}-{path}")
       for i, params in enumerate((_WORKED, _OTHERS, _LARGE)) for path in ("live", "streamlit")),
-    *(pytest.param("pages/loss_curves.py", "curves", params, path, marks=[_LIVE_TABLE] if path == "live" else [],
+    *(pytest.param("pages/loss_curves.py", "curves", params, path, marks=[],
                    id=f"curves-{i}-{path}")
       for i, params in enumerate((_WORKED, _OTHERS, _LARGE)) for path in ("live", "streamlit")),
 ]

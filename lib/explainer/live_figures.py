@@ -36,6 +36,7 @@ import numpy as np
 from PIL import Image
 
 from lib import palette
+from lib.digits import for_people, nats, signed
 from lib.explainer import gradient
 from lib.explainer.live_table import PerState
 from lib.explainer.live_ticks import VIRIDIS_STOPS, linear_ticks, log_ticks, tick_label, viridis
@@ -130,7 +131,7 @@ def target_bars(K: int, spread: Spread, values: Sequence[float]) -> Spec:
             on, off = target_values(k, float(e), spread=conv)
             row = [on] + [off] * (len(categories) - 1)
             heights.append(np.asarray(row))
-            labels.append([f"{v:.4g}" for v in row] if selected else [""] * len(categories))
+            labels.append([for_people(v) for v in row] if selected else [""] * len(categories))
         colour = palette.SPREAD_COLOURS[conv]
         mark = {"type": "bars", "id": f"bars-{conv}", "slot": slot, "slots": 2, "y": PerState(np.stack(heights)),
                 "colour": colour, "opacity": 1.0 if selected else 0.45, "hatch": not selected}
@@ -157,12 +158,12 @@ def floor_vs_eps(K: int, spread: Spread, values: Sequence[float], n: int = 201) 
                       "colour": colour, "dash": dash, "width": 3 if selected else 2})
         legend.append(_legend(CONVENTIONS[conv].legend, colour, "line", dash=dash))
     marks.append({"type": "rule", "id": "uniform", "axis": "y", "value": log_k, "colour": palette.GUIDE, "dash": "dot",
-                  "label": f"uniform target: ln K = {log_k:.4f} nats", "label_at": "start", "label_side": "above"})
+                  "label": f"uniform target: ln K = {nats(log_k)}", "label_at": "start", "label_side": "above"})
     floors = _floors(k, values, s)
     dx, dy = _now_offsets(values, dy=34.0)
     marks.append({"type": "point", "id": "now", "x": PerState(np.asarray(values, dtype=np.float64)),
                   "y": PerState(floors), "colour": NOW, "symbol": "diamond",
-                  "label": PerState([f"now: L_min = {f:.4f} nats" for f in floors]), "label_dx": dx, "label_dy": dy})
+                  "label": PerState([f"now: L_min = {nats(f)}" for f in floors]), "label_dx": dx, "label_dy": dy})
     return {"title": "Entropy floor against ε", "height": 320,
             "x": _axis("smoothing ε", 0.0, 1.0), "y": _axis("entropy floor L_min (nats)", 0.0, log_k * 1.15),
             "legend": legend, "marks": marks}
@@ -286,14 +287,14 @@ def ce_vs_prob(K: int, spread: Spread, values: Sequence[float]) -> Spec:
                                                                          dash="dot")],
         "marks": [
             {"type": "rule", "id": "floor", "axis": "y", "value": PerState(floors), "colour": palette.FLOOR,
-             "dash": "dot", "label": PerState([f"floor {f:.4f} nats" for f in floors]), "label_at": "start",
+             "dash": "dot", "label": PerState([f"floor {nats(f)}" for f in floors]), "label_at": "start",
              "label_side": "below"},
             {"type": "line", "id": "one-hot", "x": p, "y": ce_vs_true_prob(k, 0.0, p), "colour": palette.ONE_HOT,
              "dash": "dash", "width": 2},
             {"type": "line", "id": "smoothed", "x": p, "y": PerState(_per_eps(values, lambda e: ce_vs_true_prob(
                 k, e, p, spread=s))), "colour": colour, "dash": "solid", "width": 3},
             {"type": "point", "id": "minimum", "x": PerState(on), "y": PerState(floors), "colour": NOW,
-             "symbol": "diamond", "label": PerState([f"minimum at p = {v:.4g}" for v in on]),
+             "symbol": "diamond", "label": PerState([f"minimum at p = {for_people(v)}" for v in on]),
              "label_dx": PerState(np.full(len(values), -30.0)), "label_dy": PerState(np.full(len(values), -40.0))},
         ],
     }
@@ -319,7 +320,7 @@ def ce_decomposition(K: int, spread: Spread, values: Sequence[float]) -> Spec:
             {"type": "area", "id": "kl", "x": p, "y0": PerState(floors), "y1": PerState(total),
              "colour": palette.KL, "opacity": 0.75},
             {"type": "rule", "id": "kl-zero", "axis": "x", "value": PerState(on), "colour": palette.GUIDE,
-             "dash": "dot", "label": PerState([f"KL = 0 at p = {v:.4g}" for v in on]), "label_at": "end",
+             "dash": "dot", "label": PerState([f"KL = 0 at p = {for_people(v)}" for v in on]), "label_at": "end",
              "label_side": "left"},
         ],
     }
@@ -345,10 +346,10 @@ def ce_vs_gap(K: int, spread: Spread, values: Sequence[float], n: int = CURVE_PO
         "marks": [
             {"type": "rule", "id": "floor", "axis": "y", "value": PerState(np.where(finite, floors, np.nan)),
              "colour": palette.FLOOR, "dash": "dot", "label": PerState([
-                 f"floor {f:.4f} nats" if ok else "" for f, ok in zip(floors, finite, strict=True)]),
+                 f"floor {nats(f)}" if ok else "" for f, ok in zip(floors, finite, strict=True)]),
              "label_at": "start", "label_side": "below"},
             {"type": "rule", "id": "gap-star", "axis": "x", "value": PerState(star_values), "colour": palette.GUIDE,
-             "dash": "dot", "label": PerState([f"gap* = {g:.4f}" if ok else "" for g, ok in zip(stars, finite,
+             "dash": "dot", "label": PerState([f"gap* = {for_people(g)}" if ok else "" for g, ok in zip(stars, finite,
                                                                                                 strict=True)]),
              "label_at": "end", "label_side": "right"},
             {"type": "line", "id": "one-hot", "x": gaps, "y": ce_vs_logit_gap(k, 0.0, gaps), "colour": palette.ONE_HOT,
@@ -421,14 +422,15 @@ def gradient_vs_gap(K: int, spread: Spread, values: Sequence[float], gap: float,
              "label": "", "label_at": "start", "label_side": "above"},
             {"type": "rule", "id": "gap-star", "axis": "x", "value": PerState(np.where(finite, stars, np.nan)),
              "colour": palette.GUIDE, "dash": "dot",
-             "label": PerState([f"zero at gap* = {g:.4f}" if ok else "" for g, ok in zip(stars, finite, strict=True)]),
+             "label": PerState([f"zero at gap* = {for_people(g)}" if ok else ""
+                                for g, ok in zip(stars, finite, strict=True)]),
              "label_at": "end", "label_side": "right"},
             {"type": "line", "id": "one-hot", "x": gaps, "y": gradient.true_class_gradient(k, 0.0, gaps),
              "colour": palette.ONE_HOT, "dash": "dash", "width": 2},
             {"type": "line", "id": "smoothed", "x": gaps, "y": p_true, "dy": PerState(shift), "colour": colour,
              "dash": "solid", "width": 3},
             {"type": "point", "id": "now", "x": gap, "y": PerState(now), "colour": NOW, "symbol": "diamond",
-             "label": PerState([f"now: {v:+.4g}" for v in now]),  # its sign in words: the caption
+             "label": PerState([f"now: {signed(v)}" for v in now]),  # its sign in words: the caption
              # Top left: for gaps up to 3.2, where this short label ends, both curves stay under 0.67 at every K
              # and ε (checked over all of them), and the gap* label sits at the very top: it meets neither.
              "label_dx": 0.0, "label_dy": 0.0, "label_x": GAP_RANGE[0] + 0.4, "label_y": 0.78},

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
+from lib.digits import nats
 from lib.explainer import live_figures, words
 from lib.explainer.live_table import PerState
 from lib.explainer.views import heatmap_grid, mathml, slider_values
@@ -83,9 +84,9 @@ def floor_table(K: int, spread: Spread) -> dict[str, Any]:
                 bars_caption=lambda e: words.target_bars_caption(K, e, spread=spread),
                 bars_stem=lambda e: file_stem("target", K=K, eps=e, spread=spread),
                 floor_label=lambda e: f"Entropy floor L_min, {CONVENTIONS[spread].label}",
-                floor_value=lambda e: f"{entropy_floor(K, e, spread=spread):.4f} nats",
+                floor_value=lambda e: nats(entropy_floor(K, e, spread=spread)),
                 other_label=lambda e: f"Same K and ε, {CONVENTIONS[other].label}",
-                other_value=lambda e: (f"{entropy_floor(K, e, spread=other):.4f} nats"
+                other_value=lambda e: (nats(entropy_floor(K, e, spread=other))
                                        if e <= max_eps(K, spread=other) else "not defined"),
                 other_note=lambda e: ("" if e <= max_eps(K, spread=other) else
                                       f"With K = {K}, ε = {e:g} would make a wrong class more likely than the "

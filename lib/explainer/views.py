@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from latex2mathml.converter import convert as latex_to_mathml
 
+from lib.digits import nats
 from lib.explainer import figures, words
 from lib.explainer.url_state import eps_slider_max
 from lib.export import file_stem
@@ -70,9 +71,9 @@ def target_and_floor_view(K: int, spread: Spread) -> View:
             "bars_caption": words.target_bars_caption(K, eps, spread=spread),
             "bars_stem": file_stem("target", **settings),
             "floor_label": f"Entropy floor L_min, {CONVENTIONS[spread].label}",
-            "floor_value": f"{floor:.4f} nats",
+            "floor_value": nats(floor),
             "other_label": f"Same K and ε, {CONVENTIONS[other].label}",
-            "other_value": (f"{entropy_floor(K, eps, spread=other):.4f} nats" if other_defined
+            "other_value": (nats(entropy_floor(K, eps, spread=other)) if other_defined
                             else "not defined"),
             "other_note": ("" if other_defined else
                            f"With K = {K}, ε = {eps:g} would make a wrong class more likely than the true one."),
