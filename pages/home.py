@@ -14,6 +14,7 @@ from ui.explorable import explorable
 from ui.quiz import check_understanding
 from ui.routing import run_through_router
 from ui.share import share_panel
+from ui.story import next_page_link
 from ui.text import formula, prose, show_text
 
 run_through_router()
@@ -69,5 +70,6 @@ st.page_link("pages/training.py", label="**What smoothing does to training**: lo
 st.caption(f"Links open with K = {state.K}, ε = {state.eps:g}, convention \"{state.spread}\"; every page "
            "keeps its settings in the address bar, so a link reproduces what you see.")
 
-check_understanding("home", quiz.home_questions(state.K, state.eps, state.spread))
+check_understanding("home", quiz.home_quiz(state.K, state.eps, state.spread))
 share_panel("home", "Label Smoothing Lab")
+next_page_link("pages/home.py", state)

@@ -249,17 +249,21 @@ def test_missing_models_give_a_message_not_a_traceback(models_dir, monkeypatch, 
     assert any("No trained models were found" in e.value for e in at.error)
 
 
-def test_the_results_come_right_under_the_inputs_and_the_questions_and_share_panel_after_them(models_dir):
+def test_the_questions_come_before_the_inputs_the_results_right_under_them_and_the_share_panel_after(models_dir):
+    """The results answer the questions (the smoothed model's top probability stops at 1 − ε + ε/K), so the questions
+    ask first."""
     at = open_page()
     at.file_uploader(key="classify_upload").set_value([("a.png", png(), "image/png")])
     at.run()
     assert not at.exception
-    order = [getattr(node, "label", None) or getattr(node, "value", None) for node in at.main
-             if type(node).__name__ in ("Expander", "Caption")]
+    order = [type(node).__name__ if type(node).__name__ == "FileUploader" else
+             getattr(node, "label", None) or getattr(node, "value", None) for node in at.main
+             if type(node).__name__ in ("Expander", "Caption", "FileUploader")]
+    quiz = next(i for i, v in enumerate(order) if isinstance(v, str) and v.startswith("Predict first"))
+    uploader = order.index("FileUploader")
     first_result = next(i for i, v in enumerate(order) if isinstance(v, str) and "ms per image" in v)
-    quiz = next(i for i, v in enumerate(order) if isinstance(v, str) and v.startswith("Check your understanding"))
     share = order.index("Share or embed this view")
-    assert first_result < quiz < share, order
+    assert quiz < uploader < first_result < share, order
 
 
 # --------------------------------------------------------------------------------------------- bounded cost
