@@ -17,7 +17,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 EXPLAINERS = {"pages/target_and_floor.py": "floor", "pages/loss_curves.py": "curves", "pages/home.py": "home"}
 INTROS = {"pages/target_and_floor.py": "Drag ε and watch the true class's bar",
           "pages/loss_curves.py": "Drag ε from 0 upwards",
-          "pages/home.py": "Train a classifier with one-hot targets",
+          "pages/home.py": "Cross-entropy against a one-hot target",
           "pages/training.py": "Press Play in the last tab"}
 QUIZ_LABELS = ("Predict first", "Check your understanding")
 
