@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from lib.cifar.settings import configure_process
+from lib.story import STORY
 from ui.routing import embedded
 
 # Served by the app itself: a ":material/…" icon would fetch the icon font's favicon from a font host.
@@ -14,15 +15,10 @@ FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.svg"
 # Narrow screens; contrast (docs/teaching.md, Accessibility).
 STYLES = Path(__file__).resolve().parent / "assets" / "app.css"
 
-PAGES = [
-    # (file, title, icon, url_path). Each url_path is the page file's stem: the name Streamlit's pages/
-    # folder mode infers, so a first deep link after a server start reaches the same page (ui/routing.py).
-    ("pages/home.py", "Label Smoothing Lab", ":material/home:", "home"),
-    ("pages/target_and_floor.py", "Smoothed target & entropy floor", ":material/bar_chart:", "target_and_floor"),
-    ("pages/loss_curves.py", "Loss curves", ":material/show_chart:", "loss_curves"),
-    ("pages/classify.py", "Classify your images", ":material/image_search:", "classify"),
-    ("pages/training.py", "What smoothing does to training", ":material/monitoring:", "training"),
-]
+# (file, title, icon, url_path) in the story's order (lib/story.py), the order of the sidebar. Each url_path is
+# the page file's stem: the name Streamlit's pages/ folder mode infers, so a first deep link after a server start
+# reaches the same page (ui/routing.py).
+PAGES = [(step.path, step.title, step.icon, step.url_path) for step in STORY]
 
 
 def main() -> None:

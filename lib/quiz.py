@@ -1,16 +1,22 @@
-"""Check your understanding: predict-then-reveal questions whose answers are computed for the current settings.
+"""Questions that ask before they tell: predictions whose answers are computed for the current settings.
 
 Each page asks a few questions about what it shows (``K = 5, ε = 0.2: what is the floor?``). The right
 answer is computed here from :mod:`lib.smoothing` at the learner's own K, ε and convention — never
 typed in — so moving a slider gives a new question with a new answer, and the tests check the answers
 against the same oracle the figures use. Grading is pure: :func:`grade` takes what the learner entered
-and returns whether it is right and a sentence that explains why. No streamlit; ``ui/quiz.py`` draws them.
+and returns whether it is right and a sentence that explains why, with the live numbers and where the page
+shows them. No streamlit; ``ui/quiz.py`` draws them.
+
+A question that asks for a prediction must not sit below the figure or number that answers it: a page's
+questions come as a :class:`Quiz`, and a "predict first" quiz (:func:`predict_first`) is drawn above the figures,
+before anything that answers it. Only the home page keeps a quiz after its text (:func:`recall`): its questions
+ask what that text said, and the home page has no K slider and no convention switch to mention.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -41,6 +47,7 @@ class Question:
     choices: tuple[str, ...] = ()
     tolerance: float = 0.0  # absolute, in the answer's unit
     unit: str = ""
+    shown_in: str = ""  # where the page shows the answer, once the learner has predicted it ("in the bars below")
 
     @property
     def numeric(self) -> bool:
@@ -85,14 +92,19 @@ def grade(question: Question, response: float | str | None) -> Verdict:
             return Verdict(False, False, f"{response!r} is not a number.")
         if not math.isfinite(value):
             return Verdict(True, False, f"Not quite: the answer is {question.shown_answer()}. "
-                                        f"{question.explanation}")
+                                        f"{question.explanation}" + _where(question))
         correct = abs(value - float(question.answer)) <= question.tolerance
         close = "" if correct else f" (you entered {for_people(value)})"
         head = "Right" if correct else "Not quite"
-        return Verdict(True, correct, f"{head}: {question.shown_answer()}{close}. {question.explanation}")
+        return Verdict(True, correct, f"{head}: {question.shown_answer()}{close}. {question.explanation}"
+                                      + _where(question))
     correct = response == question.answer
     head = "Right" if correct else f"Not quite: the answer is {question.answer}"
-    return Verdict(True, correct, f"{head}. {question.explanation}")
+    return Verdict(True, correct, f"{head}. {question.explanation}" + _where(question))
+
+
+def _where(question: Question) -> str:
+    return f" See it {question.shown_in}." if question.shown_in else ""
 
 
 # --------------------------------------------------------------------------------------------- questions
@@ -202,11 +214,12 @@ def toy_questions(K: int, eps: float) -> list[Question]:
         Question("toy_floor", f"Your classifier: K = {K}, ε = {eps:g}. Where will its training loss level off, "
                  "in nats?", floor, f"At the entropy floor H(ỹ) = {nats(floor)}"
                  + (", which is 0 for ε = 0: then the loss keeps creeping towards 0." if eps == 0 else
-                    ": the loss never goes below it."), tolerance=_tolerance(floor), unit="nats"),
+                    ": the loss never goes below it."), tolerance=_tolerance(floor), unit="nats",
+                 shown_in="in the race's loss figure, where each run's loss meets its own floor"),
         Question("toy_confidence", f"Your classifier: K = {K}, ε = {eps:g}. Which mean confidence (top "
                  "softmax probability) will it level off at?", on,
                  f"At 1 − ε + ε/K = {for_people(on)}: the prediction that minimises the loss equals the target.",
-                 tolerance=_tolerance(on, **_PROBABILITY)),
+                 tolerance=_tolerance(on, **_PROBABILITY), shown_in="in the race's confidence figure"),
     ]
 
 
@@ -218,22 +231,86 @@ def classifier_questions(num_classes: int, eps: float) -> list[Question]:
         Question("ceiling", f"The model trained with ε = {eps:g} on K = {num_classes} classes (PyTorch's "
                  "convention): which top probability was it trained to give the true class?", on,
                  f"Its target gives the true class 1 − ε + ε/K = {for_people(on)}; going past that only raises its "
-                 "training loss, so it rarely does.", tolerance=_tolerance(on, **_PROBABILITY)),
+                 "training loss, so it rarely does.", tolerance=_tolerance(on, **_PROBABILITY),
+                 shown_in="in the results once you classify an image: the smoothed model's top probability stops "
+                          "there"),
         Question("max_entropy", f"What is the largest entropy a prediction over K = {num_classes} classes can "
                  "have, in nats?", most, f"ln K = ln {num_classes} = {nats(most)}, reached by the uniform "
-                 "prediction: the model does not know at all.", tolerance=_tolerance(most), unit="nats"),
+                 "prediction: the model does not know at all.", tolerance=_tolerance(most), unit="nats",
+                 shown_in="in each result, beside the prediction's own entropy"),
     ]
 
 
 def target_and_floor_questions(K: int, eps: float, spread: Spread) -> list[Question]:
-    return [true_class_question(K, eps, spread), floor_question(K, eps, spread),
-            more_classes_question(K, eps, spread)]
+    return [_shown(true_class_question(K, eps, spread), "in ỹ's formula and bars below"),
+            _shown(floor_question(K, eps, spread), "under the bars, and in the sum below them"),
+            _shown(more_classes_question(K, eps, spread), "in the heat map of the floor over K and ε below")]
 
 
 def loss_curves_questions(K: int, eps: float, spread: Spread) -> list[Question]:
-    return [minimum_question(K, eps, spread), logit_gap_question(K, eps, spread),
-            pytorch_value_question(K, eps, spread)]
+    return [_shown(minimum_question(K, eps, spread), "at the lowest point of the cross-entropy curve below"),
+            _shown(logit_gap_question(K, eps, spread), "at the gap* mark of the logit-gap figure below"),
+            _shown(pytorch_value_question(K, eps, spread), "in the PyTorch check below")]
 
 
 def home_questions(K: int, eps: float, spread: Spread) -> list[Question]:
     return [removable_part_question(K, eps, spread), pytorch_convention_question(K, eps)]
+
+
+# ------------------------------------------------------------------------------------------ a page's quiz
+@dataclass(frozen=True)
+class Quiz:
+    """A page's questions in one box: ``label`` names it, ``intro`` says when to answer and what changes them."""
+
+    label: str
+    intro: str
+    questions: tuple[Question, ...]
+    before_figures: bool  # drawn above what answers the questions (predict first), else after the text (recall)
+
+
+_CONTROLS_CHANGE_THEM = ("They are computed for the K, ε and convention set above, so moving a slider gives "
+                         "new questions.")
+
+
+def predict_first(questions: list[Question], changes: str) -> Quiz:
+    """Questions that ask for a prediction: the page draws them above the figures and numbers that answer them."""
+    return Quiz(f"Predict first: {_count(questions)} to answer before you look below",
+                f"Answer before you scroll on: what follows shows the answers. {changes}", tuple(questions), True)
+
+
+def recall(questions: list[Question], changes: str) -> Quiz:
+    """Questions about what the page has said: drawn after that text."""
+    return Quiz(f"Check your understanding: {_count(questions)}", f"Answer from what you have read, then check. "
+                f"{changes}", tuple(questions), False)
+
+
+def _count(questions: list[Question]) -> str:
+    return f"{len(questions)} question" + ("" if len(questions) == 1 else "s")
+
+
+def _shown(question: Question, where: str) -> Question:
+    return replace(question, shown_in=where)
+
+
+def target_and_floor_quiz(K: int, eps: float, spread: Spread) -> Quiz:
+    return predict_first(target_and_floor_questions(K, eps, spread), _CONTROLS_CHANGE_THEM)
+
+
+def loss_curves_quiz(K: int, eps: float, spread: Spread) -> Quiz:
+    return predict_first(loss_curves_questions(K, eps, spread), _CONTROLS_CHANGE_THEM)
+
+
+def training_quiz(K: int, eps: float) -> Quiz:
+    return predict_first(toy_questions(K, eps), "They are computed for your classifier's K and ε, set in the "
+                         "“Train it yourself” tab.")
+
+
+def classify_quiz(num_classes: int, eps: float) -> Quiz:
+    return predict_first(classifier_questions(num_classes, eps), "They are computed from the models' own "
+                         "training settings.")
+
+
+def home_quiz(K: int, eps: float, spread: Spread) -> Quiz:
+    """Recall, after the home page's text. The page has no K slider and no convention switch, so neither is
+    mentioned: the settings are named in each question."""
+    return recall(home_questions(K, eps, spread), "The answers are computed for the settings each question names.")

@@ -1,4 +1,5 @@
-"""Classify your own images with the models trained with and without label smoothing, side by side."""
+"""Step 4, the last of the story: classify your own images with the models trained with and without label smoothing,
+side by side."""
 
 from __future__ import annotations
 
@@ -14,28 +15,37 @@ from ui.classify_results import show_details, show_grid
 from ui.quiz import check_understanding
 from ui.routing import run_through_router
 from ui.share import share_panel
+from ui.story import carried_state, next_page_link
 from ui.text import prose
 from ui.upload_quota import install as bound_uploads_per_tab
 
 run_through_router()
 bound_uploads_per_tab()
 
-st.title("Classify your images")
-prose(
-    "Two copies of the same CIFAR-10 classifier, one trained on one-hot targets (ε = 0) and one with label "
-    "smoothing (ε = 0.1), look at your pictures. Both see only a 32×32 thumbnail and must pick one of ten "
-    "classes; the smoothed one was trained towards a top probability of 1 − ε + ε/K for the true class, not 1.")
+TITLE = "Classify your images"
+PAGE = "pages/classify.py"
+
+st.title(TITLE)
+prose("Drop in a photo, or tick a few CIFAR-10 test images, and compare how sure the two models are: one trained on "
+      "one-hot targets, one with label smoothing.")
 try:
     models = shared_models()
 except ModelFileError as err:
     st.error(f"The models could not be loaded: {err}")
+    next_page_link(PAGE, carried_state())
     st.stop()
 if not models:
     st.error("No trained models were found. Train them with `python -m lib.cifar.train --export assets/models/eps0.1`.")
+    next_page_link(PAGE, carried_state())
     st.stop()
 main_model = model_choice(models)
 compare = len(models) > 1 and st.toggle("Compare all models side by side", value=True, key="classify_compare")
 active = models if compare else {main_model: models[main_model]}
+prose("Both models are the same CIFAR-10 network, see only a 32×32 thumbnail and pick one of ten classes; only ε "
+      "differs.")
+# Above the uploads: the results answer the questions.
+check_understanding("classify", quiz.classify_quiz(
+    len(CLASSES), max(classifier.label_smoothing for classifier in models.values())))
 
 # No type filter: the browser would refuse other files (and HEIC, where it knows no MIME type for it) with a mark
 # only in the uploader's list; here each reaches lib.classifier.image_io, whose result names what it is.
@@ -76,6 +86,5 @@ else:
     for index, result in classified:
         show_details(index + 1, result, title=words.details_title(names, index), first_model=main_model,
                      expanded=len(classified) <= 2)
-check_understanding("classify", quiz.classifier_questions(
-    len(CLASSES), max(classifier.label_smoothing for classifier in models.values())))
-share_panel("classify", "Classify your images", uploads=True)
+share_panel("classify", TITLE, uploads=True)
+next_page_link(PAGE, carried_state())

@@ -14,6 +14,7 @@ from ui.explorable import explorable
 from ui.quiz import check_understanding
 from ui.routing import run_through_router
 from ui.share import share_panel
+from ui.story import next_page_link
 from ui.text import formula, prose, show_text
 
 run_through_router()
@@ -61,13 +62,14 @@ st.page_link("pages/loss_curves.py", label="**Loss curves**: where the minimum s
              "finite best logit gap, checked against PyTorch", icon=":material/show_chart:",
              query_params=link_params)
 model_params = {} if show_text() else {TEXT_PARAM: TEXT_OFF}
-st.page_link("pages/classify.py", label="**Classify your images**: our CIFAR-10 models with and without "
-             "smoothing, side by side on your photos", icon=":material/image_search:", query_params=model_params)
 st.page_link("pages/training.py", label="**What smoothing does to training**: loss curves against their "
              "floors, calibration, representations, and a model you train yourself", icon=":material/monitoring:",
              query_params=model_params)
+st.page_link("pages/classify.py", label="**Classify your images**: our CIFAR-10 models with and without "
+             "smoothing, side by side on your photos", icon=":material/image_search:", query_params=model_params)
 st.caption(f"Links open with K = {state.K}, ε = {state.eps:g}, convention \"{state.spread}\"; every page "
            "keeps its settings in the address bar, so a link reproduces what you see.")
 
-check_understanding("home", quiz.home_questions(state.K, state.eps, state.spread))
+check_understanding("home", quiz.home_quiz(state.K, state.eps, state.spread))
 share_panel("home", "Label Smoothing Lab")
+next_page_link("pages/home.py", state)

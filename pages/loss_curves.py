@@ -1,4 +1,5 @@
-"""Page 2: cross-entropy against the prediction and against the logit gap, and a check with PyTorch."""
+"""Step 2 of the story: why the loss never reaches zero — cross-entropy against the prediction and against the logit
+gap, a check with PyTorch, and the gradient that stops pushing at the best gap."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import streamlit as st
 
 from lib import quiz
 from lib.cifar.torch_check import FloorCheck, check_floor_with_pytorch
+from lib.explainer.url_state import SmoothingState
 from ui.controls import smoothing_controls
 from ui.explorable import explorable
 from ui.gradient_panel import gradient_section
 from ui.quiz import check_understanding
 from ui.routing import run_through_router
 from ui.share import share_panel
+from ui.story import next_page_link
 from ui.text import prose, show_text
 
 run_through_router()
@@ -26,12 +29,11 @@ def pytorch_check(K: int, eps: float, spread: str) -> FloorCheck:
 
 
 st.title(TITLE)
-prose(
-    "Why the loss stops at the floor, three ways: as a function of the probability the model gives the "
-    "true class, split into **CE = H(ỹ) + KL(ỹ‖p)**, and as a function of the logit gap the network "
-    "actually learns."
-)
+prose("Drag ε from 0 upwards and watch the bottom of each curve lift off zero: the loss now has a lowest point, "
+      "at a finite logit gap, and never reaches zero.")
 K, eps, spread = smoothing_controls("curves")
+# Above the figures, the gap* mark and the PyTorch check: they answer the questions.
+check_understanding("curves", quiz.loss_curves_quiz(K, eps, spread))
 explorable("curves", K, eps, spread, [
     {"kind": "row", "blocks": [
         {"kind": "figure", "part": "ce", "caption": "ce_caption", "stem": "ce_stem", "key": "curves_ce",
@@ -45,6 +47,8 @@ explorable("curves", K, eps, spread, [
      "label": "Line chart of the cross-entropy against the logit gap"},
     {"kind": "math", "part": "gap_formula"},
 ])
+prose("The same loss three ways: against the probability p the model gives the true class, split into "
+      "**CE = H(ỹ) + KL(ỹ‖p)** (only the KL part can go), and against the logit gap the network actually learns.")
 
 with st.container(border=True):
     st.subheader("Check with PyTorch")
@@ -67,5 +71,5 @@ with st.container(border=True):
         st.caption(f"Computed on this server with torch {check.torch_version}, float64, CPU.")
 
 gradient_section(K, eps, spread)
-check_understanding("curves", quiz.loss_curves_questions(K, eps, spread))
 share_panel("curves", TITLE)
+next_page_link("pages/loss_curves.py", SmoothingState(K, eps, spread))

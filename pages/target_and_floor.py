@@ -1,4 +1,4 @@
-"""Page 1: the smoothed target for the current K and ε, and the entropy floor it imposes."""
+"""Step 1 of the story: the smoothed target for the current K and ε, and the entropy floor it imposes."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import streamlit as st
 
 from lib import quiz
 from lib.explainer import words
+from lib.explainer.url_state import SmoothingState
 from ui.controls import smoothing_controls
 from ui.explorable import explorable
 from ui.framework_calls import framework_calls
 from ui.quiz import check_understanding
 from ui.routing import run_through_router
 from ui.share import share_panel
+from ui.story import next_page_link
 from ui.text import prose, show_text
 
 run_through_router()
@@ -20,12 +22,11 @@ TITLE = "Smoothed target & entropy floor"
 
 
 st.title(TITLE)
-prose(
-    "Label smoothing replaces the one-hot target by ỹ. The best any prediction can do is to match ỹ "
-    "exactly, and the cross-entropy it then scores is the entropy of ỹ, the **floor** "
-    "L_min = −Σᵢ ỹᵢ ln ỹᵢ. Move K and ε and watch both."
-)
+prose("Drag ε and watch the true class's bar give probability to all the others: the entropy of those bars is "
+      "the **floor**, the lowest loss any model can reach.")
 K, eps, spread = smoothing_controls("floor")
+# Above the figures: they answer the questions.
+check_understanding("floor", quiz.target_and_floor_quiz(K, eps, spread))
 explorable("floor", K, eps, spread, [
     {"kind": "math", "part": "target_formula"},
     {"kind": "figure", "part": "bars", "caption": "bars_caption", "stem": "bars_stem", "key": "floor_bars",
@@ -42,9 +43,11 @@ explorable("floor", K, eps, spread, [
          "key": "floor_heatmap", "title": "Entropy floor over K and ε",
          "label": "Heat map of the entropy floor over K and ε"}]},
 ])
+prose("Why a floor: the best a prediction can do is to match ỹ exactly, and the cross-entropy it then scores is "
+      "ỹ's own entropy, L_min = −Σᵢ ỹᵢ ln ỹᵢ. Spread ỹ out (a larger ε; more classes, for ε > 0) and it rises.")
 
 if show_text():
     st.info(words.pytorch_conversion_sentence(K, eps, spread), icon=":material/calculate:")
 framework_calls(K, eps, spread)
-check_understanding("floor", quiz.target_and_floor_questions(K, eps, spread))
 share_panel("floor", TITLE)
+next_page_link("pages/target_and_floor.py", SmoothingState(K, eps, spread))

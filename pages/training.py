@@ -1,4 +1,5 @@
-"""Page: what label smoothing does to training — our CIFAR-10 runs, and a classifier you train yourself."""
+"""Step 3 of the story: what label smoothing does to training — our CIFAR-10 runs, and a classifier you train
+yourself."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ui.figure import figure
 from ui.quiz import check_understanding
 from ui.routing import run_through_router
 from ui.share import share_panel
+from ui.story import carried_state, next_page_link
 from ui.study_panels import under_shift_section, wrong_classes_section
 from ui.text import prose
 from ui.toy_panel import toy_panel
@@ -31,9 +33,8 @@ def load_runs(models_dir: str, fingerprint: tuple) -> list[runs.Run]:
 
 
 st.title(TITLE)
-prose("With smoothing ε the training loss is a cross-entropy against ỹ, and **CE(ỹ, p) = H(ỹ) + KL(ỹ‖p)** "
-      "cannot go below the entropy floor H(ỹ). Below: our two CIFAR-10 models (ε = 0 and ε = 0.1, same "
-      f"recipe otherwise), measured on {runs.TEST_SET}, and a small classifier you train here.")
+prose("Press Play in the last tab, “Train it yourself”, and watch the one-hot run's logit gap keep growing while the "
+      "smoothed run's stops; the other tabs show what that does to real CIFAR-10 models.")
 models_dir = shipped_models_dir()
 all_runs = load_runs(str(models_dir), runs.logs_fingerprint(models_dir))
 triples = runs.shared_triples(all_runs)
@@ -49,6 +50,10 @@ if not all_runs:
             "train-it-yourself tab has something to show.", icon=":material/hourglass_empty:")
 elif all_runs[0].data_source == "generated":
     st.warning(f"These logs come from a --dry-run: {runs.DRY_RUN_SET}. Their numbers mean nothing.")
+prose("With smoothing the loss is CE(ỹ, p) = H(ỹ) + KL(ỹ‖p), which cannot go below the floor H(ỹ). Our two CIFAR-10 "
+      f"models share one recipe but ε (0 and 0.1), measured on {runs.TEST_SET}.")
+# Above the tabs, whichever is open: the race in the last one answers the questions.
+check_understanding("training", quiz.training_quiz(*toy_settings))
 
 # Only the open tab is built (its content runs on the rerun that opening it causes): six tabs of figures
 # would otherwise cost every rerun, a toy step's included.
@@ -111,6 +116,5 @@ with yourself:
     if yourself.open:
         toy_panel()
 widgets_to_url()
-# Under the tabs, not inside the last one: the questions are there whichever tab is open.
-check_understanding("training", quiz.toy_questions(*toy_settings))
 share_panel("training", TITLE)
+next_page_link("pages/training.py", carried_state())

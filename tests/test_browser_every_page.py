@@ -117,3 +117,29 @@ def test_no_page_has_a_serious_accessibility_violation(streamlit_server, browser
         assert not serious, "\n".join(serious)
     finally:
         context.close()
+
+
+STORY_TITLES = ["Label Smoothing Lab", "Smoothed target & entropy floor", "Loss curves",
+                "What smoothing does to training", "Classify your images", "Label Smoothing Lab"]
+
+
+def test_the_sidebar_and_the_next_links_follow_the_story_and_keep_k_eps_and_the_convention(streamlit_server, browser):
+    """A click on each page's closing link, as a learner would, from home round to home again."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        open_page(page, streamlit_server + "/?K=7&eps=0.35&spread=others")
+        sidebar = [t.strip().split("\n")[-1] for t in page.get_by_test_id("stSidebarNavLink").all_inner_texts()]
+        assert sidebar == STORY_TITLES[:-1], sidebar
+        seen = [page.get_by_test_id("stHeading").first.inner_text().strip()]
+        for _ in STORY_TITLES[1:]:
+            link = page.get_by_test_id("stPageLink").last  # the page's last element
+            assert link.inner_text().strip().split("\n")[-1].startswith(("Next: ", "Back to the start: "))
+            link.click()
+            page.wait_for_function("t => document.querySelector('[data-testid=\"stHeading\"]')?.innerText.trim() !== t",
+                                   arg=seen[-1], timeout=120_000)
+            wait_for_idle(page, timeout=120_000)
+            seen.append(page.get_by_test_id("stHeading").first.inner_text().strip())
+            assert "K=7&eps=0.35&spread=others" in page.url, (seen, page.url)
+        assert seen == STORY_TITLES
+    finally:
+        page.close()

@@ -200,8 +200,8 @@ def test_a_teacher_copies_the_snippet_and_it_works_in_a_course_page_on_another_s
             frame = page.frame_locator("iframe")
             expect(floor_value(frame)).to_have_text("0.6615 nats", timeout=60_000)
             # text=off: controls, figures, metrics and captions; no intro, no quiz, no share panel, no page list
-            assert frame.get_by_text("Label smoothing replaces the one-hot target").count() == 0
-            assert frame.get_by_text("Check your understanding").count() == 0
+            assert frame.get_by_text("Drag ε and watch the true class").count() == 0
+            assert frame.get_by_text("Predict first").count() == 0
             assert frame.get_by_test_id("stSidebar").count() == 0
             frame.locator(".lslab-svg").nth(2).wait_for(timeout=60_000)  # all three figures
             thumb = eps_thumb(frame)

@@ -139,14 +139,14 @@ def test_good_and_bad_files_of_one_upload_each_get_their_own_result(models_dir):
         assert first.split(" ")[3] in CLASSES and second.split(" ")[3] in CLASSES
     charts = at.get("plotly_chart")
     assert len(charts) == 4
-    assert sum("smoothed target stops at 91.0%" in c for c in captions) == 2
+    assert sum("smoothed target stops at 91%" in c for c in captions) == 2
     # Details: the picture as given and what the model sees, for each good file.
     assert any(c == "64×48 pixels as given." for c in captions)
     assert any(c.startswith("300×200 pixels as given") for c in captions)
     assert "The model trained with ε = 0.1 is" in "\n".join(m.value for m in at.markdown)
     # Each model's next guesses after its top class (what smoothing flattens), three each, for both files.
     guesses = [c for c in captions if c.startswith("Next guesses: ")]
-    assert len(guesses) == 4 and all(c.count(" %") == 3 for c in guesses)
+    assert len(guesses) == 4 and all(c.count("%") == 3 for c in guesses)
 
 
 def test_each_detail_panel_is_named_after_its_file_and_lists_the_models_in_the_grids_order(models_dir):
@@ -249,17 +249,21 @@ def test_missing_models_give_a_message_not_a_traceback(models_dir, monkeypatch, 
     assert any("No trained models were found" in e.value for e in at.error)
 
 
-def test_the_results_come_right_under_the_inputs_and_the_questions_and_share_panel_after_them(models_dir):
+def test_the_questions_come_before_the_inputs_the_results_right_under_them_and_the_share_panel_after(models_dir):
+    """The results answer the questions (the smoothed model's top probability stops at 1 − ε + ε/K), so the questions
+    ask first."""
     at = open_page()
     at.file_uploader(key="classify_upload").set_value([("a.png", png(), "image/png")])
     at.run()
     assert not at.exception
-    order = [getattr(node, "label", None) or getattr(node, "value", None) for node in at.main
-             if type(node).__name__ in ("Expander", "Caption")]
+    order = [type(node).__name__ if type(node).__name__ == "FileUploader" else
+             getattr(node, "label", None) or getattr(node, "value", None) for node in at.main
+             if type(node).__name__ in ("Expander", "Caption", "FileUploader")]
+    quiz = next(i for i, v in enumerate(order) if isinstance(v, str) and v.startswith("Predict first"))
+    uploader = order.index("FileUploader")
     first_result = next(i for i, v in enumerate(order) if isinstance(v, str) and "ms per image" in v)
-    quiz = next(i for i, v in enumerate(order) if isinstance(v, str) and v.startswith("Check your understanding"))
     share = order.index("Share or embed this view")
-    assert first_result < quiz < share, order
+    assert quiz < uploader < first_result < share, order
 
 
 # --------------------------------------------------------------------------------------------- bounded cost

@@ -124,3 +124,34 @@ def test_toy_and_classifier_questions_use_the_all_convention():
     clf = by_key(quiz.classifier_questions(10, 0.1))
     assert clf["ceiling"].answer == pytest.approx(0.91)
     assert clf["max_entropy"].answer == pytest.approx(math.log(10))
+
+
+PREDICTING_PAGES = [quiz.target_and_floor_quiz(10, 0.1, "all"), quiz.loss_curves_quiz(10, 0.1, "all"),
+                    quiz.training_quiz(5, 0.1), quiz.classify_quiz(10, 0.1)]
+
+
+@pytest.mark.parametrize("box", PREDICTING_PAGES, ids=["floor", "curves", "training", "classify"])
+def test_a_predicting_pages_quiz_is_asked_first_and_each_question_says_where_the_page_shows_its_answer(box):
+    assert box.before_figures and box.label.startswith("Predict first: ")
+    assert "before" in box.intro and all(q.shown_in for q in box.questions)
+
+
+def test_the_home_quiz_recalls_the_text_and_mentions_no_slider_or_switch_the_page_lacks():
+    box = quiz.home_quiz(10, 0.1, "all")
+    assert not box.before_figures and box.label == "Check your understanding: 2 questions"
+    words = " ".join([box.intro, *(q.prompt for q in box.questions)]).lower()
+    assert not any(word in words for word in ("slider", "switch", "moving"))
+
+
+def test_a_verdict_explains_with_the_live_numbers_and_points_to_where_the_page_shows_them():
+    question = by_key(quiz.loss_curves_questions(4, 0.3, "others"))["gap"]
+    verdict = quiz.grade(question, 1.0)
+    assert not verdict.correct
+    assert "ln(0.7/0.1) = 1.946" in verdict.message and verdict.message.endswith(f"See it {question.shown_in}.")
+    right = quiz.grade(question, 1.9459)
+    assert right.correct and right.message.startswith("Right: 1.946") and "See it at the gap* mark" in right.message
+
+
+def test_a_question_without_a_place_on_the_page_adds_no_pointer():
+    question = quiz.pytorch_convention_question(10, 0.1)
+    assert not question.shown_in and "See it" not in quiz.grade(question, question.answer).message

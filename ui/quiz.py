@@ -1,17 +1,16 @@
-"""Check your understanding: a few predict-then-reveal questions, each in its own form with instant feedback.
+"""A page's questions: a few predict-then-reveal questions, each in its own form with instant feedback.
 
-The questions and their answers come from :mod:`lib.quiz`, computed for the page's current settings;
-this module only draws them (a number input or a radio, a Check button) and shows the verdict with
-``st.success`` or ``st.error``. Hidden with ``text=off``.
+The questions, their answers and the box's words come from :mod:`lib.quiz`, computed for the page's current
+settings; this module only draws them (a number input or a radio, a Check button) and shows the verdict with
+``st.success`` or ``st.error``. Where the box goes is the page's part: a "predict first" quiz above the figures
+that answer it. Hidden with ``text=off``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import streamlit as st
 
-from lib.quiz import Question, grade
+from lib.quiz import Question, Quiz, grade
 from ui.text import show_text
 
 
@@ -35,17 +34,15 @@ def _ask(page: str, question: Question) -> None:
                 st.error(verdict.message, icon=":material/cancel:")
 
 
-def check_understanding(page: str, questions: Sequence[Question]) -> None:
+def check_understanding(page: str, quiz: Quiz) -> None:
     """An expander of questions, keyed by ``page`` (``floor_quiz_open``, ``floor_quiz_target_number``…)."""
-    if not show_text() or not questions:
+    if not show_text() or not quiz.questions:
         return
     # Content runs only while the expander is open (a stateful expander), so a closed quiz costs a rerun nothing.
-    box = st.expander(f"Check your understanding: {len(questions)} questions", icon=":material/quiz:",
-                      key=f"{page}_quiz_open", on_change="rerun")
+    box = st.expander(quiz.label, icon=":material/quiz:", key=f"{page}_quiz_open", on_change="rerun")
     if not box.open:
         return
     with box:
-        st.markdown("Predict first, then check. The answers are computed for the settings above, so moving a "
-                    "slider gives you new questions.")
-        for question in questions:
+        st.markdown(quiz.intro)
+        for question in quiz.questions:
             _ask(page, question)
