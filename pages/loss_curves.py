@@ -8,6 +8,7 @@ import streamlit as st
 from lib import quiz
 from lib.cifar.torch_check import FloorCheck, check_floor_with_pytorch
 from lib.explainer.url_state import SmoothingState
+from ui.code_block import code_block
 from ui.controls import smoothing_controls
 from ui.explorable import explorable
 from ui.gradient_panel import gradient_section
@@ -67,7 +68,7 @@ with st.container(border=True):
         col_diff.metric("Difference", f"{check.abs_difference:.1e} nats",
                         help="Float64 rounding only: PyTorch reaches exactly the floor.")
         if show_text():
-            st.code(check.code(), language="python")
+            code_block(check.code(), what="the PyTorch code", key="curves_pytorch_code")
         st.caption(f"Computed on this server with torch {check.torch_version}, float64, CPU.")
 
 gradient_section(K, eps, spread)

@@ -46,12 +46,13 @@ class ExplainerPage:
 
     @property
     def live(self) -> bool:
-        return len(self.at.get("bidi_component")) > 0
+        return any(e.proto.component_name == "lslab_explorable" for e in self.at.get("bidi_component"))
 
     def _component(self, name: str | None = None) -> tuple[Any, dict, int]:
         """The table mount of the explorable ``name`` (the page's own by default), its spec and shown position."""
         name = name or self.prefix
-        mounts = {e.proto.id.rsplit("-", 1)[-1]: e for e in self.at.get("bidi_component")}
+        mounts = {e.proto.id.rsplit("-", 1)[-1]: e for e in self.at.get("bidi_component")
+                  if e.proto.component_name == "lslab_explorable"}
         request_element, table_element = mounts[f"{name}_live_request"], mounts[f"{name}_live"]
         _, spec = decode_table(table_element.proto.bytes)
         request = json.loads(request_element.proto.json)

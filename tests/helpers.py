@@ -60,3 +60,11 @@ def write_run(folder: Path, log: dict) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / LOG_FILE).write_text(json.dumps(log))
     return folder
+
+
+def code_blocks(at) -> list[str]:
+    """The code a page shows in its code blocks (ui/code_block.py), in page order."""
+    import json
+
+    return [json.loads(e.proto.json)["code"] for e in at.get("bidi_component")
+            if e.proto.component_name == "lslab_code"]

@@ -69,7 +69,8 @@ def test_no_page_scrolls_sideways_at_375_px(streamlit_server, browser, address):
             main: document.querySelector('[data-testid="stMain"]').scrollWidth,
             wide: [...document.querySelectorAll('[data-testid="stMain"] *')]
                 .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
-                             && !e.closest('.katex-display, [data-testid="stMarkdownContainer"] pre, .stCode')
+                             && !e.closest('.katex-display, [data-testid="stMarkdownContainer"] pre, .stCode,'
+                                           + ' .lslab-code')
                              && getComputedStyle(e).visibility !== 'hidden')
                 .slice(0, 5).map(e => e.outerHTML.slice(0, 120)),
         })""")

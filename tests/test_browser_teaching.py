@@ -185,14 +185,15 @@ def test_a_teacher_copies_the_snippet_and_it_works_in_a_course_page_on_another_s
         expect(floor_value(page)).to_have_text("0.6615 nats", timeout=60_000)
         page.get_by_text("Share or embed this view").click()
         page.get_by_text("Embed only the figures and their controls").click()
-        snippet_block = page.get_by_test_id("stCode").filter(has_text="<iframe")
+        snippet_block = page.get_by_test_id("lslabCode").filter(has_text="<iframe")
         expect(snippet_block).to_contain_text("text=off", timeout=30_000)
         snippet = snippet_block.inner_text().strip()
         expected_src = f"{app_url}/target_and_floor?K=5&amp;eps=0.2&amp;spread=all&amp;embed=true&amp;text=off"
         assert snippet.startswith(f'<iframe src="{expected_src}"'), snippet
         # The share panel's link: the code block that starts with the app's address (the page's other code blocks
         # are the framework calls).
-        link = page.get_by_test_id("stCode").filter(has_text=f"{app_url}/target_and_floor?").first.inner_text().strip()
+        link = page.get_by_test_id("lslabCode").filter(has_text=f"{app_url}/target_and_floor?").first
+        link = link.locator("pre").inner_text().strip()
         assert link == f"{app_url}/target_and_floor?K=5&eps=0.2&spread=all"
 
         with course_page(snippet, host="localhost") as url:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from explainer_page import PATHS, ExplainerPage, open_page, use_path
+from helpers import code_blocks
 from streamlit.testing.v1 import AppTest
 
 from lib.digits import for_people, signed
@@ -35,7 +36,7 @@ def test_default_state_pytorch_loss_equals_the_floor(page, shown):
     panel = pytorch_panel(page)
     assert panel["PyTorch loss"] == "0.500288 nats" == panel["Entropy floor H(ỹ)"]
     assert float(panel["Difference"].split()[0]) < 1e-12
-    assert "label_smoothing=0.1)" in page.code[0].value
+    assert "label_smoothing=0.1)" in code_blocks(page)[0]
     assert any("4.511" in latex for latex in shown.latex())
     assert shown.figure_count() == 3
 
@@ -44,7 +45,7 @@ def test_others_convention_hands_pytorch_eps_k_over_k_minus_1(page, shown):
     page.radio(key="curves_spread").set_value("others").run()
     panel = pytorch_panel(page)
     assert panel["PyTorch loss"] == "0.544805 nats" == panel["Entropy floor H(ỹ)"]
-    assert "label_smoothing=0.1111111111111111" in page.code[0].value
+    assert "label_smoothing=0.1111111111111111" in code_blocks(page)[0]
     assert any(for_people(optimal_logit_gap(10, 0.1, spread='others')) in latex for latex in shown.latex())
 
 

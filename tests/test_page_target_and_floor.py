@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from explainer_page import PATHS, ExplainerPage, open_page, use_path
+from helpers import code_blocks
 
 from lib.digits import for_people, nats
 from lib.smoothing import entropy_floor
@@ -87,10 +88,10 @@ def test_the_questions_follow_the_settled_eps(page):
 def test_framework_calls_follow_the_convention_each_with_a_copy_button(page):
     from lib.explainer import frameworks
 
-    calls = [c.value for c in page.at.code]
+    calls = code_blocks(page.at)
     assert "torch.nn.CrossEntropyLoss(label_smoothing=0.1)" in calls
     assert any(c.endswith("--label-smoothing 0.09") for c in calls)  # fairseq ≥ 0.12 spreads over the others
     page.at.radio(key="floor_spread").set_value("others").run()
-    calls = [c.value for c in page.at.code]
+    calls = code_blocks(page.at)
     assert frameworks.framework_call("pytorch", 10, 0.1, spread="others") in calls
     assert any(c.endswith("--label-smoothing 0.1") for c in calls) and len(calls) == len(frameworks.FRAMEWORKS)

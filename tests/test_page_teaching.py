@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from explainer_page import PATHS, ExplainerPage, use_path
+from helpers import code_blocks
 from streamlit.testing.v1 import AppTest
 
 from lib import quiz
@@ -111,11 +112,11 @@ def test_the_share_panel_gives_the_views_link_and_an_iframe_snippet(page):
     at = open_page(page, K="7", eps="0.3", spread="others")
     at.session_state[f"{prefix}_share_open"] = True
     at.run()
-    link, snippet = (c.value for c in at.code[-2:])
+    link, snippet = code_blocks(at)[-2:]
     assert link == "?K=7&eps=0.3&spread=others"  # no browser here, so st.context.url is unknown: relative
     assert snippet.startswith('<iframe src="?K=7&amp;eps=0.3&amp;spread=others&amp;embed=true"')
     at.toggle(key=f"{prefix}_share_text_off").set_value(True).run()
-    assert "&amp;embed=true&amp;text=off" in at.code[-1].value
+    assert "&amp;embed=true&amp;text=off" in code_blocks(at)[-1]
     assert "server's address is not known" in markdown(at)
 
 
@@ -143,7 +144,7 @@ def test_pages_without_uploads_say_nothing_about_uploads_in_iframes(page):
     at = open_page(page)
     at.session_state[f"{EXPLAINERS.get(page, 'training')}_share_open"] = True
     at.run()
-    assert any("<iframe" in c.value for c in at.code) and "Uploads" not in markdown(at)
+    assert any("<iframe" in c for c in code_blocks(at)) and "Uploads" not in markdown(at)
 
 
 def test_classifier_questions_and_training_share_panel_keep_their_selections():
@@ -151,7 +152,7 @@ def test_classifier_questions_and_training_share_panel_keep_their_selections():
     at.session_state["training_share_open"] = True
     at.session_state["training_quiz_open"] = True
     at.run()
-    assert "toy_k=7" in at.code[-2].value and "toy_eps=0.2" in at.code[-2].value
+    assert "toy_k=7" in code_blocks(at)[-2] and "toy_eps=0.2" in code_blocks(at)[-2]
     assert any("K = 7, ε = 0.2" in m.value for m in at.markdown)
 
 
@@ -182,7 +183,7 @@ def test_the_classify_page_shares_its_model_choice_and_asks_about_the_smoothed_m
     at.session_state["classify_share_open"] = True
     at.session_state["classify_quiz_open"] = True
     at.run()
-    assert at.code[-2].value.startswith("?model=eps0")
+    assert code_blocks(at)[-2].startswith("?model=eps0")
     assert "Uploads inside an `<iframe>` on a different site need the app served over HTTPS" in markdown(at)
     assert any("trained with ε = 0.1 on K = 10 classes" in m.value for m in at.markdown)
     notes, content = text_note_and_content_start(open_page("pages/classify.py", text="maybe"))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from lib.explainer import frameworks
 from lib.smoothing import CONVENTIONS, Spread
+from ui.code_block import code_block
 from ui.text import prose
 
 
@@ -18,5 +19,5 @@ def framework_calls(K: int, eps: float, spread: Spread) -> None:
     for row in frameworks.calls(K, eps, spread=spread):
         st.markdown(f"**{row['framework']}** — spreads ε over "
                     + ("all K classes" if row["convention"] == "all" else "the K − 1 other classes"))
-        st.code(row["call"], language="bash" if row["call"].startswith("fairseq") else "python")
+        code_block(row["call"], what=f"the {row['framework']} call", key=f"framework_call_{row['framework']}")
         st.caption(f"Rule read from `{row['source']}`.")

@@ -8,6 +8,7 @@ from lib.cifar.torch_check import GradientCheck, check_gradient_with_pytorch
 from lib.explainer.gradient import GAP_MAX, GAP_MIN, GAP_STEP, starting_gap
 from lib.explainer.words import explainer_settings
 from lib.smoothing import Spread
+from ui.code_block import code_block
 from ui.explorable import explorable
 from ui.text import prose, show_text
 
@@ -53,4 +54,4 @@ def gradient_section(K: int, eps: float, spread: Spread) -> None:
                f"{check.ours[0]:.12g}, {check.ours[1]:.12g} (largest difference {check.max_abs_difference:.1e}).")
     if show_text():
         with st.expander("The same gradient in PyTorch"):
-            st.code(check.code(), language="python")
+            code_block(check.code(), what="the PyTorch code", key="curves_gradient_code")

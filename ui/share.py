@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.share import DEFAULT_HEIGHT, share_links
+from ui.code_block import code_block
 from ui.text import show_text
 
 
@@ -33,9 +34,9 @@ def share_panel(page: str, title: str, *, height: int = DEFAULT_HEIGHT, uploads:
         links = share_links(st.context.url, st.query_params.to_dict(), title=f"Label Smoothing Lab: {title}",
                             show_text=not hide_text, height=height)
         st.markdown("**Link** to this view; the settings are part of it:")
-        st.code(links.link, language=None, wrap_lines=True)
+        code_block(links.link, what="the link", wrap=True, key=f"{page}_share_link")
         st.markdown("**Embed** it in a course page or a learning platform with this `<iframe>`:")
-        st.code(links.snippet, language="html", wrap_lines=True)
+        code_block(links.snippet, what="the iframe snippet", wrap=True, key=f"{page}_share_snippet")
         if links.relative:
             st.markdown("The server's address is not known here: put it in front of the link.")
         else:
