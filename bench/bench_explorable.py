@@ -1,6 +1,6 @@
 """What a learner waits on the explainer pages, in Chromium: the live SVG figures beside Streamlit's slider path.
 
-    python bench/bench_explorable.py [--presses 12] [--k-moves 8]
+    python bench/bench_explorable.py [--presses 12] [--k-moves 8] [--before a3f01d3]
 
 Two servers run side by side from the repository root: the app as shipped (the live explorable, SVG figures
 drawn by ``ui/svgfig.js``) and the same app with ``LSLAB_LIVE_FIGURES=0`` (Streamlit's own ε slider, plotly
@@ -19,6 +19,9 @@ charts and metrics, one rerun per move). On both explainer pages, in both, it me
 * **empty cache**: a fresh browser context opens the page: navigation → first figure drawn, and the bytes
   received until then (HTTP bodies as sent, websocket frames).
 
+``--before REF`` adds a third path: the app at the git commit ``REF`` (checked out into a temporary worktree and
+served from there), live figures on, so a change is measured beside the code before it in the same run.
+
 Prints numbers and the load average beside them (the machine is shared: compare the paths within one run, not
 runs with each other). No thresholds.
 """
@@ -28,19 +31,25 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_helpers import launch_chromium, running_streamlit, wait_for_idle  # noqa: E402
+from browser_helpers import _healthy, free_port, launch_chromium, running_streamlit, wait_for_idle  # noqa: E402
 
 PAGES = {"target_and_floor": "Target & floor", "loss_curves": "Loss curves"}
 START = "?K=10&eps=0.1&spread=all"
-LIVE_FIGURE, PLOTLY_FIGURE = ".lslab-svg[data-plot]", ".js-plotly-plot .main-svg"
+# The first figure drawn: an SVG figure laid out, or a plotly chart (the Streamlit path, and the live path before
+# the SVG figures, which drew with plotly.js inside the same component).
+LIVE_FIGURE = ".lslab-svg[data-plot], .lslab-figure .main-svg"
+PLOTLY_FIGURE = ".js-plotly-plot .main-svg"
 
 # Records, in the page, when a key went down, when the floor text changed, and in which animation frames a figure
 # changed (any mutation inside an SVG figure or a plotly chart). Kept light: one observer, no record walking
@@ -266,6 +275,31 @@ def first_figure(browser, url: str, page_name: str, live: bool) -> tuple[float, 
         context.close()
 
 
+@contextmanager
+def app_at(ref: str) -> Iterator[str]:
+    """``streamlit run app.py`` from a worktree of the commit ``ref``, on a free port; yields its URL."""
+    folder = Path(tempfile.mkdtemp(prefix="lslab-before-"))
+    subprocess.run(["git", "worktree", "add", "--detach", str(folder), ref], cwd=ROOT, check=True,
+                   capture_output=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                                "--server.address", "127.0.0.1", "--server.headless", "true",
+                                "--server.fileWatcherType", "none"], cwd=folder, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not _healthy(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the app at {ref} did not start")
+            time.sleep(0.25)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        subprocess.run(["git", "worktree", "remove", "--force", str(folder)], cwd=ROOT, capture_output=True)
+
+
 def summary(values: list[float]) -> str:
     return f"{statistics.median(values):7.0f} {max(values):7.0f}"
 
@@ -275,6 +309,7 @@ def main() -> None:
     parser.add_argument("--presses", type=int, default=12, help="ArrowRight presses on ε per page and path (12)")
     parser.add_argument("--k-moves", type=int, default=8, help="ArrowRight presses on K per page and path (8)")
     parser.add_argument("--drags", type=int, default=3, help="drags per page and path (3)")
+    parser.add_argument("--before", metavar="REF", help="also measure the app at this git commit (live path)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -288,6 +323,8 @@ def main() -> None:
         playwright = stack.enter_context(sync_playwright())
         browser = launch_chromium(playwright)
         paths = {"live SVG": (live_url, True), "Streamlit slider": (old_url, False)}
+        if args.before:
+            paths[f"before ({args.before[:7]})"] = (stack.enter_context(app_at(args.before)), True)
         for url, live in paths.values():  # warm each server's imports and caches once
             for page_name in PAGES:
                 open_page(browser, url, page_name, live).close()
