@@ -54,12 +54,19 @@ def _plain(x: float, digits: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+TINY = 1e-300
+"""Below this a number is written 0 (see :func:`_special`)."""
+
+
 def _special(x: float) -> str | None:
     if math.isnan(x):
         return "undefined"
     if math.isinf(x):
         return "∞" if x > 0 else f"{MINUS}∞"
-    if x == 0.0:
+    # Near the smallest normal float (2.2 × 10⁻³⁰⁸) and below it a number keeps fewer digits than it is written
+    # with, so its written form would read back as another number (5e-324 as 0). Nothing a page shows is that
+    # small: below 10⁻³⁰⁰ it is written 0.
+    if abs(x) < TINY:
         return "0"
     return None
 

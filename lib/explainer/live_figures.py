@@ -164,7 +164,7 @@ def floor_vs_eps(K: int, spread: Spread, values: Sequence[float], n: int = 201) 
     marks.append({"type": "point", "id": "now", "x": PerState(np.asarray(values, dtype=np.float64)),
                   "y": PerState(floors), "colour": NOW, "symbol": "diamond",
                   "label": PerState([f"now: L_min = {nats(f)}" for f in floors]), "label_dx": dx, "label_dy": dy})
-    return {"title": "Entropy floor against ε", "height": 320,
+    return {"title": f"Entropy floor against ε, K = {k}", "height": 320,
             "x": _axis("smoothing ε", 0.0, 1.0), "y": _axis("entropy floor L_min (nats)", 0.0, log_k * 1.15),
             "legend": legend, "marks": marks}
 
