@@ -30,6 +30,7 @@ Müller, Kornblith & Hinton 2019, "When does label smoothing help?".
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -147,8 +148,13 @@ def _check_eps(K: int, eps: object, spread: Spread) -> float:
     return e
 
 
+@functools.lru_cache(maxsize=4096, typed=True)
 def validate(K: int, eps: float, *, spread: Spread = "all") -> tuple[int, float, Spread]:
-    """Check (K, ε, spread) and return them normalised as (int, float, Spread); raise ``ValueError`` if not."""
+    """Check (K, ε, spread) and return them normalised as (int, float, Spread); raise ``ValueError`` if not.
+
+    Cached (by value and type, so 10 and 10.0 stay apart): a page's live table checks the same few settings
+    thousands of times, and the checks were most of its cost. Only valid settings are cached; a refusal raises
+    every time."""
     k = _check_k(K)
     s = _check_spread(spread)
     return k, _check_eps(k, eps, s), s

@@ -97,6 +97,10 @@ class Explorable {
       this.schedule();
     });
     for (const f of this.figures) this.resized.observe(f.box);
+    // Text is measured in the theme's font: once it has loaded, lay the figures out again with its true widths.
+    if (document.fonts && document.fonts.status !== "loaded") {
+      document.fonts.ready.then(() => { for (const f of this.figures) if (f.width) f.figure.laidOut = false; this.schedule(); });
+    }
     this.show(this.index);
   }
 

@@ -97,7 +97,9 @@ if (!document.getElementById("lslab-explorable-css")) {{
                                                                href: new URL("explorable.css", base).href }});
   document.head.appendChild(link);
 }}
-const loaded = import(new URL("explorable.js", base).href);
+// Both modules at once: explorable.js imports svgfig.js, which would otherwise be asked for only after it arrived.
+const loaded = Promise.all([import(new URL("explorable.js", base).href),
+                            import(new URL("svgfig.js", base).href)]).then(([module]) => module);
 export default function (component) {{ loaded.then((module) => module.default(component)); }}
 """
 

@@ -79,24 +79,29 @@ function scale(axis, lo, hi) {
 const fmt = (v) => (Number.isFinite(v) ? (Math.round(v * 10) / 10).toString() : "0");
 
 // ------------------------------------------------------------------ text layout helpers
-function wrapText(textEl, words, width, lineHeight) {
-  // Break a label into lines that fit `width` (measured by the browser), as tspans.
+// Text is measured on a canvas in the figure's font, not with getComputedTextLength(): that forces the browser to
+// lay out the whole page for every word, which made a new K's figures take ~100 ms longer to appear.
+const measurer = document.createElement("canvas").getContext("2d");
+
+function textWidth(text, font) {
+  measurer.font = font;
+  return measurer.measureText(text).width;
+}
+
+function wrapText(textEl, words, width, lineHeight, font) {
+  // Break a label into lines that fit `width`, as tspans.
   textEl.textContent = "";
-  let line = [], lines = 0;
-  let tspan = node("tspan", { x: textEl.getAttribute("x"), dy: "0" }, textEl);
+  const lines = [];
+  let line = [];
   for (const word of words) {
+    if (line.length && textWidth([...line, word].join(" "), font) > width) { lines.push(line.join(" ")); line = []; }
     line.push(word);
-    tspan.textContent = line.join(" ");
-    if (tspan.getComputedTextLength() > width && line.length > 1) {
-      line.pop();
-      tspan.textContent = line.join(" ");
-      line = [word];
-      tspan = node("tspan", { x: textEl.getAttribute("x"), dy: String(lineHeight) }, textEl);
-      tspan.textContent = word;
-      lines++;
-    }
   }
-  return lines + 1;
+  lines.push(line.join(" "));
+  lines.forEach((text, j) => {
+    node("tspan", { x: textEl.getAttribute("x"), dy: j ? String(lineHeight) : "0" }, textEl).textContent = text;
+  });
+  return lines.length;
 }
 
 // ------------------------------------------------------------------ the figure
@@ -126,7 +131,9 @@ export class LiveFigure {
     const narrow = width < 480;
     // Title, then the legend, wrapped to the width; the plot starts below them.
     const title = node("text", { x: "4", y: String(FONT + 4), "font-size": "14", "font-weight": "600" }, svg);
-    let top = (wrapText(title, spec.title.split(" "), width - 8, FONT + 6) - 1) * (FONT + 6) + FONT + 14;
+    this.font = `${FONT}px ${look.font}`;
+    let top = (wrapText(title, spec.title.split(" "), width - 8, FONT + 6, `600 14px ${look.font}`) - 1) * (FONT + 6)
+      + FONT + 14;
     top = this.legend(svg, defs, top, width);
     const colourBar = spec.colour_scale ? (narrow ? 58 : 70) : 0;
     const plot = { left: 58, right: width - 12 - colourBar, top: top + 6, bottom: 0 };
@@ -161,7 +168,7 @@ export class LiveFigure {
       const g = node("g", { class: "lslab-svg-legend" }, svg);
       const text = node("text", { x: "0", y: "0" }, g);
       text.textContent = entry.label;
-      const w = 30 + text.getComputedTextLength() + 14;
+      const w = 30 + textWidth(entry.label, this.font) + 14;
       if (x > 4 && x + w > width) { x = 4; y += FONT + 8; }
       text.setAttribute("x", String(x + 28));
       text.setAttribute("y", String(y + FONT - 2));
@@ -213,13 +220,13 @@ export class LiveFigure {
                    fill: "none", stroke: this.theme.grid }, g);
     const xTitle = node("text", { x: String((plot.left + plot.right) / 2), y: String(plot.bottom + 42),
                                   "text-anchor": "middle", class: "lslab-svg-axis-title" }, g);
-    const lines = wrapText(xTitle, spec.x.title.split(" "), plot.right - plot.left + 40, FONT + 3);
+    const lines = wrapText(xTitle, spec.x.title.split(" "), plot.right - plot.left + 40, FONT + 3, this.font);
     if (lines > 1) xTitle.setAttribute("y", String(plot.bottom + 36));
     const cy = (plot.top + plot.bottom) / 2;
     const yTitle = node("text", { x: "0", y: "0", transform: `translate(14 ${fmt(cy)}) rotate(-90)`,
                                   "text-anchor": "middle", class: "lslab-svg-axis-title" }, g);
     yTitle.setAttribute("x", "0");
-    wrapText(yTitle, spec.y.title.split(" "), plot.bottom - plot.top + 30, FONT + 2);
+    wrapText(yTitle, spec.y.title.split(" "), plot.bottom - plot.top + 30, FONT + 2, this.font);
   }
 
   colourScale(svg, defs, cs, left, plot) {
@@ -359,7 +366,7 @@ const MARKS = {
         line.setAttribute("x1", fmt(at)); line.setAttribute("x2", fmt(at));
         label.textContent = text;
         // Right of the line unless that runs past the plot's right edge.
-        const w = label.getComputedTextLength ? label.getComputedTextLength() : 0;
+        const w = textWidth(text, fig.font);
         const right = m.label_side !== "left" ? at + 5 + w <= p.right : at - 5 - w < p.left;
         label.setAttribute("x", fmt(right ? at + 5 : at - 5));
         label.setAttribute("text-anchor", right ? "start" : "end");
@@ -393,7 +400,7 @@ const MARKS = {
       if (py + dy < p.top + FONT) dy = Math.abs(dy);
       if (py + dy > p.bottom - 4) dy = -Math.abs(dy);
       label.textContent = text;
-      const w = label.getComputedTextLength();
+      const w = textWidth(text, fig.font);
       let lx = px + dx, anchor = dx < 0 ? "end" : "start";
       if (m.label_x !== undefined) {  // a place in the plot that Python knows is empty, in data units
         lx = fig.x(valueAt(m.label_x, i));

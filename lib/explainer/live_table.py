@@ -29,9 +29,10 @@ from typing import Any
 
 import numpy as np
 
-# A number as Python writes it in a caption or a formula: the part that changes between slider positions. A
-# MathML character reference (``&#x0003D;``) is matched first and kept whole, as text between the numbers.
-_TOKEN = re.compile(r"(&#x[0-9A-Fa-f]+;)|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)")
+# A number as Python writes it in a caption or a formula: the part that changes between slider positions. Digits
+# that follow a letter, "#" or "." belong to a word, a name or a MathML character reference (K10, &#x0003D;) and
+# stay with the text between the numbers. One capture group, so re.split gives text and numbers in turn.
+_NUMBER = re.compile(r"(?<![\w#.])(\d+(?:\.\d+)?(?:e[+-]?\d+)?)")
 
 
 @dataclass(frozen=True)
@@ -58,16 +59,8 @@ def text_states(strings: Sequence[str]) -> dict[str, Any]:
 
 def _split_numbers(text: str) -> tuple[tuple[str, ...], list[str]]:
     """``text`` as the pieces between its numbers and the numbers: ``("K = ", ", ε = ", ""), ["10", "0.1"]``."""
-    pieces, numbers, piece, at = [], [], [], 0
-    for match in _TOKEN.finditer(text):
-        if match.group(2) is None:
-            continue  # a character reference: part of the piece
-        piece.append(text[at:match.start()])
-        pieces.append("".join(piece))
-        piece, at = [], match.end()
-        numbers.append(match.group(2))
-    pieces.append(text[at:])
-    return tuple(pieces), numbers
+    parts = _NUMBER.split(text)
+    return tuple(parts[0::2]), parts[1::2]
 
 
 def text_at(encoded: Mapping[str, Any], index: int) -> str:
