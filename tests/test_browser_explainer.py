@@ -30,7 +30,7 @@ def test_slider_moves_the_floor_and_deep_links_reproduce_a_view(streamlit_server
         ARTIFACTS.mkdir(exist_ok=True)
         page.locator(".katex").first.wait_for(timeout=30_000)  # the written-out sums render after the text
         page.screenshot(path=ARTIFACTS / "home.png")
-        page.get_by_test_id("stPageLink").filter(has_text="Smoothed target").click()
+        page.get_by_test_id("stPageLink").filter(has_text="Smoothed target").first.click()
         expect(floor_metric(page)).to_have_text("0.5003 nats", timeout=30_000)
 
         # Three key presses on the ε slider: 0.10 → 0.13.

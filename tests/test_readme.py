@@ -103,7 +103,7 @@ def test_the_learners_wait_is_what_the_recorded_benches_print():
     """The README's waits are the medians in docs/'s bench output, not numbers typed twice."""
     rows = {what: value for what, value, _ in key_numbers()}
     speed = (DOCS / "speed.md").read_text(encoding="utf-8")
-    settled = [re.search(rf"^{page}\s+live explorable\s+\d+\s+\d+\s+(\d+)\s+\d+$", speed, re.M).group(1)
+    settled = [re.search(rf"^{page}\s+live SVG\s+\d+\s+\d+\s+(\d+)\s+\d+$", speed, re.M).group(1)
                for page in ("Target & floor", "Loss curves")]
     wait = next(v for w, v in rows.items() if "learner's wait" in w)
     assert wait == f"{settled[0]} / {settled[1]} ms", (wait, settled)

@@ -7,10 +7,17 @@ code inline and small. The text is set as text, never as markup, so a crafted va
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 _JS = """
 export default function ({ data, parentElement }) {
+  // The style once per document, from here: a component's own css= did not reach the page in this Streamlit.
+  if (!document.getElementById("lslab-code-css")) {
+    const style = Object.assign(document.createElement("style"), { id: "lslab-code-css", textContent: CSS });
+    document.head.appendChild(style);
+  }
   let root = parentElement.querySelector(".lslab-code");
   if (!root) {
     root = document.createElement("div");
@@ -42,7 +49,8 @@ export default function ({ data, parentElement }) {
 """
 
 _CSS = """
-.lslab-code { position: relative; margin: 0 0 1rem 0; }
+/* contain: inline-size: a long line scrolls inside the block instead of widening the page on a phone. */
+.lslab-code { position: relative; margin: 0 0 1rem 0; contain: inline-size; max-width: 100%; }
 .lslab-code pre { margin: 0; padding: 0.9rem 4.5rem 0.9rem 1rem; border-radius: 0.5rem; overflow-x: auto;
   background: var(--st-secondary-background-color); color: var(--st-text-color);
   font-family: var(--st-code-font, "Source Code Pro", monospace); font-size: 0.85rem; line-height: 1.5; }
@@ -54,7 +62,8 @@ _CSS = """
 .lslab-code button:focus-visible { outline: 2px solid var(--st-primary-color); }
 """
 
-_component = st.components.v2.component("lslab_code", js=_JS, css=_CSS, isolate_styles=False)
+_component = st.components.v2.component("lslab_code", js=f"const CSS = {json.dumps(_CSS)};\n{_JS}",
+                                        isolate_styles=False)
 
 
 def code_block(code: str, *, what: str = "the code", wrap: bool = False, key: str | None = None) -> None:

@@ -249,7 +249,7 @@ def explorable(page: str, K: int, eps: float, spread: str, blocks: Sequence[Bloc
 def _downloads(blocks: Sequence[Block], parts: Mapping[str, Any], settings: str) -> None:
     """Each figure's interactive HTML (plotly, for the settled state; built when clicked), a button named after
     the figure; the PNG and SVG of what is drawn are the component's own buttons under each figure."""
-    with st.container(horizontal=True):
+    with st.container():
         for block in _figures(blocks):
             figure_download(parts[block["part"]], key=block["key"], stem=parts[block["stem"]],
                             title=f"{block['title']}: {settings}", caption=parts[_export_caption(block)],
