@@ -74,6 +74,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from protocol_client import EPS_LABEL, ProtocolSession  # noqa: E402
 
 from lib.classifier.image_io import ACCEPTED_FORMATS  # noqa: E402
+from lib.digits import nats  # noqa: E402
 from lib.explainer.url_state import K_STOPS  # noqa: E402
 from lib.smoothing import entropy_floor  # noqa: E402
 from lib.timing import percentile_ms  # noqa: E402
@@ -205,7 +206,8 @@ def png(seed: int) -> bytes:
 
 
 def floor_text(eps: float) -> str:
-    return f"{entropy_floor(10, eps):.4f} nats"
+    """The floor as the page writes it (lib.digits: 0.618 nats, not 0.6180)."""
+    return nats(entropy_floor(10, eps))
 
 
 OPEN_QUERY = "K=10&eps=0.1&spread=all"
