@@ -18,6 +18,7 @@ from ui.share import share_panel
 from ui.story import carried_state, next_page_link
 from ui.text import prose
 from ui.upload_quota import install as bound_uploads_per_tab
+from ui.upload_watch import refused_in_browser
 
 run_through_router()
 bound_uploads_per_tab()
@@ -63,6 +64,8 @@ plan = upload_limits.plan_uploads([upload_limits.UploadEntry(name, f.size, f.typ
 items: list[classify.Upload | classify.Sample | RejectedImage] = [
     classify.Upload(name, f.getvalue()) if reason is None else RejectedImage(name, reason)
     for (name, f), reason in zip(uploaded, plan.reasons, strict=True)]
+# Files over the transfer limit never reach the server: the browser names them (ui/upload_watch.py).
+items += [RejectedImage(name, reason) for name, reason in refused_in_browser("classify_upload")]
 if use_gallery:
     items += gallery()
 if not items:

@@ -147,3 +147,17 @@ def test_an_upload_over_what_one_tab_may_hold_keeps_four_files_and_names_the_one
     assert page.get_by_text(GRID_CAPTION).count() == 4
     assert all(page.get_by_text(name, exact=True).count() == 2 for name in names)  # the uploader's list, the grid
     assert all(page.get_by_text(f"{name} in detail", exact=True).count() == (name not in left_out) for name in names)
+
+
+def test_a_file_over_what_the_browser_sends_is_named_in_the_results_with_why(app_url, page, tmp_path):
+    """Streamlit's uploader drops a file over the transfer limit in the browser (a red mark in its list only); the
+    page's watcher names it, so it appears in the results with its reason like any other refused file."""
+    open_classify_page(page, app_url)
+    (tmp_path / "RAW_0001.jpg").write_bytes(padded_jpeg(55_000_000))
+    (tmp_path / "small.png").write_bytes(padded_jpeg(20_000))
+    page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]',
+                         files=[tmp_path / "RAW_0001.jpg", tmp_path / "small.png"])
+    page.get_by_text("Not sent: the file is 55.0 MB").wait_for(timeout=120_000)
+    wait_for_idle(page, timeout=120_000)
+    assert page.get_by_text("RAW_0001.jpg", exact=True).count() >= 2  # the uploader's red entry and the result
+    assert page.locator('[data-testid="stException"]').count() == 0

@@ -386,3 +386,21 @@ def test_a_heic_and_an_avif_photo_get_both_models_probabilities(models_dir, name
     assert first.split(" ")[3] in CLASSES and second.split(" ")[3] in CLASSES
     assert len(at.get("plotly_chart")) == 2  # ε = 0 and ε = 0.1: each model's ten probabilities
     assert any(c.value == "640×480 pixels as given." for c in at.caption)
+
+
+def test_a_file_the_browser_refused_to_send_is_named_in_the_results_with_why(models_dir):
+    """The page's upload watcher reports files over the transfer limit (the browser drops them before sending);
+    they appear in the results like every other refused file. Sent here as the watcher's state, as a browser
+    would."""
+    import json
+
+    at = open_page()
+    watch = next(e for e in at.get("bidi_component") if e.proto.component_name == "lslab_upload_watch")
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = watch.proto.id
+    state.json_value = json.dumps({"too_big": [{"name": "RAW_0001.jpg", "size": 60_000_000}]})
+    at._run(widget_state=states)
+    assert not at.exception
+    assert "RAW_0001.jpg" in [t.value for t in at.text]
+    assert any(e.value.startswith("Not sent: the file is 60.0 MB") for e in at.error)

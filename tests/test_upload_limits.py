@@ -129,3 +129,16 @@ def test_a_file_sent_again_under_its_own_id_does_not_count_twice():
     for _ in range(5):
         manager.add_file("tab", rec("same", 60 * MB // 3))
     assert len(manager.get_files("tab", ["same"])[0].data) == 20 * MB
+
+
+def test_files_the_browser_refused_are_named_with_their_size_and_anything_else_reported_is_ignored():
+    from lib.classifier.upload_limits import TRANSFER_MB, refused_in_browser
+
+    over = TRANSFER_MB * 2**20 + 1
+    named = refused_in_browser([{"name": "RAW_0001.jpg", "size": 60_000_000}, {"name": "small.jpg", "size": 10},
+                                {"name": "x" * 5000, "size": over}, {"name": 3, "size": over}, "junk",
+                                {"name": "b.jpg", "size": True}, {"name": "c.jpg", "size": 10**30}])
+    assert [name for name, _ in named] == ["RAW_0001.jpg", "x" * 200]
+    assert named[0][1].startswith("Not sent: the file is 60.0 MB, and your browser refuses files over 50 MB")
+    assert refused_in_browser({"name": "a"}) == [] and refused_in_browser(None) == []
+    assert len(refused_in_browser([{"name": f"{i}.jpg", "size": over} for i in range(100)])) == 24

@@ -148,3 +148,33 @@ def markdown_literal(text: str) -> str:
     """``text`` as Markdown that shows it verbatim on one line: every ASCII punctuation mark backslash-escaped
     (CommonMark allows that for all of them), line breaks and tabs as spaces."""
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", re.sub(r"\s", " ", text))
+
+
+REFUSED_IN_BROWSER = ("Not sent: the file is {size}, and your browser refuses files over {limit} MB before sending "
+                      "them, so it never reached the app. Make it smaller (export a JPEG of the photo), then add it.")
+_REPORTED_NAME = 200  # characters of a reported file name that are kept
+_REPORTED_FILES = 24  # files a report may name, like one run's uploads
+
+
+def refused_in_browser(report: object, *, limit_mb: int = TRANSFER_MB) -> list[tuple[str, str]]:
+    """``(name, reason)`` for each file the browser refused to send, from what the page's watcher reported.
+
+    Files over :data:`TRANSFER_MB` never reach the server, so only the browser knows their names; its report is
+    ``[{"name": str, "size": int}, …]`` (``ui/upload_watch.py``). It comes from the network, so it is read like a URL
+    value: anything that is not such a list, an entry that is not a file over the limit, a name longer than 200
+    characters (cut), more than 24 files (the rest dropped) — never an exception, and nothing long kept.
+    """
+    if not isinstance(report, list):
+        return []
+    limit = limit_mb * 2**20
+    out: list[tuple[str, str]] = []
+    for entry in report[:_REPORTED_FILES]:
+        if not isinstance(entry, dict):
+            continue
+        name, size = entry.get("name"), entry.get("size")
+        if not isinstance(name, str) or not name.strip() or isinstance(size, bool) or not isinstance(size, int):
+            continue
+        if not limit < size < 2**53:
+            continue
+        out.append((name[:_REPORTED_NAME], REFUSED_IN_BROWSER.format(size=megabytes(size), limit=limit_mb)))
+    return out
