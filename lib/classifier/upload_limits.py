@@ -48,8 +48,8 @@ LEFT_OUT_MIME = "application/x-lslab-left-out"
 
 LIMITS_SENTENCE = (
     f"Up to {FILE_BYTES / 1e6:g} MB per image and {TAB_BYTES / 1e6:g} MB for all the images of one upload "
-    f"together. Files over {TRANSFER_MB} MB are refused by your browser before they are sent: they are listed "
-    "only just below, with a red mark."
+    f"together. Files over {TRANSFER_MB} MB are refused by your browser before they are sent; the results name "
+    "them."
 )
 """What the page says beside the uploader."""
 
