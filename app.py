@@ -8,6 +8,7 @@ import streamlit as st
 
 from lib.cifar.settings import configure_process
 from lib.story import STORY
+from ui.explorable import start_loading
 from ui.routing import embedded
 
 # Served by the app itself: a ":material/…" icon would fetch the icon font's favicon from a font host.
@@ -25,6 +26,8 @@ def main() -> None:
     configure_process()  # process-wide settings, once per process (later reruns do nothing)
     st.set_page_config(page_title="Label Smoothing Lab", page_icon=FAVICON, layout="wide")
     st.html(STYLES)  # only a <style>: Streamlit puts it in the event container, taking no room on the page
+    if not embedded():  # in the sidebar, which an embedded page has none of
+        start_loading()  # the live figures' code loads while the page's first elements render
     (home_path, home_title, home_icon, home_url), *others = PAGES
     # Streamlit serves the default page at "/" and answers no other address for it, yet "/home" is the home
     # page's own name (the folder mode answers it on a first visit; links carry it). So the default entry is

@@ -46,7 +46,8 @@ class ExplainerPage:
 
     @property
     def live(self) -> bool:
-        return any(e.proto.component_name == "lslab_explorable" for e in self.at.get("bidi_component"))
+        return any(e.proto.component_name == "lslab_explorable" and e.proto.id.endswith(f"{self.prefix}_live")
+                   for e in self.at.get("bidi_component"))
 
     def _component(self, name: str | None = None) -> tuple[Any, dict, int]:
         """The table mount of the explorable ``name`` (the page's own by default), its spec and shown position."""

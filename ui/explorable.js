@@ -329,6 +329,7 @@ export default function (component) {
     }
     return;
   }
+  if (data.page === "__start__") return;  // the early mount (ui.explorable.start_loading): nothing to draw
   // The request mount: remember it (the table may mount after it) and pass it on.
   registry[data.page + ":request"] = data;
   const instance = registry[data.page];

@@ -148,6 +148,14 @@ def live_figures() -> bool:
     return os.environ.get(LIVE_ENV, "1").strip().lower() not in ("0", "off", "false", "no")
 
 
+def start_loading() -> None:
+    """A first, empty mount of the component, placed before anything else on the page (app.py): the browser starts
+    loading Streamlit's code for custom components and ours while it renders the page's title and controls, so
+    the figures' component is ready when its table arrives. It draws nothing."""
+    with st.sidebar:
+        _component(key="lslab_start_loading", data={"page": "__start__"})
+
+
 def _payload(page: str, K: int, spread: str, settings: tuple, spec_json: str) -> tuple[str, bytes]:
     """``(version, bytes)``: the page's live table for K, the convention and the part's ``settings``, with the
     blocks to lay out (``spec_json``), as the component is sent (:func:`lib.explainer.live_table.encode_table`).
