@@ -88,10 +88,14 @@ def test_the_gradient_section_follows_its_slider(streamlit_server, browser):
             page.keyboard.press("ArrowRight")
         check = page.get_by_text("torch.autograd, float64")
         expect(check).not_to_have_text(before, timeout=60_000)  # a rerun: the table for the new gap, the check
-        after = check.inner_text()
-        assert "gap 6.5 — torch.autograd" in after and "largest difference" in after
+        wait_for_idle(page, timeout=60_000)
+        # The gap the slider settled on (on a loaded machine a key press can land during a rerun and be merged).
+        gap = float(page.get_by_test_id("stSliderThumbValue").filter(has_text=".").last.inner_text())
+        assert gap > 6.0
+        expect(check).to_contain_text(f"gap {gap:g} — torch.autograd", timeout=30_000)
+        assert "largest difference" in check.inner_text()
         follower = page.locator(".lslab-explorable").nth(1)  # the figures' caption followed the gap too
-        expect(follower.locator(".lslab-caption")).to_contain_text("At a logit gap of 6.5,", timeout=30_000)
+        expect(follower.locator(".lslab-caption")).to_contain_text(f"At a logit gap of {gap:g},", timeout=30_000)
         page.screenshot(path=ARTIFACTS / "loss-curves-gradient.png", full_page=True)
     finally:
         page.close()
