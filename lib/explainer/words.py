@@ -222,7 +222,7 @@ def home_curve_caption(K: int, eps: float, *, spread: Spread = "all") -> str:
         return ("With ε = 0 the floor is 0: the loss keeps falling as p → 1, so training keeps pushing. "
                 "Move ε above 0 and watch the floor rise.")
     on, _ = target_values(k, e, spread=s)
-    return (f"The loss is lowest at p = {on:.4g}, and even there it is {floor:.4f} nats: the dotted floor line, "
+    return (f"The loss is lowest at p = {for_people(on)}, and even there it is {nats(floor)}: the dotted floor line, "
             f"which no prediction gets under (K = {k}, {_convention(s)} convention).")
 
 
