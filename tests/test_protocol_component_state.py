@@ -10,6 +10,7 @@ at all in another learner's tab, and a server log that stays small (the crafted 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,6 +48,14 @@ EPS_STATES = {
     "arrays nested 100,000 deep": ('{"eps": ' + "[" * 100_000 + "]" * 100_000 + "}", "[[[[[[[[[["),
     "a state that is not an object": ("[1, 2]", None),
 }
+
+
+def run_in_own_loop(coroutine) -> None:
+    """Run ``coroutine`` to its end on a fresh event loop in a thread of its own: in the whole suite, Playwright's
+    sync API (the browser tests' session fixture) keeps an event loop running in the main thread, where
+    ``asyncio.run`` refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +141,7 @@ def test_a_crafted_eps_state_gives_a_short_note_and_harms_nothing(server, name):
         await crafter.close()
         await other.close()
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
 
 
 def test_a_crafted_state_for_the_gradient_follower_harms_nothing(server):
@@ -152,7 +161,7 @@ def test_a_crafted_state_for_the_gradient_follower_harms_nothing(server):
         assert_small_log(log, size_before, "x" * 64)
         await session.close()
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
 
 
 @pytest.mark.parametrize("k", ["0", "5000", "ten", "1" * 5000])
@@ -175,7 +184,7 @@ def test_a_k_the_slider_has_no_stop_for_lands_on_a_stop_and_harms_nothing(server
         await crafter.close()
         await other.close()
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
 
 
 @pytest.mark.parametrize(("query", "shown"), [("K=0", "2"), ("K=5000", "1000"), ("K=ten", "10"), ("K=2.5", "2"),
@@ -200,7 +209,7 @@ def test_a_k_outside_the_slider_in_the_url_is_repaired_with_a_short_note(server,
         await crafter.close()
         await other.close()
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
 
 
 def test_the_log_path_is_the_servers(server):
