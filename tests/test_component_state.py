@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lib.byte_cache import ByteCache
 from lib.explainer.component_state import read_eps
 
 LONG = "9" * 5_000_000
@@ -50,15 +49,3 @@ def test_read_eps_never_raises(raw):
         eps, notes = read_eps(state, 7, "others")
         assert eps is None or 0.0 <= eps <= 0.85
         assert all(len(note) < 200 for note in notes)
-
-
-def test_the_table_cache_stays_under_its_bound_in_bytes():
-    cache = ByteCache(1000)
-    for key in range(20):
-        assert cache.get(key, lambda key=key: bytes(300)) == bytes(300)
-        assert cache.size <= 1000
-    assert len(cache) == 3
-    calls = []
-    cache.get(19, lambda: calls.append(1) or b"")  # the newest entry is still there: not built again
-    assert not calls
-    assert cache.get("big", lambda: bytes(5000)) == bytes(5000) and cache.size <= 1000  # too big to keep

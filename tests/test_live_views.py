@@ -217,3 +217,12 @@ def test_log_ticks_are_labelled_as_people_read_them():
 
 def test_viridis_blanks_nan_and_keeps_the_ends():
     assert viridis(np.array([0.0, 1.0, np.nan])) == ["#440154", "#fde725", None]
+
+
+@pytest.mark.parametrize("K,spread", [(2, "others"), (10, "all"), (1000, "others")])
+def test_the_slider_index_names_the_position_of_each_eps_the_slider_offers(K, spread):
+    from lib.explainer.views import slider_index
+
+    values = slider_values(K, spread)
+    assert [slider_index(K, spread, eps) for eps in values] == list(range(len(values)))
+    assert slider_index(K, spread, 0.104) == 10 and slider_index(K, spread, 5.0) == len(values) - 1

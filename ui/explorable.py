@@ -28,23 +28,20 @@ import hashlib
 import json
 import os
 import shutil
-import threading
 from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
 from lib.byte_cache import ByteCache
 from lib.explainer.component_state import read_eps
-from lib.explainer.gradient import starting_gap
 from lib.explainer.live_table import encode_table
 from lib.explainer.live_views import TABLES
 from lib.explainer.url_state import DEFAULT_STATE, EPS_STEP
-from lib.explainer.views import VIEWS, slider_values
+from lib.explainer.views import VIEWS, slider_index
 from lib.explainer.words import explainer_settings
 from lib.export import chart_config
 from ui import url_sync
@@ -171,14 +168,6 @@ def _payload(page: str, K: int, spread: str, settings: tuple, spec_json: str) ->
     return version, _tables.get((page, K, spread, settings, spec_json), build)
 
 
-def _warm_default_tables() -> None:
-    """Build the tables of the view every link without settings opens, before its first learner asks."""
-    K, eps, spread = DEFAULT_STATE.K, DEFAULT_STATE.eps, DEFAULT_STATE.spread
-    for page in ("floor", "curves"):
-        TABLES[page](K, spread)
-    TABLES["gradient"](K, spread, starting_gap(K, eps, spread=spread))
-
-
 def _component_moved(page: str) -> None:
     """``on_eps_change`` of the component: its settled ε becomes the page's, like a widget move.
 
@@ -245,8 +234,7 @@ def explorable(page: str, K: int, eps: float, spread: str, blocks: Sequence[Bloc
                 "follows": follows, "slider": {"key": "eps", "label": EPS_LABEL, "help": EPS_HELP, "compact": compact}}
         version, payload = _payload(page, K, spread, tuple(settings),
                                     json.dumps(spec, sort_keys=True, ensure_ascii=False))
-        values = slider_values(K, spread)
-        index = int(np.argmin(np.abs(np.asarray(values) - eps)))
+        index = slider_index(K, spread, eps)
         _component(key=f"{page}_live_request", data={"page": page, "version": version, "index": index})
         _component(key=f"{page}_live", data=payload, on_eps_change=partial(_component_moved, page))
         _downloads(shown, view(eps), explainer_settings(K, eps, spread))
@@ -295,6 +283,3 @@ def _streamlit_path(blocks: Sequence[Block], parts: Mapping[str, Any], settings:
             figure_download(fig, key=block["key"], stem=parts[block["stem"]], caption=parts[_export_caption(block)],
                             title=f"{block['title']}: {settings}", where=where)
 
-
-# Started when a page first imports this module (the first visit to any page after a server start).
-threading.Thread(target=_warm_default_tables, name="lslab-warm-tables", daemon=True).start()

@@ -169,12 +169,6 @@ def floor_vs_eps(K: int, spread: Spread, values: Sequence[float], n: int = 201) 
             "legend": legend, "marks": marks}
 
 
-def heatmap_axes(n_k: int = 60, n_eps: int = 100) -> tuple[np.ndarray, np.ndarray]:
-    """K values (whole numbers, about log-spaced from 2 to 1000) and ε values (0 to 0.99) for the heat map."""
-    ks = np.unique(np.round(np.geomspace(2, 1000, n_k)).astype(int))
-    return ks, np.linspace(0.0, 0.99, n_eps)
-
-
 def _edges(centres: np.ndarray, *, log: bool) -> np.ndarray:
     """Cell edges halfway between neighbouring centres (geometrically on a log axis), the ends mirrored."""
     c = np.log10(centres) if log else np.asarray(centres, dtype=np.float64)
@@ -233,20 +227,20 @@ def floor_heatmap(K: int, spread: Spread, values: Sequence[float], ks: np.ndarra
     marked. ``floors`` is ``lib.smoothing.floor_grid(ks, eps_grid, spread=spread)`` (NaN cells stay blank)."""
     k, _, s = validate(K, 0.0, spread=spread)
     top = float(np.nanmax(floors))
-    x_edges, y_edges = _edges(eps_grid, log=False), _edges(ks.astype(np.float64), log=True)
+    cells = heatmap_image(ks, eps_grid, floors)  # its bounds are the axes' ends, so cells and ticks line up
     k_ticks = [2, 5, 10, 20, 50, 100, 200, 500, 1000]
     bar_ticks = linear_ticks(0.0, top)
     dx, dy = _now_offsets(values, dy=34.0 if k > 200 else -34.0)
     return {
         "title": f"Entropy floor, {CONVENTIONS[s].legend} convention", "height": 380,
-        "x": _axis("smoothing ε", float(x_edges[0]), float(x_edges[-1])),
-        "y": _axis("number of classes K (log scale)", float(y_edges[0]), float(y_edges[-1]), scale="log",
+        "x": _axis("smoothing ε", cells["x0"], cells["x1"]),
+        "y": _axis("number of classes K (log scale)", cells["y0"], cells["y1"], scale="log",
                    ticks=k_ticks, labels=[str(t) for t in k_ticks]),
         "legend": [],
         "colour_scale": {"title": "L_min (nats)", "stops": VIRIDIS_STOPS, "domain": [0.0, top],
                          "ticks": bar_ticks, "tick_labels": [tick_label(t) for t in bar_ticks]},
         "marks": [
-            {"type": "image", "id": "cells", **heatmap_image(ks, eps_grid, floors)},
+            {"type": "image", "id": "cells", **cells},
             {"type": "point", "id": "now", "x": PerState(np.asarray(values, dtype=np.float64)),
              "y": PerState(np.full(len(values), float(k))), "colour": NOW, "symbol": "none",
              "label": PerState([f"now: K = {k}, ε = {e:g}" for e in values]),

@@ -33,6 +33,12 @@ def slider_values(K: int, spread: Spread) -> list[float]:
     return [n / 100 for n in range(top + 1)]
 
 
+def slider_index(K: int, spread: Spread, eps: float) -> int:
+    """The slider position showing ``eps`` (the nearest: values lie on the same 0.01 grid)."""
+    values = np.asarray(slider_values(K, spread), dtype=np.float64)
+    return int(np.argmin(np.abs(values - eps)))
+
+
 def mathml(latex: str) -> str:
     """``latex`` as a MathML ``<math>`` element (block display), for the browser to draw."""
     return latex_to_mathml(latex, display="block")
